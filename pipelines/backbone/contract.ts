@@ -1,0 +1,91 @@
+// The backbone contract: what every transport between operators offers. The embedded (in-process) backbone
+// and the Kafka backbone both implement it, and one conformance suite (./conformance) runs against both.
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  /** Retention for the topic, ms; undefined keeps the backbone's default. */
+  retentionMs?: number;
+  /** Compression suited to the stream: frames are already JPEG, so 'none'; small records 'lz4'. */
+  compression?: 'none' | 'lz4' | 'zstd' | 'gzip' | 'snappy';
+  /** Largest record the topic must accept, bytes. */
+  maxRecordBytes?: number;
+}
+
+export type Headers = Record<string, string>;
+
+export interface ProducedRecord {
+  topic: string;
+  key: string;
+  value: Uint8Array;
+  headers?: Headers;
+  /** Explicit partition; otherwise the key decides (murmur2, as Kafka's default partitioner). */
+  partition?: number;
+}
+
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string;
+  value: Uint8Array;
+  headers: Headers;
+  /** Broker/append time, ms. */
+  timestamp: number;
+}
+
+export interface Producer {
+  /** Resolves when the record is durably acknowledged (acks=all on Kafka). */
+  send(record: ProducedRecord): Promise<void>;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  committed: number;
+  end: number;
+  lag: number;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: string[];
+  /** Where a group with no committed offset starts. */
+  fromBeginning?: boolean;
+  /** Most records handed to one `onBatch` call. */
+  maxBatch?: number;
+  onAssign?: (partitions: Array<{ topic: string; partition: number }>) => void;
+  onRevoke?: (partitions: Array<{ topic: string; partition: number }>) => void;
+}
+
+export interface Consumer {
+  /**
+   * Delivers batches until closed. Offsets are committed only by `commit`; the handler's promise is awaited
+   * before the next batch of the same partition is delivered (per-partition order).
+   */
+  run(onBatch: (records: ConsumedRecord[]) => Promise<void>): Promise<void>;
+  /** Commits the offset after each given record (offset + 1). */
+  commit(records: Array<Pick<ConsumedRecord, 'topic' | 'partition' | 'offset'>>): Promise<void>;
+  /** Stop fetching (backpressure) and start again. */
+  pause(): void;
+  resume(): void;
+  lag(): Promise<PartitionLag[]>;
+  close(): Promise<void>;
+}
+
+export interface Backbone {
+  readonly kind: 'embedded' | 'kafka';
+  /** Creates missing topics; verifies existing ones; refuses an incompatible one (TOPIC_INCOMPATIBLE). Idempotent. */
+  provision(topics: TopicSpec[]): Promise<void>;
+  producer(): Promise<Producer>;
+  consumer(options: ConsumerOptions): Promise<Consumer>;
+  close(): Promise<void>;
+}
+
+export const HEADER_TRACEPARENT = 'traceparent';
+export const HEADER_CAPTURE_TS = 'tierflow-capture-ts';
+export const HEADER_SCHEMA = 'tierflow-schema';
+export const HEADER_DLQ_REASON = 'tierflow-dlq-reason';
+export const HEADER_DLQ_SOURCE = 'tierflow-dlq-source';

@@ -1,0 +1,73 @@
+// The plan: plain JSON that everything after `plan` reads (runtime, deploy, status). It is what
+// `tierflow plan --json` prints, and it is snapshot-tested, so its shape changes only on purpose.
+import type { BackboneSpec, DataClass, Priority, SourceSpec } from '../topology/schema.js';
+import type { StreamName } from '../streams/records.js';
+
+export interface Placement {
+  /** Flow id of the operator instance. */
+  operator: string;
+  uses: string;
+  node: string;
+  tier: string;
+  replicas: number;
+  /** Sources handled here (source operators placed near their sources get one placement per node). */
+  sources?: string[];
+  /** One line: why the planner chose this node (for --explain). */
+  reason: string;
+}
+
+export interface PlannedTopic {
+  name: string;
+  partitions: number;
+  stream: StreamName;
+  dataClass: DataClass;
+  /** Flow id of the producing operator. */
+  producer: string;
+  /** Flow ids of the consuming operators. */
+  consumers: string[];
+  /** Outermost tier among producer placements, and among consumer placements. */
+  fromTier: string;
+  toTier: string;
+  compression: 'none' | 'lz4';
+}
+
+/** A run of co-located operators fused into one in-memory chain, run by one worker (per replica). */
+export interface Chain {
+  id: string;
+  node: string;
+  tier: string;
+  /** Flow ids in processing order; the first consumes `inputTopic` (or reads `sources`). */
+  operators: string[];
+  replicas: number;
+  inputTopic: string | null;
+  /** Consumer group of this chain's replicas on `inputTopic`. */
+  consumerGroup: string | null;
+  sources: string[];
+  /** Topics this chain produces to, by the flow id whose output goes there. */
+  outputs: Array<{ operator: string; topic: string }>;
+  priority: Priority;
+}
+
+export interface PlannedLink {
+  from: string;
+  to: string;
+  bytesPerSecond: number;
+}
+
+export interface Plan {
+  version: 1;
+  topology: string;
+  /** The file the plan came from, for messages. */
+  file: string;
+  tiers: string[];
+  backbone: BackboneSpec;
+  sources: SourceSpec[];
+  placements: Placement[];
+  chains: Chain[];
+  topics: PlannedTopic[];
+  links: PlannedLink[];
+  /** Bytes/s across links if every operator ran in the outermost tier, for comparison. */
+  allInCloud: { links: PlannedLink[]; bytesPerSecond: number };
+  /** Flow configs after schema defaults, by flow id. */
+  configs: Record<string, Record<string, unknown>>;
+}

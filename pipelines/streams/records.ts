@@ -1,0 +1,101 @@
+// The records that flow between operators. Each stream has a name, a data class (which bounds how far
+// outward its records may travel, see policies) and an Avro schema in ./avro.ts that encodes it on topics.
+import type { DataClass } from '../topology/schema.js';
+
+export type StreamName = 'frames' | 'faces' | 'embeddings' | 'matches' | 'events';
+
+export const STREAM_CLASS: Record<StreamName, DataClass> = {
+  frames: 'frame',
+  faces: 'crop',
+  embeddings: 'embedding',
+  matches: 'event',
+  events: 'event',
+};
+
+/** Every record says where and when its data was captured, so results can be de-duplicated and aged. */
+export interface Captured {
+  camera: string;
+  /** Frame sequence number per camera, from 0. */
+  seq: number;
+  /** Capture time, ms since epoch. */
+  captureTs: number;
+}
+
+/** [x, y, width, height] in pixels of the frame the record refers to. */
+export type Box = [number, number, number, number];
+
+export interface FrameRecord extends Captured {
+  width: number;
+  height: number;
+  /** 'jpeg' bytes, or 'rgb' packed 8-bit RGB of width*height*3 bytes. */
+  format: 'jpeg' | 'rgb';
+  data: Uint8Array;
+}
+
+export interface FaceCrop {
+  index: number;
+  box: Box;
+  score: number;
+  /** The region of the frame the crop image covers (the box, enlarged for alignment). */
+  cropBox: Box;
+  /** JPEG of the crop region. */
+  crop: Uint8Array;
+}
+
+export interface FacesRecord extends Captured {
+  width: number;
+  height: number;
+  faces: FaceCrop[];
+}
+
+export interface FaceEmbedding {
+  index: number;
+  box: Box;
+  score: number;
+  /** 68 landmarks as x0, y0, x1, y1, ... in frame pixels. */
+  landmarks: number[];
+  /** 128-d, L2-normalised. */
+  embedding: number[];
+}
+
+export interface EmbeddingsRecord extends Captured {
+  faces: FaceEmbedding[];
+}
+
+export interface FaceMatch {
+  index: number;
+  box: Box;
+  score: number;
+  /** Enrolled identity, or null when no gallery entry is within the threshold. */
+  identity: string | null;
+  distance: number;
+  /** Stable id for an unknown face seen repeatedly, when cheap to compute. */
+  clusterId: string | null;
+}
+
+export interface MatchesRecord extends Captured {
+  faces: FaceMatch[];
+}
+
+export interface SightingEvent {
+  camera: string;
+  identity: string;
+  /** First and last capture time of the sighting, ms since epoch. */
+  from: number;
+  to: number;
+  firstSeq: number;
+  lastSeq: number;
+  frames: number;
+  bestScore: number;
+  bestDistance: number;
+  /** 'tumbling' or 'sliding', with the window length. */
+  window: string;
+}
+
+export interface StreamRecordTypes {
+  frames: FrameRecord;
+  faces: FacesRecord;
+  embeddings: EmbeddingsRecord;
+  matches: MatchesRecord;
+  events: SightingEvent;
+}
