@@ -1,0 +1,33 @@
+import { Type } from '@sinclair/typebox';
+import { defineOperator } from '../../pipelines/operator.js';
+
+export const DecodeConfig = Type.Object(
+  {
+    jpegQuality: Type.Integer({ minimum: 10, maximum: 100, default: 85, description: 'JPEG quality of emitted frames' }),
+    reconnect: Type.Object(
+      {
+        initialMs: Type.Integer({ minimum: 10, default: 500, description: 'First reconnect delay' }),
+        maxMs: Type.Integer({ minimum: 10, default: 10000, description: 'Largest reconnect delay (exponential backoff)' }),
+        maxAttempts: Type.Integer({ minimum: 0, default: 0, description: 'Give up after this many failed attempts in a row; 0 retries forever' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    connectTimeoutMs: Type.Integer({ minimum: 100, default: 5000, description: 'How long a camera may take to deliver its first frame' }),
+    panSpeed: Type.Number({ minimum: 0, default: 60, description: 'demo: and image sources: pixels per second the virtual camera pans' }),
+    durationSec: Type.Number({ minimum: 0, default: 0, description: 'Stop each source after this many seconds; 0 = until it ends' }),
+  },
+  { additionalProperties: false },
+);
+
+export default defineOperator({
+  name: 'decode',
+  version: 1,
+  summary: 'Ingests rtsp://, file: and demo: sources through ffmpeg, samples to the source fps, scales, and emits JPEG frames.',
+  config: DecodeConfig,
+  input: null,
+  output: 'frames',
+  tiers: ['device', 'edge', 'fog', 'cloud'],
+  resources: { cpu: 0.25, memoryMB: 96, arch: ['amd64', 'arm64'] },
+  bytesPerRecord: 40_000,
+  create: async (config, ctx) => (await import('./create.js')).createDecode(config, ctx),
+});

@@ -1,0 +1,27 @@
+import { Type } from '@sinclair/typebox';
+import { defineOperator } from '../../pipelines/operator.js';
+
+export const DetectConfig = Type.Object(
+  {
+    model: Type.Union([Type.Literal('tiny'), Type.Literal('ssd')], { default: 'tiny', description: 'Tiny face detector or SSD MobileNetV1' }),
+    inputSize: Type.Integer({ minimum: 128, maximum: 1024, multipleOf: 32, default: 416, description: 'Detector input size (tiny), pixels' }),
+    scoreThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.5, description: 'Minimum detection score' }),
+    iouThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.3, description: 'Non-maximum suppression IoU' }),
+    minFaceSize: Type.Integer({ minimum: 1, default: 24, description: 'Smallest face kept, pixels' }),
+    maxBatch: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Frames per inference batch' }),
+  },
+  { additionalProperties: false },
+);
+
+export default defineOperator({
+  name: 'detect',
+  version: 1,
+  summary: 'Finds faces in frames (tiny detector or SSD, NMS) and emits face crops.',
+  config: DetectConfig,
+  input: 'frames',
+  output: 'faces',
+  tiers: ['device', 'edge', 'fog', 'cloud'],
+  resources: { cpu: 1, memoryMB: 192, arch: ['amd64', 'arm64'] },
+  bytesPerRecord: 12_000,
+  create: async (config, ctx) => (await import('./create.js')).createDetect(config, ctx),
+});

@@ -1,0 +1,22 @@
+import { Type } from '@sinclair/typebox';
+import { defineOperator } from '../../pipelines/operator.js';
+
+export const EmbedConfig = Type.Object(
+  {
+    maxBatch: Type.Integer({ minimum: 1, maximum: 128, default: 16, description: 'Faces per inference batch' }),
+  },
+  { additionalProperties: false },
+);
+
+export default defineOperator({
+  name: 'embed',
+  version: 1,
+  summary: 'Landmarks, aligned crop and a 128-d L2-normalised embedding for every face.',
+  config: EmbedConfig,
+  input: 'faces',
+  output: 'embeddings',
+  tiers: ['device', 'edge', 'fog', 'cloud'],
+  resources: { cpu: 1, memoryMB: 192, arch: ['amd64', 'arm64'] },
+  bytesPerRecord: 1_600,
+  create: async (config, ctx) => (await import('./create.js')).createEmbed(config, ctx),
+});

@@ -1,0 +1,16 @@
+// Every operator tierflow knows, listed explicitly: importing an operator registers nothing by itself.
+import type { AnyOperatorDefinition } from '../pipelines/operator.js';
+import decode from './decode/index.js';
+import detect from './detect/index.js';
+import embed from './embed/index.js';
+import match from './match/index.js';
+import aggregate from './aggregate/index.js';
+import results from './results/index.js';
+import stdout from './stdout/index.js';
+
+export const OPERATORS: readonly AnyOperatorDefinition[] = [decode, detect, embed, match, aggregate, results, stdout];
+
+/** Finds `name@version`, or undefined. */
+export function findOperator(name: string, version: number): AnyOperatorDefinition | undefined {
+  return OPERATORS.find((op) => op.name === name && op.version === version);
+}

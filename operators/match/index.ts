@@ -1,0 +1,24 @@
+import { Type } from '@sinclair/typebox';
+import { defineOperator } from '../../pipelines/operator.js';
+
+export const MatchConfig = Type.Object(
+  {
+    gallery: Type.String({ description: 'Gallery file written by `tierflow enroll` (relative to the topology file)' }),
+    threshold: Type.Number({ minimum: 0, maximum: 2, default: 0.55, description: 'Largest Euclidean distance that counts as a match' }),
+    clusterUnknown: Type.Boolean({ default: true, description: 'Give repeatedly seen unknown faces a stable cluster id' }),
+  },
+  { additionalProperties: false },
+);
+
+export default defineOperator({
+  name: 'match',
+  version: 1,
+  summary: 'Nearest enrolled identity for every embedding, or unknown (with a cluster id).',
+  config: MatchConfig,
+  input: 'embeddings',
+  output: 'matches',
+  tiers: ['device', 'edge', 'fog', 'cloud'],
+  resources: { cpu: 0.1, memoryMB: 64, arch: ['amd64', 'arm64'] },
+  bytesPerRecord: 400,
+  create: async (config, ctx) => (await import('./create.js')).createMatch(config, ctx),
+});
