@@ -1,9 +1,29 @@
-// Placeholder until the implementation lands (vision and runtime issues); replaced by the real createMatch.
+// The match operator: reads the gallery once, then labels every face of every embeddings record.
+import { isAbsolute, resolve } from 'node:path';
 import type { Static } from '@sinclair/typebox';
-import type { OperatorContext, OperatorInstance } from '../../pipelines/operator.js';
-import { TierflowError } from '../../pipelines/errors.js';
+import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
+import type { EmbeddingsRecord, MatchesRecord } from '../../pipelines/streams/records.js';
+import { readGallery } from '../../pipelines/vision/gallery.js';
+import { createMatcher, type Matcher } from './matcher.js';
 import type { MatchConfig } from './index.js';
 
-export async function createMatch(_config: Static<typeof MatchConfig>, _ctx: OperatorContext): Promise<OperatorInstance<never, never>> {
-  throw new TierflowError('INTERNAL', 'match is not implemented yet');
+export function matchRecord(matcher: Matcher, record: EmbeddingsRecord): MatchesRecord {
+  return {
+    camera: record.camera,
+    seq: record.seq,
+    captureTs: record.captureTs,
+    faces: record.faces.map((f) => ({ index: f.index, box: f.box, score: f.score, ...matcher.match(f.embedding) })),
+  };
+}
+
+export async function createMatch(config: Static<typeof MatchConfig>, _ctx: OperatorContext): Promise<TransformInstance<EmbeddingsRecord, MatchesRecord>> {
+  // The runtime hands paths already resolved against the topology file; a bare relative path means the cwd.
+  const file = isAbsolute(config.gallery) ? config.gallery : resolve(config.gallery);
+  const matcher = createMatcher(await readGallery(file), { threshold: config.threshold, clusterUnknown: config.clusterUnknown });
+  return {
+    kind: 'transform',
+    async process(batch, emit) {
+      for (const record of batch) emit(matchRecord(matcher, record));
+    },
+  };
 }
