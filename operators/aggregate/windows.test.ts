@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createWindows, type WindowOptions } from './windows.js';
+import type { MatchesRecord } from '../../pipelines/streams/records.js';
+
+const base: WindowOptions = { kind: 'tumbling', sizeMs: 1000, slideMs: 500, minFrames: 1, includeUnknown: false };
+
+function frame(seq: number, ts: number, faces: Array<[string | null, number, number?, string?]>, camera = 'cam1'): MatchesRecord {
+  return {
+    camera, seq, captureTs: ts,
+    faces: faces.map(([identity, score, distance = 0.4, clusterId], index) => ({ index, box: [0, 0, 10, 10], score, identity, distance, clusterId: clusterId ?? null })),
+  };
+}
+
+test('repeated sightings in a tumbling window become one event with counts and bests', () => {
+  const w = createWindows(base);
+  assert.deepEqual(w.add(frame(0, 100, [['ada', 0.7, 0.5]]), 0), []);
+  assert.deepEqual(w.add(frame(1, 400, [['ada', 0.9, 0.45], ['bob', 0.8]]), 0), []);
+  assert.deepEqual(w.add(frame(2, 900, [['ada', 0.8, 0.3]]), 0), []);
+  const events = w.add(frame(3, 1200, [['ada', 0.6]]), 0);
+  assert.deepEqual(events.map((e) => [e.identity, e.from, e.to, e.firstSeq, e.lastSeq, e.frames, e.bestScore, e.bestDistance]), [
+    ['ada', 100, 900, 0, 2, 3, 0.9, 0.3],
+    ['bob', 400, 400, 1, 1, 1, 0.8, 0.4],
+  ]);
+  assert.equal(events[0]!.window, 'tumbling 1000ms');
+  const rest = w.flush(0, true);
+  assert.deepEqual(rest.map((e) => [e.identity, e.from, e.frames]), [['ada', 1200, 1]]);
+});
+
+test('a face seen twice in one frame counts as one frame', () => {
+  const w = createWindows(base);
+  w.add(frame(0, 10, [['ada', 0.5], ['ada', 0.6]]), 0);
+  assert.equal(w.flush(0, true)[0]!.frames, 1);
+});
+
+test('sliding windows report a sighting in every window that covers it', () => {
+  const w = createWindows({ ...base, kind: 'sliding' });
+  w.add(frame(0, 700, [['ada', 0.9]]), 0);
+  const events = w.flush(0, true);
+  // Windows start every 500 ms and last 1000 ms: [0,1000) and [500,1500) both contain 700.
+  assert.equal(events.length, 2);
+  assert.ok(events.every((e) => e.from === 700 && e.window === 'sliding 1000ms every 500ms'));
+});
+
+test('cameras close independently, and a quiet camera closes with the wall clock', () => {
+  const w = createWindows(base);
+  w.add(frame(0, 100, [['ada', 0.9]], 'cam1'), 50_000);
+  w.add(frame(0, 5_000_100, [['ada', 0.9]], 'cam2'), 50_000);
+  assert.deepEqual(w.add(frame(1, 5_001_500, [['bob', 0.9]], 'cam2'), 50_000).map((e) => e.camera), ['cam2']);
+  assert.deepEqual(w.flush(50_400, false), [], 'neither camera time has reached a window end');
+  assert.deepEqual(w.flush(51_000, false).map((e) => [e.camera, e.identity]), [['cam1', 'ada'], ['cam2', 'bob']]);
+});
+
+test('records for an emitted window are late and dropped, not reported twice', () => {
+  const w = createWindows(base);
+  w.add(frame(0, 100, [['ada', 0.9]]), 0);
+  assert.equal(w.add(frame(1, 1500, [['bob', 0.9]]), 0).length, 1);
+  w.add(frame(2, 200, [['ada', 0.9]]), 0);
+  assert.equal(w.late, 1);
+  assert.deepEqual(w.flush(0, true).map((e) => e.identity), ['bob']);
+});
+
+test('minFrames hides short sightings; unknowns only with includeUnknown and a cluster id', () => {
+  const w = createWindows({ ...base, minFrames: 2, includeUnknown: true });
+  w.add(frame(0, 100, [['ada', 0.9], [null, 0.8, 0.9, 'u3'], [null, 0.7, 0.9]]), 0);
+  w.add(frame(1, 200, [[null, 0.8, 0.9, 'u3']]), 0);
+  assert.deepEqual(w.flush(0, true).map((e) => [e.identity, e.frames]), [['unknown:u3', 2]]);
+  const hidden = createWindows(base);
+  hidden.add(frame(0, 100, [[null, 0.8, 0.9, 'u3']]), 0);
+  assert.deepEqual(hidden.flush(0, true), []);
+});
