@@ -7,7 +7,7 @@ import type { MatchesRecord, SightingEvent } from '../../pipelines/streams/recor
 
 const ctx = { operatorId: 'agg', node: 'n', tier: 'edge', replica: 0, sources: [], dataDir: '/tmp', log: () => {}, signal: new AbortController().signal } as OperatorContext;
 
-test('built through its definition with defaults, it turns matches into sighting events', async () => {
+void test('built through its definition with defaults, it turns matches into sighting events', async () => {
   const config = Value.Default(AggregateConfig, { sizeMs: 1000 }) as never;
   const op = (await definition.create(config, ctx)) as TransformInstance<MatchesRecord, SightingEvent>;
   const out: SightingEvent[] = [];

@@ -12,7 +12,7 @@ function frame(seq: number, ts: number, faces: Array<[string | null, number, num
   };
 }
 
-test('repeated sightings in a tumbling window become one event with counts and bests', () => {
+void test('repeated sightings in a tumbling window become one event with counts and bests', () => {
   const w = createWindows(base);
   assert.deepEqual(w.add(frame(0, 100, [['ada', 0.7, 0.5]]), 0), []);
   assert.deepEqual(w.add(frame(1, 400, [['ada', 0.9, 0.45], ['bob', 0.8]]), 0), []);
@@ -27,13 +27,13 @@ test('repeated sightings in a tumbling window become one event with counts and b
   assert.deepEqual(rest.map((e) => [e.identity, e.from, e.frames]), [['ada', 1200, 1]]);
 });
 
-test('a face seen twice in one frame counts as one frame', () => {
+void test('a face seen twice in one frame counts as one frame', () => {
   const w = createWindows(base);
   w.add(frame(0, 10, [['ada', 0.5], ['ada', 0.6]]), 0);
   assert.equal(w.flush(0, true)[0]!.frames, 1);
 });
 
-test('sliding windows report a sighting in every window that covers it', () => {
+void test('sliding windows report a sighting in every window that covers it', () => {
   const w = createWindows({ ...base, kind: 'sliding' });
   w.add(frame(0, 700, [['ada', 0.9]]), 0);
   const events = w.flush(0, true);
@@ -42,7 +42,7 @@ test('sliding windows report a sighting in every window that covers it', () => {
   assert.ok(events.every((e) => e.from === 700 && e.window === 'sliding 1000ms every 500ms'));
 });
 
-test('cameras close independently, and a quiet camera closes with the wall clock', () => {
+void test('cameras close independently, and a quiet camera closes with the wall clock', () => {
   const w = createWindows(base);
   w.add(frame(0, 100, [['ada', 0.9]], 'cam1'), 50_000);
   w.add(frame(0, 5_000_100, [['ada', 0.9]], 'cam2'), 50_000);
@@ -51,7 +51,7 @@ test('cameras close independently, and a quiet camera closes with the wall clock
   assert.deepEqual(w.flush(51_000, false).map((e) => [e.camera, e.identity]), [['cam1', 'ada'], ['cam2', 'bob']]);
 });
 
-test('records for an emitted window are late and dropped, not reported twice', () => {
+void test('records for an emitted window are late and dropped, not reported twice', () => {
   const w = createWindows(base);
   w.add(frame(0, 100, [['ada', 0.9]]), 0);
   assert.equal(w.add(frame(1, 1500, [['bob', 0.9]]), 0).length, 1);
@@ -60,7 +60,7 @@ test('records for an emitted window are late and dropped, not reported twice', (
   assert.deepEqual(w.flush(0, true).map((e) => e.identity), ['bob']);
 });
 
-test('minFrames hides short sightings; unknowns only with includeUnknown and a cluster id', () => {
+void test('minFrames hides short sightings; unknowns only with includeUnknown and a cluster id', () => {
   const w = createWindows({ ...base, minFrames: 2, includeUnknown: true });
   w.add(frame(0, 100, [['ada', 0.9], [null, 0.8, 0.9, 'u3'], [null, 0.7, 0.9]]), 0);
   w.add(frame(1, 200, [[null, 0.8, 0.9, 'u3']]), 0);

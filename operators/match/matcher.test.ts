@@ -15,7 +15,7 @@ const gallery = createGallery('0'.repeat(64), [
   { name: 'bob', embeddings: [vec(2)] },
 ]);
 
-test('the nearest of several embeddings per identity decides', () => {
+void test('the nearest of several embeddings per identity decides', () => {
   const m = createMatcher(gallery, { threshold: 0.55, clusterUnknown: false });
   const r = m.match(vec(1, 5, 0.2));
   assert.equal(r.identity, 'ada');
@@ -24,7 +24,7 @@ test('the nearest of several embeddings per identity decides', () => {
   assert.equal(m.match(vec(2, 7, 0.1)).identity, 'bob');
 });
 
-test('beyond the threshold a face is unknown and keeps its distance', () => {
+void test('beyond the threshold a face is unknown and keeps its distance', () => {
   const m = createMatcher(gallery, { threshold: 0.55, clusterUnknown: false });
   const r = m.match(vec(9));
   assert.equal(r.identity, null);
@@ -32,7 +32,7 @@ test('beyond the threshold a face is unknown and keeps its distance', () => {
   assert.equal(r.clusterId, null);
 });
 
-test('unknown faces get stable cluster ids: same face same id, new face new id', () => {
+void test('unknown faces get stable cluster ids: same face same id, new face new id', () => {
   const m = createMatcher(gallery, { threshold: 0.55, clusterUnknown: true });
   const first = m.match(vec(20)).clusterId;
   const other = m.match(vec(30)).clusterId;
@@ -42,7 +42,7 @@ test('unknown faces get stable cluster ids: same face same id, new face new id',
   assert.equal(m.match(vec(0)).clusterId, null, 'a known face is not clustered');
 });
 
-test('the least recently seen cluster is forgotten beyond maxClusters', () => {
+void test('the least recently seen cluster is forgotten beyond maxClusters', () => {
   const m = createMatcher(gallery, { threshold: 0.55, clusterUnknown: true, maxClusters: 2 });
   const a = m.match(vec(40)).clusterId;
   const b = m.match(vec(41)).clusterId;
@@ -52,7 +52,7 @@ test('the least recently seen cluster is forgotten beyond maxClusters', () => {
   assert.notEqual(m.match(vec(41)).clusterId, b, 'evicted leader gets a new id');
 });
 
-test('an empty gallery reports everything unknown at the largest distance', () => {
+void test('an empty gallery reports everything unknown at the largest distance', () => {
   const m = createMatcher(createGallery('0'.repeat(64), []), { threshold: 0.55, clusterUnknown: false });
   assert.deepEqual(m.match(vec(0)), { identity: null, distance: 2, clusterId: null });
 });

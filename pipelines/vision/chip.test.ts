@@ -12,7 +12,7 @@ function syntheticFace(): Point[] {
   return pts;
 }
 
-test('5-point chip puts the eyes level and the face centred horizontally', () => {
+void test('5-point chip puts the eyes level and the face centred horizontally', () => {
   const t = invertSimilarity(chipToImage(syntheticFace(), DLIB_CHIP));
   const left = applySimilarity(t, [70, 100]), right = applySimilarity(t, [130, 100]), nose = applySimilarity(t, [100, 140]);
   assert.ok(Math.abs(left[1] - right[1]) < 0.5, 'eye corners level');
@@ -22,7 +22,7 @@ test('5-point chip puts the eyes level and the face centred horizontally', () =>
   assert.ok(Math.abs(right[0] - left[0] - 73.9) < 3, `eye span ${right[0] - left[0]}`);
 });
 
-test('a rotated face yields a rotated chip transform of the same scale', () => {
+void test('a rotated face yields a rotated chip transform of the same scale', () => {
   const face = syntheticFace();
   const angle = 0.4, c = Math.cos(angle), s = Math.sin(angle);
   const rotated = face.map(([x, y]) => [c * (x - 100) - s * (y - 100) + 100, s * (x - 100) + c * (y - 100) + 100] as Point);
@@ -31,12 +31,12 @@ test('a rotated face yields a rotated chip transform of the same scale', () => {
   assert.ok(Math.abs(Math.atan2(b.b, b.a) - Math.atan2(a.b, a.a) - angle) < 1e-9);
 });
 
-test('toPoints rejects anything but 68 points', () => {
+void test('toPoints rejects anything but 68 points', () => {
   assert.throws(() => toPoints([1, 2, 3]), RangeError);
   assert.equal(toPoints(new Array(136).fill(0)).length, 68);
 });
 
-test('warp samples bilinearly and reads black outside the image', () => {
+void test('warp samples bilinearly and reads black outside the image', () => {
   const image = { width: 4, height: 4, data: new Uint8Array(48) };
   for (let i = 0; i < 16; i++) image.data.set([i * 10, 0, 255], i * 3);
   // Chip pixel (u, v) reads image (u + 0.5, v + 0.5): the mean of four neighbours.

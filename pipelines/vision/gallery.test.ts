@@ -13,7 +13,7 @@ function rejects(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (e: unknown) => e instanceof TierflowError && e.code === 'GALLERY_INVALID' && pattern.test(e.message));
 }
 
-test('a written gallery reads back identical', async () => {
+void test('a written gallery reads back identical', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'gallery-'));
   try {
     const g = createGallery(sha, [{ name: 'ada', embeddings: [unit(0), unit(1)] }]);
@@ -24,7 +24,7 @@ test('a written gallery reads back identical', async () => {
   }
 });
 
-test('bad galleries give GALLERY_INVALID with the file and the reason', async () => {
+void test('bad galleries give GALLERY_INVALID with the file and the reason', async () => {
   rejects(() => parseGallery('{', 'g.json'), /g\.json: not JSON/);
   rejects(() => parseGallery(JSON.stringify({ ...createGallery(sha, []), version: 2 }), 'g.json'), /version/);
   const short = createGallery(sha, [{ name: 'ada', embeddings: [[1, 2, 3]] }]);

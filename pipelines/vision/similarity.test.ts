@@ -8,7 +8,7 @@ function close(a: number, b: number, eps = 1e-9): void {
   assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
 }
 
-test('recovers a known rotation, scale and translation exactly', () => {
+void test('recovers a known rotation, scale and translation exactly', () => {
   const theta = 0.3, s = 2.5;
   const truth = { a: s * Math.cos(theta), b: s * Math.sin(theta), tx: 7, ty: -4 };
   const moved = square.map((p) => applySimilarity(truth, p));
@@ -17,7 +17,7 @@ test('recovers a known rotation, scale and translation exactly', () => {
   close(scaleOf(fit), s);
 });
 
-test('is the least-squares fit when points are noisy', () => {
+void test('is the least-squares fit when points are noisy', () => {
   const target: Point[] = square.map(([x, y], i) => [x * 2 + 1 + (i % 2 ? 0.2 : -0.2), y * 2 - 3]);
   const fit = fitSimilarity(square, target);
   const err = (t: typeof fit) => square.reduce((sum, p, i) => {
@@ -31,20 +31,20 @@ test('is the least-squares fit when points are noisy', () => {
   }
 });
 
-test('never reflects: a mirrored set yields a pure similarity, not a flip', () => {
+void test('never reflects: a mirrored set yields a pure similarity, not a flip', () => {
   const mirrored: Point[] = square.map(([x, y]) => [-x, y]);
   const fit = fitSimilarity(square, mirrored);
   const q = applySimilarity(fit, [10, 0]);
   assert.ok(Math.hypot(q[0] + 10, q[1]) > 1, 'a reflection would map (10,0) to (-10,0)');
 });
 
-test('inverse undoes the transform', () => {
+void test('inverse undoes the transform', () => {
   const t = { a: 1.2, b: -0.4, tx: 3, ty: 9 };
   const back = applySimilarity(invertSimilarity(t), applySimilarity(t, [4, -2]));
   close(back[0], 4); close(back[1], -2);
 });
 
-test('rejects degenerate input', () => {
+void test('rejects degenerate input', () => {
   assert.throws(() => fitSimilarity([[1, 1], [1, 1]], [[0, 0], [1, 1]]), RangeError);
   assert.throws(() => fitSimilarity([[1, 1]], [[0, 0]]), RangeError);
 });
