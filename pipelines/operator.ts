@@ -29,6 +29,8 @@ export interface OperatorContext {
   dataDir: string;
   log: (message: string) => void;
   signal: AbortSignal;
+  /** Sinks that write to the backbone (results) publish to their planned topic through this; acked on resolve. */
+  publish?: (records: unknown[]) => Promise<void>;
 }
 
 export type Emit<T> = (record: T) => void;

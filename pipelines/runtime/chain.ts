@@ -1,0 +1,250 @@
+// One replica of a fused chain: its operators run as overlapping stages; records enter from sources (through a
+// freshness queue) or from the chain's input topic, and leave through output topics, sinks, or both.
+// Offsets are committed only after every record a wave produced is acknowledged: at-least-once.
+import type { Chain, Plan } from '../plan/types.js';
+import type { AnyOperatorDefinition, OperatorContext, OperatorInstance, SourceInstance } from '../operator.js';
+import type { Consumer, ConsumedRecord, Producer } from '../backbone/contract.js';
+import type { Captured } from '../streams/records.js';
+import type { StreamName } from '../streams/records.js';
+import { TierflowError } from '../errors.js';
+import { createStagePipeline, type StagePipeline } from './stages.js';
+import { dropStale, FreshFrameQueue, latencyBoundMs } from './freshness.js';
+import type { WorkerMetrics } from './metrics.js';
+import type { RecordCodec } from './codec.js';
+
+export interface Wave {
+  records: unknown[];
+  /** A flush wave asks every stage with windows or buffers to emit them, in order with the records before it. */
+  flush: { now: number; final: boolean } | null;
+}
+
+export interface ChainEnv {
+  plan: Plan;
+  chain: Chain;
+  replica: number;
+  operators: (uses: string) => AnyOperatorDefinition;
+  producer: Producer;
+  /** Opens the chain's consumer (input chains only). */
+  openConsumer: (groupId: string, topic: string) => Promise<Consumer>;
+  codec: RecordCodec;
+  metrics: WorkerMetrics;
+  dataDir: string;
+  log: (message: string) => void;
+  /** Sees every record that reaches a sink, for `tierflow run --json`. */
+  onSinkRecords?: (operator: string, records: unknown[]) => void;
+  /** Sink records that are dead-lettered (undecodable) on consumption. */
+  onPoison?: (record: ConsumedRecord, reason: string) => Promise<void>;
+  maxInFlight?: number;
+  maxBatch?: number;
+}
+
+const isCaptured = (r: unknown): r is Captured => typeof r === 'object' && r !== null && 'captureTs' in r && 'seq' in r;
+
+export class ChainRunner {
+  private readonly abort = new AbortController();
+  private instances: OperatorInstance[] = [];
+  private pipeline: StagePipeline<Wave> | null = null;
+  private consumer: Consumer | null = null;
+  private source: SourceInstance<unknown> | null = null;
+  private queue: FreshFrameQueue<Captured> | null = null;
+  private failure: unknown = null;
+  /** Settles when the chain's sources have ended (source chains) or the consumer stopped. */
+  finished: Promise<void> = Promise.resolve();
+
+  constructor(private readonly env: ChainEnv) {}
+
+  get isSource(): boolean {
+    return this.env.chain.sources.length > 0;
+  }
+
+  get id(): string {
+    return `${this.env.chain.id}#${this.env.replica}`;
+  }
+
+  async start(): Promise<void> {
+    const { chain, plan } = this.env;
+    const defs = chain.operators.map((id) => this.env.operators(this.flow(id).uses));
+    for (const [i, id] of chain.operators.entries()) {
+      this.instances.push(await defs[i]!.create(plan.configs[id] ?? {}, this.context(id)));
+    }
+    const first = this.instances[0]!;
+    const stages = chain.operators.map((id, i) => this.stage(id, defs[i]!, this.instances[i]!));
+    if (first.kind === 'source') {
+      this.source = first as SourceInstance<unknown>;
+      this.pipeline = createStagePipeline([this.publishStage(chain.operators[0]!), ...stages.slice(1)], this.env.maxInFlight ?? 4);
+      this.finished = this.runSource(chain.operators[0]!);
+    } else {
+      if (!chain.inputTopic || !chain.consumerGroup) throw new TierflowError('INTERNAL', `chain ${chain.id} has no input`);
+      this.pipeline = createStagePipeline(stages, this.env.maxInFlight ?? 4);
+      this.consumer = await this.env.openConsumer(chain.consumerGroup, chain.inputTopic);
+      this.finished = this.runConsumer(this.consumer, defs[0]!.input!);
+    }
+  }
+
+  /** Emits what windows hold; `final` at end of stream. Resolves when the flush wave has gone through. */
+  async flush(final: boolean): Promise<void> {
+    if (!this.pipeline || this.failure) return;
+    const wave = await this.pipeline.admit({ records: [], flush: { now: Date.now(), final } });
+    await wave.done;
+  }
+
+  /** Resolves when nothing is in flight in this replica. */
+  async idle(): Promise<void> {
+    await this.pipeline?.idle();
+  }
+
+  inFlight(): number {
+    return (this.pipeline?.inFlight() ?? 0) + (this.queue?.size() ?? 0);
+  }
+
+  async lag(): Promise<number> {
+    if (!this.consumer) return 0;
+    const lags = await this.consumer.lag();
+    for (const l of lags) this.env.metrics.lag.set({ chain: this.env.chain.id, topic: l.topic, partition: String(l.partition) }, l.lag);
+    return lags.reduce((n, l) => n + l.lag, 0);
+  }
+
+  sourceStates(): ReturnType<NonNullable<SourceInstance<unknown>['state']>> {
+    return this.source?.state?.() ?? {};
+  }
+
+  error(): unknown {
+    return this.failure;
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.queue?.close();
+    await this.source?.close?.();
+    await this.consumer?.close();
+    await this.pipeline?.idle();
+    for (const inst of this.instances) if (inst.kind !== 'source') await inst.close?.();
+  }
+
+  private flow(id: string) {
+    const placement = this.env.plan.placements.find((p) => p.operator === id);
+    if (!placement) throw new TierflowError('INTERNAL', `no placement for ${id}`);
+    return placement;
+  }
+
+  private context(id: string): OperatorContext {
+    const { chain, plan } = this.env;
+    const topic = chain.outputs.find((o) => o.operator === id)?.topic;
+    return {
+      operatorId: id,
+      node: chain.node,
+      tier: chain.tier,
+      replica: this.env.replica,
+      sources: plan.sources.filter((s) => chain.sources.includes(s.name)),
+      dataDir: this.env.dataDir,
+      log: (m) => this.env.log(`${id}: ${m}`),
+      signal: this.abort.signal,
+      publish: topic ? (records) => this.produce(id, topic, records) : undefined,
+    };
+  }
+
+  private boundFor(): (camera: string) => number {
+    const bounds = new Map(this.env.plan.sources.map((s) => [s.name, latencyBoundMs(s.maxLatencyMs, this.env.chain.priority)]));
+    return (camera) => bounds.get(camera) ?? latencyBoundMs(2000, this.env.chain.priority);
+  }
+
+  private stage(id: string, def: AnyOperatorDefinition, inst: OperatorInstance) {
+    const { metrics } = this.env;
+    const boundFor = this.boundFor();
+    const topic = this.env.chain.outputs.find((o) => o.operator === id && def.output !== null)?.topic;
+    return async (wave: Wave): Promise<Wave> => {
+      let input = wave.records;
+      if (def.input === 'frames' && input.length > 0) {
+        const { fresh, stale } = dropStale(input as Captured[], Date.now(), boundFor);
+        for (const f of stale) metrics.droppedFrame(id, f.camera);
+        input = fresh;
+      }
+      const out: unknown[] = [];
+      if (input.length > 0) {
+        metrics.received(id, input.length);
+        const t0 = performance.now();
+        if (inst.kind === 'transform') await inst.process(input, (r) => out.push(r));
+        else if (inst.kind === 'sink') {
+          await inst.write(input);
+          this.env.onSinkRecords?.(id, input);
+        }
+        metrics.processed(id, performance.now() - t0, input.length);
+      }
+      if (wave.flush && inst.kind === 'transform' && inst.flush) await inst.flush((r) => out.push(r), wave.flush.now, wave.flush.final);
+      if (inst.kind === 'sink' || out.length === 0) return { records: out, flush: wave.flush };
+      metrics.emitted(id, out.length);
+      const now = Date.now();
+      for (const r of out) if (isCaptured(r)) metrics.endToEnd(id, now - r.captureTs);
+      if (topic) await this.produce(id, topic, out);
+      return { records: out, flush: wave.flush };
+    };
+  }
+
+  /** The source's own records go to its topic (if any) before the fused stages see them. */
+  private publishStage(id: string) {
+    const topic = this.env.chain.outputs.find((o) => o.operator === id)?.topic;
+    return async (wave: Wave): Promise<Wave> => {
+      if (topic && wave.records.length > 0) await this.produce(id, topic, wave.records);
+      return wave;
+    };
+  }
+
+  private async produce(operator: string, topic: string, records: unknown[]): Promise<void> {
+    const stream = this.env.operators(this.flow(operator).uses).output as StreamName | null;
+    const streamName: StreamName = stream ?? 'events';
+    await Promise.all(
+      records.map((r) => {
+        const { key, value, headers } = this.env.codec.encode(streamName, r);
+        return this.env.producer.send({ topic, key, value, headers });
+      }),
+    );
+  }
+
+  private async runSource(id: string): Promise<void> {
+    const { metrics } = this.env;
+    const maxBatch = this.env.maxBatch ?? 4;
+    const queue = (this.queue = new FreshFrameQueue<Captured>(maxBatch * 2, (f) => metrics.droppedFrame(id, f.camera)));
+    const pump = (async () => {
+      for (;;) {
+        const batch = await queue.take(maxBatch);
+        if (batch.length === 0) return;
+        metrics.emitted(id, batch.length);
+        const wave = await this.pipeline!.admit({ records: batch, flush: null });
+        wave.done.catch((e: unknown) => this.fail(e));
+      }
+    })();
+    try {
+      await this.source!.run(async (r) => queue.push(r as Captured), this.abort.signal);
+    } finally {
+      queue.close();
+      await pump;
+      await this.pipeline!.idle();
+    }
+  }
+
+  private async runConsumer(consumer: Consumer, stream: StreamName): Promise<void> {
+    await consumer.run(async (records) => {
+      if (this.failure) return;
+      const values: unknown[] = [];
+      for (const rec of records) {
+        try {
+          values.push(this.env.codec.decode(stream, rec.value));
+        } catch (e) {
+          await this.env.onPoison?.(rec, `undecodable ${stream} record: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      const wave = await this.pipeline!.admit({ records: values, flush: null });
+      wave.done.then(
+        () => consumer.commit(records).catch((e: unknown) => this.env.log(`commit failed (records will be redelivered): ${String(e)}`)),
+        (e: unknown) => this.fail(e),
+      );
+    });
+  }
+
+  private fail(e: unknown): void {
+    if (this.failure) return;
+    this.failure = e;
+    this.env.log(`chain ${this.id} failed: ${e instanceof Error ? e.message : String(e)}`);
+    this.abort.abort();
+  }
+}

@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dropStale, FreshFrameQueue, latencyBoundMs } from './freshness.js';
+
+const frame = (camera: string, seq: number, captureTs = 0) => ({ camera, seq, captureTs });
+
+test('dropStale keeps frames inside the bound and drops older ones', () => {
+  const { fresh, stale } = dropStale([frame('a', 0, 100), frame('a', 1, 900), frame('b', 0, 500)], 1000, (c) => (c === 'a' ? 300 : 600));
+  assert.deepEqual(fresh.map((f) => `${f.camera}${f.seq}`), ['a1', 'b0']);
+  assert.deepEqual(stale.map((f) => `${f.camera}${f.seq}`), ['a0']);
+});
+
+test('priority scales the bound', () => {
+  assert.equal(latencyBoundMs(2000, 'low'), 1000);
+  assert.equal(latencyBoundMs(2000, 'high'), 3000);
+});
+
+test('the queue evicts the oldest frame of a full camera and serves cameras round-robin', async () => {
+  const dropped: number[] = [];
+  const q = new FreshFrameQueue<ReturnType<typeof frame>>(2, (f) => dropped.push(f.seq));
+  for (let i = 0; i < 4; i++) q.push(frame('a', i));
+  q.push(frame('b', 0));
+  assert.deepEqual(dropped, [0, 1]);
+  const batch = await q.take(2);
+  assert.deepEqual(batch.map((f) => `${f.camera}${f.seq}`), ['a2', 'b0']);
+  const waiting = q.take(5);
+  q.close();
+  assert.deepEqual((await waiting).map((f) => f.seq), [3]);
+  assert.deepEqual(await q.take(5), []);
+});

@@ -1,0 +1,76 @@
+// Live video must stay fresh: when a stage falls behind, the oldest frames of a camera are dropped (and counted)
+// so end-to-end latency stays under the camera's bound. Only frame records are ever dropped, never events.
+import type { Priority } from '../topology/schema.js';
+import type { Captured } from '../streams/records.js';
+
+/** Low-priority flows give up on frames sooner; high-priority ones wait longer before dropping. */
+export const PRIORITY_BOUND_FACTOR: Record<Priority, number> = { low: 0.5, normal: 1, high: 1.5 };
+
+export function latencyBoundMs(sourceMaxLatencyMs: number, priority: Priority): number {
+  return Math.round(sourceMaxLatencyMs * PRIORITY_BOUND_FACTOR[priority]);
+}
+
+/** Splits a batch into frames young enough to process and the stale ones to drop. */
+export function dropStale<T extends Captured>(batch: T[], now: number, boundFor: (camera: string) => number): { fresh: T[]; stale: T[] } {
+  const fresh: T[] = [];
+  const stale: T[] = [];
+  for (const r of batch) (now - r.captureTs > boundFor(r.camera) ? stale : fresh).push(r);
+  return { fresh, stale };
+}
+
+/**
+ * Frames waiting between a camera and the first stage: at most `perCamera` per camera, the oldest evicted first.
+ * `take` hands out the oldest frames across cameras, round-robin, so one busy camera cannot starve the others.
+ */
+export class FreshFrameQueue<T extends Captured> {
+  private readonly queues = new Map<string, T[]>();
+  private waiter: (() => void) | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly perCamera: number,
+    private readonly onDrop: (frame: T) => void,
+  ) {}
+
+  push(frame: T): void {
+    let q = this.queues.get(frame.camera);
+    if (!q) this.queues.set(frame.camera, (q = []));
+    q.push(frame);
+    while (q.length > this.perCamera) this.onDrop(q.shift()!);
+    this.wake();
+  }
+
+  size(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.length;
+    return n;
+  }
+
+  /** Up to `max` frames; waits while empty; returns [] once closed and drained. */
+  async take(max: number): Promise<T[]> {
+    while (this.size() === 0) {
+      if (this.closed) return [];
+      await new Promise<void>((r) => (this.waiter = r));
+    }
+    const out: T[] = [];
+    while (out.length < max && this.size() > 0) {
+      for (const q of this.queues.values()) {
+        const f = q.shift();
+        if (f) out.push(f);
+        if (out.length >= max) break;
+      }
+    }
+    return out;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
+  }
+}

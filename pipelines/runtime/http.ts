@@ -1,0 +1,46 @@
+// Health, Prometheus metrics and a JSON status of one worker. Binds to loopback unless told otherwise: metrics
+// name cameras and identities, which are not for every network.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Worker } from './worker.js';
+
+export interface WorkerEndpoint {
+  url: string;
+  close(): Promise<void>;
+}
+
+export function workerStatus(worker: Worker) {
+  return {
+    healthy: worker.failure() === null,
+    uptimeSec: Math.round(worker.uptimeMs() / 1000),
+    operators: worker.metrics.snapshot(),
+    sources: worker.sources(),
+  };
+}
+
+export async function serveWorker(worker: Worker, opts: { host?: string; port?: number } = {}): Promise<WorkerEndpoint> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics') {
+      worker.metrics.registry
+        .metrics()
+        .then((body) => res.writeHead(200, { 'content-type': worker.metrics.registry.contentType }).end(body))
+        .catch((e: unknown) => res.writeHead(500).end(String(e)));
+    } else if (path === '/healthz' || path === '/readyz') {
+      const healthy = worker.failure() === null;
+      res.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain' }).end(healthy ? 'ok\n' : `failed: ${String(worker.failure())}\n`);
+    } else if (path === '/status') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(workerStatus(worker)));
+    } else res.writeHead(404).end('not found\n');
+  });
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

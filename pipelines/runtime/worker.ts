@@ -1,0 +1,140 @@
+// A worker hosts the chains the plan placed on its nodes (one node for a deployed worker process; every node
+// for `tierflow run`), each chain as many replicas as planned, all members of the chain's consumer group.
+import type { Plan } from '../plan/types.js';
+import type { AnyOperatorDefinition } from '../operator.js';
+import type { Backbone, ConsumedRecord, Producer } from '../backbone/contract.js';
+import { TierflowError } from '../errors.js';
+import { ChainRunner } from './chain.js';
+import type { RecordCodec } from './codec.js';
+import { WorkerMetrics } from './metrics.js';
+import { chainOrder } from './order.js';
+
+export interface WorkerOptions {
+  plan: Plan;
+  /** Nodes this worker hosts. */
+  nodes: string[];
+  backbone: Backbone;
+  codec: RecordCodec;
+  operators: (uses: string) => AnyOperatorDefinition;
+  dataDir: string;
+  log: (message: string) => void;
+  /** Replicas per chain id, overriding the plan (scale). */
+  replicas?: Record<string, number>;
+  onSinkRecords?: (operator: string, records: unknown[]) => void;
+  onPoison?: (record: ConsumedRecord, reason: string) => Promise<void>;
+  metrics?: WorkerMetrics;
+}
+
+export interface SourceStatus {
+  source: string;
+  state: string;
+  since: number;
+  detail?: string;
+}
+
+export class Worker {
+  readonly metrics: WorkerMetrics;
+  private readonly runners: ChainRunner[] = [];
+  private producer: Producer | null = null;
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly opts: WorkerOptions) {
+    this.metrics = opts.metrics ?? new WorkerMetrics({ node: opts.nodes.join(',') });
+  }
+
+  async start(): Promise<void> {
+    const { plan, backbone } = this.opts;
+    this.producer = await backbone.producer();
+    // Consumers join before sources start, so the first frames already have somebody to read them.
+    const chains = chainOrder(plan).filter((c) => this.opts.nodes.includes(c.node));
+    const ordered = [...chains.filter((c) => c.sources.length === 0), ...chains.filter((c) => c.sources.length > 0)];
+    for (const chain of ordered) {
+      const replicas = this.opts.replicas?.[chain.id] ?? chain.replicas;
+      for (let replica = 0; replica < replicas; replica++) {
+        const runner = new ChainRunner({
+          plan,
+          chain,
+          replica,
+          operators: this.opts.operators,
+          producer: this.producer,
+          openConsumer: (groupId, topic) => backbone.consumer({ groupId, topics: [topic], fromBeginning: true }),
+          codec: this.opts.codec,
+          metrics: this.metrics,
+          dataDir: this.opts.dataDir,
+          log: this.opts.log,
+          onSinkRecords: this.opts.onSinkRecords,
+          onPoison: this.opts.onPoison,
+        });
+        await runner.start();
+        this.runners.push(runner);
+      }
+    }
+  }
+
+  /** Settles when every source chain hosted here has ended (immediately if there are none). */
+  async sourcesEnded(): Promise<void> {
+    await Promise.all(this.runners.filter((r) => r.isSource).map((r) => r.finished));
+  }
+
+  /** Waits until nothing is in flight and no input topic has lag, twice in a row; throws on timeout or chain failure. */
+  async drain(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let quietRounds = 0;
+    while (quietRounds < 2) {
+      this.throwIfFailed();
+      if (Date.now() > deadline) throw new TierflowError('INTERNAL', `pipeline did not drain within ${timeoutMs / 1000} s`);
+      await Promise.all(this.runners.map((r) => r.idle()));
+      await this.producer?.flush();
+      const lag = (await Promise.all(this.runners.map((r) => r.lag()))).reduce((a, b) => a + b, 0);
+      const busy = this.runners.reduce((n, r) => n + r.inFlight(), 0);
+      quietRounds = lag === 0 && busy === 0 ? quietRounds + 1 : 0;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Flushes windows chain by chain from sources outward, draining after each, so every window reaches its sink. */
+  async flushAll(final: boolean): Promise<void> {
+    for (const chainId of chainOrder(this.opts.plan).map((c) => c.id)) {
+      const runners = this.runners.filter((r) => r.id.startsWith(`${chainId}#`));
+      if (runners.length === 0) continue;
+      await Promise.all(runners.map((r) => r.flush(final)));
+      if (final) await this.drain();
+    }
+  }
+
+  /** Periodic flush so windows close while the pipeline runs. */
+  startFlushTimer(intervalMs = 500): () => void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      this.flushAll(false)
+        .catch((e: unknown) => this.opts.log(`flush failed: ${String(e)}`))
+        .finally(() => (running = false));
+    }, intervalMs);
+    return () => clearInterval(timer);
+  }
+
+  failure(): unknown {
+    return this.runners.map((r) => r.error()).find((e) => e !== null) ?? null;
+  }
+
+  sources(): SourceStatus[] {
+    return this.runners.flatMap((r) => Object.entries(r.sourceStates()).map(([source, s]) => ({ source, ...s })));
+  }
+
+  uptimeMs(): number {
+    return Date.now() - this.startedAt;
+  }
+
+  async stop(): Promise<void> {
+    for (const r of [...this.runners].reverse()) await r.stop();
+    await this.producer?.flush();
+    await this.producer?.close();
+  }
+
+  private throwIfFailed(): void {
+    const e = this.failure();
+    if (e) throw e instanceof TierflowError ? e : new TierflowError('INTERNAL', `a chain failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
