@@ -25,8 +25,10 @@ export interface OperatorContext {
   replica: number;
   /** Sources this instance reads (decode and other source operators only). */
   sources: SourceSpec[];
-  /** Folder for the operator's persistent files (galleries, caches). */
+  /** Folder for the operator's persistent files (caches, state). */
   dataDir: string;
+  /** Folder of the topology file: relative paths in config (a gallery) resolve against it. */
+  baseDir: string;
   log: (message: string) => void;
   signal: AbortSignal;
   /** Sinks that write to the backbone (results) publish to their planned topic through this; acked on resolve. */

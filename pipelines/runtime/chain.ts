@@ -1,6 +1,7 @@
 // One replica of a fused chain: its operators run as overlapping stages; records enter from sources (through a
 // freshness queue) or from the chain's input topic, and leave through output topics, sinks, or both.
 // Offsets are committed only after every record a wave produced is acknowledged: at-least-once.
+import { dirname } from 'node:path';
 import type { Chain, Plan } from '../plan/types.js';
 import type { AnyOperatorDefinition, OperatorContext, OperatorInstance, SourceInstance } from '../operator.js';
 import type { Consumer, ConsumedRecord, Producer } from '../backbone/contract.js';
@@ -137,6 +138,7 @@ export class ChainRunner {
       replica: this.env.replica,
       sources: plan.sources.filter((s) => chain.sources.includes(s.name)),
       dataDir: this.env.dataDir,
+      baseDir: dirname(plan.file),
       log: (m) => this.env.log(`${id}: ${m}`),
       signal: this.abort.signal,
       publish: topic ? (records) => this.produce(id, topic, records) : undefined,
