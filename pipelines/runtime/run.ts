@@ -1,0 +1,110 @@
+// `tierflow run`: every node's chains in this one process, on the embedded backbone unless told otherwise,
+// sink records shown as they arrive, and a summary at the end.
+import type { Plan } from '../plan/types.js';
+import type { BackboneSpec } from '../topology/schema.js';
+import type { Backbone } from '../backbone/contract.js';
+import { findOperator } from '../../operators/index.js';
+import { TierflowError } from '../errors.js';
+import { Worker } from './worker.js';
+import { percentile } from './metrics.js';
+import type { RecordCodec } from './codec.js';
+import type { SightingEvent } from '../streams/records.js';
+import { summaryOperator, sourceOperators } from './summary.js';
+
+export interface RunOptions {
+  /** Overrides the topology's backbone. */
+  backbone?: BackboneSpec;
+  json: boolean;
+  untilSourcesEnd: boolean;
+  dataDir: string;
+  out: (line: string) => void;
+  log: (line: string) => void;
+  openBackbone: (spec: BackboneSpec) => Promise<Backbone>;
+  codec: RecordCodec;
+  /** Aborting stops the run gracefully (drain, commit) — wired to SIGINT/SIGTERM by the CLI. */
+  signal: AbortSignal;
+}
+
+export interface RunSummary {
+  type: 'summary';
+  frames: number;
+  fps: number;
+  e2eLatencyMs: { p50: number; p99: number };
+  dropped: number;
+  events: number;
+  identities: Record<string, string[]>;
+  seconds: number;
+}
+
+export function lookupOperator(uses: string) {
+  const [name, version] = uses.split('@');
+  const def = findOperator(name ?? '', Number(version));
+  if (!def) throw new TierflowError('BAD_ARGUMENT', `unknown operator ${uses}`);
+  return def;
+}
+
+export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const configs = structuredClone(plan.configs);
+  const sinkOps = plan.placements.filter((p) => lookupOperator(p.uses).output === null);
+  const printers = sinkOps.filter((p) => p.uses.startsWith('stdout@'));
+  if (opts.json) for (const p of printers) configs[p.operator] = { ...configs[p.operator], format: 'json' };
+  // With --json every event is printed once: by the stdout sinks, or if there are none, here from the first sink.
+  const tapOperator = opts.json && printers.length === 0 ? sinkOps[0]?.operator : undefined;
+  const identities = new Map<string, Set<string>>();
+  let events = 0;
+
+  const backbone = await opts.openBackbone(opts.backbone ?? plan.backbone);
+  const worker = new Worker({
+    plan: { ...plan, configs },
+    nodes: [...new Set(plan.chains.map((c) => c.node))],
+    backbone,
+    codec: opts.codec,
+    operators: lookupOperator,
+    dataDir: opts.dataDir,
+    log: opts.log,
+    onSinkRecords: (operator, records) => {
+      if (operator !== (sinkOps[0]?.operator ?? '')) return;
+      for (const e of records as SightingEvent[]) {
+        events++;
+        if (!identities.has(e.camera)) identities.set(e.camera, new Set());
+        identities.get(e.camera)!.add(e.identity);
+      }
+      if (operator === tapOperator) for (const r of records) opts.out(JSON.stringify(r));
+    },
+  });
+  let stopFlush = () => {};
+  try {
+    await backbone.provision(plan.topics.map((t) => ({ name: t.name, partitions: t.partitions, compression: t.compression, maxRecordBytes: 8 << 20 })));
+    await worker.start();
+    stopFlush = worker.startFlushTimer();
+    const stopped = new Promise<void>((resolve) => opts.signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (opts.untilSourcesEnd) await Promise.race([worker.sourcesEnded(), stopped]);
+    else await stopped;
+    stopFlush();
+    await worker.drain();
+    await worker.flushAll(true);
+  } finally {
+    stopFlush();
+    await worker.stop().catch((e: unknown) => opts.log(`stop: ${String(e)}`));
+    await backbone.close().catch((e: unknown) => opts.log(`backbone close: ${String(e)}`));
+  }
+  const failure = worker.failure();
+  if (failure) throw failure;
+
+  const seconds = (Date.now() - started) / 1000;
+  const snapshot = worker.metrics.snapshot();
+  const sources = sourceOperators(plan);
+  const frames = snapshot.filter((s) => sources.includes(s.operator)).reduce((n, s) => n + s.recordsOut, 0);
+  const samples = worker.metrics.latencySamples(summaryOperator(plan, lookupOperator) ?? '');
+  return {
+    type: 'summary',
+    frames,
+    fps: Math.round((frames / Math.max(seconds, 0.001)) * 100) / 100,
+    e2eLatencyMs: { p50: Math.round(percentile(samples, 50)), p99: Math.round(percentile(samples, 99)) },
+    dropped: snapshot.reduce((n, s) => n + s.dropped, 0),
+    events,
+    identities: Object.fromEntries([...identities].map(([cam, ids]) => [cam, [...ids].sort()])),
+    seconds: Math.round(seconds * 10) / 10,
+  };
+}
