@@ -1,9 +1,13 @@
-// Placeholder until the implementation lands (vision and runtime issues); replaced by the real createResults.
+// The results sink publishes events on the topology's results topic through the runtime's producer, so any
+// Kafka consumer can read them; a write resolves only once the broker has acknowledged every event.
 import type { Static } from '@sinclair/typebox';
-import type { OperatorContext, OperatorInstance } from '../../pipelines/operator.js';
+import type { OperatorContext, SinkInstance } from '../../pipelines/operator.js';
+import type { SightingEvent } from '../../pipelines/streams/records.js';
 import { TierflowError } from '../../pipelines/errors.js';
 import type { ResultsConfig } from './index.js';
 
-export async function createResults(_config: Static<typeof ResultsConfig>, _ctx: OperatorContext): Promise<OperatorInstance<never, never>> {
-  throw new TierflowError('INTERNAL', 'results is not implemented yet');
+export async function createResults(_config: Static<typeof ResultsConfig>, ctx: OperatorContext): Promise<SinkInstance<SightingEvent>> {
+  const publish = ctx.publish;
+  if (!publish) throw new TierflowError('INTERNAL', `${ctx.operatorId}: the plan gave the results sink no topic`);
+  return { kind: 'sink', write: (batch) => publish(batch) };
 }
