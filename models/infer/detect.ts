@@ -1,0 +1,66 @@
+// Face detection with the converted detectors: face-api-identical preprocessing (net-input.ts), one batched
+// onnxruntime call for several images, face-api's decoding and NMS (decode.ts), then a minimum face size.
+import * as ort from 'onnxruntime-node';
+import { TierflowError } from '../../pipelines/errors.js';
+import { loadModel } from '../registry.js';
+import { decodeSsd, decodeTinyGrid, type Detection } from './decode.js';
+import { toNetInput, type RgbImage } from './net-input.js';
+
+export type { Detection } from './decode.js';
+export type { RgbImage } from './net-input.js';
+
+export type DetectorModel = 'tiny' | 'ssd';
+
+export interface DetectOptions {
+  model: DetectorModel;
+  /** Tiny detector input side (multiple of 32); the SSD always runs at 512. */
+  inputSize: number;
+  scoreThreshold: number;
+  /** Defaults to face-api's: 0.4 for tiny, 0.5 for SSD. */
+  iouThreshold?: number;
+  /** Faces whose shorter side is below this many pixels are dropped (0 keeps all). */
+  minFaceSize: number;
+  /** SSD only: at most this many candidates survive NMS (face-api's maxResults, default 100). */
+  maxResults?: number;
+}
+
+export const SSD_INPUT_SIZE = 512;
+export const DEFAULT_IOU: Record<DetectorModel, number> = { tiny: 0.4, ssd: 0.5 };
+
+export function detectorInputSize(opts: Pick<DetectOptions, 'model' | 'inputSize'>): number {
+  if (opts.model === 'ssd') return SSD_INPUT_SIZE;
+  if (opts.inputSize % 32 !== 0 || opts.inputSize <= 0) throw new TierflowError('BAD_ARGUMENT', `tiny detector inputSize must be a positive multiple of 32, got ${opts.inputSize}`);
+  return opts.inputSize;
+}
+
+/** The session a detector model needs (cached per process by the registry). */
+export function loadDetector(model: DetectorModel, threads?: number): Promise<ort.InferenceSession> {
+  return loadModel(model === 'tiny' ? 'tiny_face_detector' : 'ssd_mobilenetv1', { threads });
+}
+
+/** Detections per image, best score first, boxes in original pixels. One inference call for the whole batch. */
+export async function detectFacesBatch(session: ort.InferenceSession, images: RgbImage[], opts: DetectOptions): Promise<Detection[][]> {
+  if (images.length === 0) return [];
+  const size = detectorInputSize(opts);
+  const per = size * size * 3;
+  const input = new Float32Array(images.length * per);
+  images.forEach((img, i) => toNetInput(img, size, false, input, i * per));
+  const out = await session.run({ input: new ort.Tensor('float32', input, [images.length, size, size, 3]) });
+  const iou = opts.iouThreshold ?? DEFAULT_IOU[opts.model];
+  const keep = (d: Detection): boolean => Math.min(d.box[2], d.box[3]) >= opts.minFaceSize;
+  if (opts.model === 'tiny') {
+    const grid = out.grid!.data as Float32Array;
+    const cell = grid.length / images.length;
+    return images.map((img, i) => decodeTinyGrid(grid.subarray(i * cell, (i + 1) * cell), img, size, opts.scoreThreshold, iou).filter(keep));
+  }
+  const boxes = out.boxes!.data as Float32Array;
+  const scores = out.scores!.data as Float32Array;
+  const n = scores.length / images.length;
+  return images.map((img, i) =>
+    decodeSsd(boxes.subarray(i * n * 4, (i + 1) * n * 4), scores.subarray(i * n, (i + 1) * n), img, size, opts.scoreThreshold, iou, opts.maxResults).filter(keep),
+  );
+}
+
+export async function detectFaces(session: ort.InferenceSession, image: RgbImage, opts: DetectOptions): Promise<Detection[]> {
+  return (await detectFacesBatch(session, [image], opts))[0]!;
+}
