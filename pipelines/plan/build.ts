@@ -1,0 +1,50 @@
+// The plan phase end to end: placements, chains and topics, traffic, resolved sources and defaulted configs,
+// as plain JSON. Pure: same topology in, same plan out.
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import type { AnyOperatorDefinition } from '../operator.js';
+import type { SourceSpec, Topology } from '../topology/schema.js';
+import type { Plan } from './types.js';
+import { decidePlacements, type PlacementDecisions } from './place.js';
+import { buildChainsAndTopics } from './chains.js';
+import { operatorsByFlow } from './flow-graph.js';
+import { allInCloudTraffic, topicTraffic } from './traffic.js';
+
+export interface PlanResult {
+  plan: Plan;
+  /** Candidates considered per operator, for --explain. */
+  decisions: PlacementDecisions;
+}
+
+/** `file` is the topology file as named by the user; relative `file:` sources resolve against its folder. */
+export function buildPlan(t: Topology, operators: readonly AnyOperatorDefinition[], file: string): PlanResult {
+  const defs = operatorsByFlow(t, operators);
+  const decisions = decidePlacements(t, operators);
+  const { chains, topics } = buildChainsAndTopics(t, defs, decisions.placements);
+  const configs: Plan['configs'] = {};
+  for (const flow of t.flows) {
+    const def = defs.get(flow.id);
+    configs[flow.id] = def ? (Value.Default(def.config, structuredClone(flow.config)) as Record<string, unknown>) : flow.config;
+  }
+  const plan: Plan = {
+    version: 1,
+    topology: t.name,
+    file,
+    tiers: t.tiers,
+    backbone: t.backbone,
+    sources: t.sources.map((s) => resolveSource(s, dirname(resolve(file)))),
+    placements: decisions.placements,
+    chains,
+    topics,
+    links: topicTraffic(topics, decisions.placements, defs, decisions.rates),
+    allInCloud: allInCloudTraffic(t, defs),
+    configs,
+  };
+  return { plan, decisions };
+}
+
+function resolveSource(s: SourceSpec, dir: string): SourceSpec {
+  if (!s.url.startsWith('file:')) return s;
+  const path = s.url.slice('file:'.length).replace(/^\/\//, '');
+  return { ...s, url: `file:${isAbsolute(path) ? path : resolve(dir, path)}` };
+}

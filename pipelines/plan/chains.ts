@@ -1,0 +1,89 @@
+// Chaining, like Flink's: an operator whose only input is an operator placed on exactly the same nodes with
+// the same replicas runs in that operator's worker and receives records in memory. Everywhere else the data
+// goes through a topic: across a node boundary or where parallelism changes.
+import type { AnyOperatorDefinition } from '../operator.js';
+import type { Priority, Topology } from '../topology/schema.js';
+import type { Chain, Placement, PlannedTopic } from './types.js';
+import { STREAM_CLASS } from '../streams/records.js';
+import { consumerGroupName, resultsTopicName, topicName } from './names.js';
+import { consumersOf, topologicalFlows } from './flow-graph.js';
+
+const PRIORITY_RANK: Record<Priority, number> = { low: 0, normal: 1, high: 2 };
+
+/** The flow id whose chain `id` joins, or undefined when `id` heads its own chain. */
+export function fusedInto(t: Topology, id: string, placements: Placement[]): string | undefined {
+  const flow = t.flows.find((f) => f.id === id);
+  const up = flow?.inputs.length === 1 ? flow.inputs[0] : undefined;
+  if (up === undefined || !t.flows.some((f) => f.id === up)) return undefined;
+  return signature(placements, up) === signature(placements, id) ? up : undefined;
+}
+
+function signature(placements: Placement[], id: string): string {
+  return placements.filter((p) => p.operator === id).map((p) => `${p.node}x${p.replicas}`).sort().join(',');
+}
+
+export function buildChainsAndTopics(t: Topology, defs: Map<string, AnyOperatorDefinition>, placements: Placement[]): { chains: Chain[]; topics: PlannedTopic[] } {
+  const order = topologicalFlows(t);
+  const headOf = new Map<string, string>();
+  for (const flow of order) headOf.set(flow.id, headOf.get(fusedInto(t, flow.id, placements) ?? '') ?? flow.id);
+  const placementsOf = (id: string) => placements.filter((p) => p.operator === id);
+  const outermost = (ps: Placement[]) => ps.reduce((best, p) => (t.tiers.indexOf(p.tier) > t.tiers.indexOf(best) ? p.tier : best), ps[0]?.tier ?? '');
+
+  const topics: PlannedTopic[] = [];
+  const inputTopicOf = new Map<string, string>();
+  for (const flow of order) {
+    const def = defs.get(flow.id);
+    if (!def) continue;
+    if (def.output !== null) {
+      const consumers = consumersOf(t, flow.id).filter((c) => headOf.get(c.id) === c.id);
+      if (consumers.length === 0) continue;
+      const name = topicName(t.name, flow.id, def.output);
+      for (const c of consumers) inputTopicOf.set(c.id, name);
+      const consumerPlacements = consumers.flatMap((c) => placementsOf(c.id));
+      const parallelism = Math.max(1, ...consumers.map((c) => placementsOf(c.id).reduce((s, p) => s + p.replicas, 0)));
+      topics.push({
+        name,
+        partitions: parallelism,
+        stream: def.output,
+        dataClass: STREAM_CLASS[def.output],
+        producer: flow.id,
+        consumers: consumers.map((c) => c.id),
+        fromTier: outermost(placementsOf(flow.id)),
+        toTier: outermost(consumerPlacements),
+        compression: compressionFor(def.output),
+      });
+    } else if (def.name === 'results') {
+      const tier = outermost(placementsOf(flow.id));
+      topics.push({ name: resultsTopicName(t.name), partitions: 1, stream: 'events', dataClass: 'event', producer: flow.id, consumers: [], fromTier: tier, toTier: tier, compression: 'lz4' });
+    }
+  }
+
+  const chains: Chain[] = [];
+  for (const flow of order) {
+    if (headOf.get(flow.id) !== flow.id) continue;
+    const members = order.filter((f) => headOf.get(f.id) === flow.id);
+    const heads = placementsOf(flow.id);
+    for (const head of heads) {
+      const inputTopic = inputTopicOf.get(flow.id) ?? null;
+      const outputs = members.flatMap((m) => topics.filter((tp) => tp.producer === m.id).map((tp) => ({ operator: m.id, topic: tp.name })));
+      chains.push({
+        id: heads.length > 1 ? `${flow.id}.${head.node}` : flow.id,
+        node: head.node,
+        tier: head.tier,
+        operators: members.map((m) => m.id),
+        replicas: head.replicas,
+        inputTopic,
+        consumerGroup: inputTopic === null ? null : consumerGroupName(t.name, flow.id),
+        sources: head.sources ?? [],
+        outputs,
+        priority: members.reduce<Priority>((p, m) => (PRIORITY_RANK[m.priority] > PRIORITY_RANK[p] ? m.priority : p), 'low'),
+      });
+    }
+  }
+  return { chains, topics };
+}
+
+/** Frames and crops are JPEG already; compressing them again costs CPU for nothing. */
+function compressionFor(stream: string): 'none' | 'lz4' {
+  return stream === 'frames' || stream === 'faces' ? 'none' : 'lz4';
+}

@@ -1,0 +1,184 @@
+// placeOperators: where every operator instance runs. Pure and deterministic. Pins are honoured, `near: source`
+// follows the data, and `auto` (or a tier pin) takes the feasible node with the least cost of bringing its
+// upstream data to it; ties go to the innermost tier, then to the node name.
+import type { AnyOperatorDefinition } from '../operator.js';
+import type { FlowSpec, NodeSpec, Topology } from '../topology/schema.js';
+import type { Placement } from './types.js';
+import { buildNetwork } from './network.js';
+import { operatorLimit, policyLimits } from './policy.js';
+import { PlanInfeasibleError } from './infeasible.js';
+import { topologicalFlows, operatorsByFlow } from './flow-graph.js';
+import { transferCost, type Inflow } from './cost.js';
+
+export interface Candidate {
+  node: string;
+  tier: string;
+  /** Present when the node was feasible. */
+  cost?: number;
+  /** Why the node was rejected, or how its cost came about. */
+  note: string;
+}
+
+export interface PlacementDecisions {
+  placements: Placement[];
+  /** Every node considered for each auto or tier-pinned operator, best first. */
+  candidates: Record<string, Candidate[]>;
+  /** Records per second entering each placement, by operator then node. */
+  rates: Record<string, Record<string, number>>;
+}
+
+export function placeOperators(t: Topology, operators: readonly AnyOperatorDefinition[]): Placement[] {
+  return decidePlacements(t, operators).placements;
+}
+
+export function decidePlacements(t: Topology, operators: readonly AnyOperatorDefinition[]): PlacementDecisions {
+  const defs = operatorsByFlow(t, operators);
+  const net = buildNetwork(t);
+  const limits = policyLimits(t);
+  const free = new Map(t.nodes.map((n) => [n.name, { cpu: n.cpu, memory: n.memory }]));
+  const placed = new Map<string, Placement[]>();
+  const rates: Record<string, Record<string, number>> = {};
+  const candidates: Record<string, Candidate[]> = {};
+  const tierOf = (node: NodeSpec) => t.tiers.indexOf(node.tier);
+  const sourceOf = (name: string) => t.sources.find((s) => s.name === name);
+
+  /** Why `node` cannot host `replicas` of the flow, or undefined when it can. */
+  const rejection = (flow: FlowSpec, def: AnyOperatorDefinition, node: NodeSpec): string | undefined => {
+    if (!def.tiers.includes(node.tier)) return `${def.name}@${def.version} does not run on tier ${node.tier}`;
+    if (!def.resources.arch.includes(node.arch)) return `arch ${node.arch} not supported (needs ${def.resources.arch.join('/')})`;
+    if (def.resources.accelerator && !node.accelerators.includes(def.resources.accelerator)) return `no ${def.resources.accelerator} accelerator`;
+    const limit = operatorLimit(def, limits);
+    if (limit && tierOf(node) > limit.tierIndex) return `policy keeps ${limit.dataClass} data at or inside tier ${limit.tier}`;
+    const room = free.get(node.name) ?? { cpu: 0, memory: 0 };
+    const cpu = def.resources.cpu * flow.replicas;
+    const memory = def.resources.memoryMB * flow.replicas;
+    if (cpu > room.cpu + 1e-9) return `needs ${round(cpu)} cpu for ${flow.replicas} replica(s), ${round(room.cpu)} free`;
+    if (memory > room.memory) return `needs ${memory} MB for ${flow.replicas} replica(s), ${room.memory} MB free`;
+    return undefined;
+  };
+
+  const commit = (flow: FlowSpec, def: AnyOperatorDefinition, node: NodeSpec, rate: number, reason: string, sources?: string[]) => {
+    const room = free.get(node.name);
+    if (room) {
+      room.cpu -= def.resources.cpu * flow.replicas;
+      room.memory -= def.resources.memoryMB * flow.replicas;
+    }
+    const placement: Placement = { operator: flow.id, uses: flow.uses, node: node.name, tier: node.tier, replicas: flow.replicas, reason };
+    if (sources) placement.sources = sources;
+    placed.set(flow.id, [...(placed.get(flow.id) ?? []), placement]);
+    (rates[flow.id] ??= {})[node.name] = (rates[flow.id]?.[node.name] ?? 0) + rate;
+  };
+
+  const mustFit = (flow: FlowSpec, def: AnyOperatorDefinition, node: NodeSpec, how: string) => {
+    const why = rejection(flow, def, node);
+    if (why) throw new PlanInfeasibleError(flow.id, `cannot place '${flow.id}' (${flow.uses}) ${how} on ${node.name} (tier ${node.tier}): ${why}`);
+  };
+
+  /** Where the operator's input data comes from, and how much of it. */
+  const inflows = (flow: FlowSpec, def: AnyOperatorDefinition): Inflow[] => {
+    if (def.input === null) {
+      return flow.inputs.flatMap((name) => {
+        const src = sourceOf(name);
+        return src ? [{ node: src.node, recordsPerSecond: src.fps, bytesPerRecord: def.bytesPerRecord }] : [];
+      });
+    }
+    return flow.inputs.flatMap((up) => {
+      const upDef = defs.get(up);
+      return (placed.get(up) ?? []).map((p) => ({ node: p.node, recordsPerSecond: rates[up]?.[p.node] ?? 0, bytesPerRecord: upDef?.bytesPerRecord ?? 0 }));
+    });
+  };
+
+  const nodeByName = (name: string) => t.nodes.find((n) => n.name === name);
+  const order = topologicalFlows(t);
+
+  // Fixed placements first, so capacity they need is not taken by an auto operator placed earlier.
+  for (const flow of order) {
+    const def = defs.get(flow.id);
+    if (!def) continue;
+    const p = flow.placement;
+    if (typeof p === 'object' && 'node' in p) {
+      const node = nodeByName(p.node);
+      if (!node) throw new PlanInfeasibleError(flow.id, `cannot place '${flow.id}': unknown node ${p.node}`);
+      mustFit(flow, def, node, 'as pinned');
+      const rate = def.input === null ? inflows(flow, def).reduce((s, f) => s + f.recordsPerSecond, 0) : 0;
+      commit(flow, def, node, rate, `pinned to node ${node.name}`, def.input === null ? flow.inputs : undefined);
+    } else if (typeof p === 'object' && 'near' in p && def.input === null) {
+      const byNode = new Map<string, string[]>();
+      for (const name of flow.inputs) {
+        const src = sourceOf(name);
+        if (src) byNode.set(src.node, [...(byNode.get(src.node) ?? []), name]);
+      }
+      for (const [nodeName, names] of [...byNode].sort((a, b) => a[0].localeCompare(b[0]))) {
+        const node = nodeByName(nodeName);
+        if (!node) continue;
+        mustFit(flow, def, node, `near its source(s) ${names.join(', ')}`);
+        const rate = names.reduce((s, n) => s + (sourceOf(n)?.fps ?? 0), 0);
+        commit(flow, def, node, rate, `near source: ${names.join(', ')} attached to ${node.name}`, names);
+      }
+    }
+  }
+
+  for (const flow of order) {
+    const def = defs.get(flow.id);
+    if (!def || placed.has(flow.id)) {
+      // Rates of pinned non-source operators depend on their upstream, known only now.
+      if (def && def.input !== null) fillRate(flow.id, inflows(flow, def), placed.get(flow.id) ?? [], rates);
+      continue;
+    }
+    const flowsIn = inflows(flow, def);
+    const total = flowsIn.reduce((s, f) => s + f.recordsPerSecond, 0);
+    const p = flow.placement;
+    if (typeof p === 'object' && 'near' in p) {
+      // A transform near its source runs beside each upstream placement and keeps that node's data local.
+      for (const f of flowsIn) {
+        const node = nodeByName(f.node);
+        if (!node) continue;
+        mustFit(flow, def, node, 'near its upstream');
+        commit(flow, def, node, f.recordsPerSecond, `near source: beside its upstream on ${node.name}`);
+      }
+      continue;
+    }
+    const pool = typeof p === 'object' && 'tier' in p ? t.nodes.filter((n) => n.tier === p.tier) : t.nodes;
+    const considered: Candidate[] = pool.map((node) => {
+      const why = rejection(flow, def, node);
+      if (why) return { node: node.name, tier: node.tier, note: why };
+      const cost = transferCost(flowsIn, node.name, net);
+      if ('rejected' in cost) return { node: node.name, tier: node.tier, note: cost.rejected };
+      return { node: node.name, tier: node.tier, cost: cost.cost, note: cost.detail };
+    });
+    considered.sort((a, b) => rank(a, b, t.tiers));
+    candidates[flow.id] = considered;
+    const best = considered[0];
+    const chosen = best && best.cost !== undefined ? nodeByName(best.node) : undefined;
+    if (!chosen || !best) throw infeasible(flow, def, considered, limits);
+    const scope = typeof p === 'object' && 'tier' in p ? `cheapest feasible node in tier ${p.tier}` : 'cheapest feasible node';
+    commit(flow, def, chosen, total, `${scope}: ${best.note}`, def.input === null ? flow.inputs : undefined);
+  }
+
+  const placements = order.flatMap((f) => placed.get(f.id) ?? []);
+  return { placements, candidates, rates };
+}
+
+function fillRate(id: string, flowsIn: Inflow[], placements: Placement[], rates: Record<string, Record<string, number>>) {
+  const total = flowsIn.reduce((s, f) => s + f.recordsPerSecond, 0);
+  const replicas = placements.reduce((s, p) => s + p.replicas, 0);
+  rates[id] = Object.fromEntries(placements.map((p) => [p.node, replicas > 0 ? (total * p.replicas) / replicas : 0]));
+}
+
+function rank(a: Candidate, b: Candidate, tiers: string[]): number {
+  if ((a.cost === undefined) !== (b.cost === undefined)) return a.cost === undefined ? 1 : -1;
+  if (a.cost !== undefined && b.cost !== undefined && Math.abs(a.cost - b.cost) > 1e-9) return a.cost - b.cost;
+  const tierDiff = tiers.indexOf(a.tier) - tiers.indexOf(b.tier);
+  return tierDiff !== 0 ? tierDiff : a.node.localeCompare(b.node);
+}
+
+function infeasible(flow: FlowSpec, def: AnyOperatorDefinition, considered: Candidate[], limits: ReturnType<typeof policyLimits>): PlanInfeasibleError {
+  const limit = operatorLimit(def, limits);
+  const policy = limit ? `; ${limit.dataClass} data may not go beyond tier ${limit.tier}` : '';
+  const why = considered.map((c) => `${c.node} (${c.tier}): ${c.note}`).join('; ');
+  return new PlanInfeasibleError(flow.id, `cannot place '${flow.id}' (${flow.uses})${policy}: no node fits — ${why || 'no candidate nodes'}`);
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}

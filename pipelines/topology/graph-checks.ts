@@ -1,0 +1,127 @@
+// Graph checks on a schema-valid topology: names that must exist, names that must be unique, and flows that
+// must form an acyclic graph whose connected operators agree on the stream between them.
+import type { AnyOperatorDefinition } from '../operator.js';
+import type { Topology } from './schema.js';
+import { finding, type Finding } from './finding.js';
+
+/** Operator definitions by flow id, for flows whose `uses` names a known operator. */
+export type OperatorsByFlow = Map<string, AnyOperatorDefinition>;
+
+export function resolveOperators(t: Topology, operators: readonly AnyOperatorDefinition[]): { byFlow: OperatorsByFlow; problems: Finding[] } {
+  const byFlow: OperatorsByFlow = new Map();
+  const problems: Finding[] = [];
+  t.flows.forEach((flow, i) => {
+    const [name = '', version = ''] = flow.uses.split('@');
+    const def = operators.find((op) => op.name === name && String(op.version) === version);
+    if (def) {
+      byFlow.set(flow.id, def);
+      return;
+    }
+    const sameName = operators.filter((op) => op.name === name).map((op) => `${op.name}@${op.version}`);
+    const text = sameName.length > 0
+      ? `unknown version of operator '${name}': ${flow.uses} (known: ${sameName.join(', ')})`
+      : `unknown operator '${flow.uses}' (known: ${operators.map((op) => `${op.name}@${op.version}`).join(', ')})`;
+    problems.push(finding(['flows', i, 'uses'], text));
+  });
+  return { byFlow, problems };
+}
+
+export function duplicateNames(t: Topology): Finding[] {
+  const out: Finding[] = [];
+  const unique = (label: string, entries: Array<{ name: string; path: Array<string | number> }>) => {
+    const first = new Map<string, Array<string | number>>();
+    for (const { name, path } of entries) {
+      const earlier = first.get(name);
+      if (earlier) out.push(finding(path, `duplicate ${label} '${name}' (first defined at ${earlier.join('.')})`));
+      else first.set(name, path);
+    }
+  };
+  unique('tier', t.tiers.map((name, i) => ({ name, path: ['tiers', i] })));
+  unique('node', t.nodes.map((n, i) => ({ name: n.name, path: ['nodes', i, 'name'] })));
+  // Sources and flow ids share one namespace: both may appear in `inputs`.
+  unique('source or flow name', [
+    ...t.sources.map((s, i) => ({ name: s.name, path: ['sources', i, 'name'] })),
+    ...t.flows.map((f, i) => ({ name: f.id, path: ['flows', i, 'id'] })),
+  ]);
+  return out;
+}
+
+export function unknownReferences(t: Topology): Finding[] {
+  const out: Finding[] = [];
+  const tiers = new Set(t.tiers);
+  const nodes = new Set(t.nodes.map((n) => n.name));
+  const list = (s: Set<string>) => [...s].join(', ');
+  t.nodes.forEach((n, i) => {
+    if (!tiers.has(n.tier)) out.push(finding(['nodes', i, 'tier'], `unknown tier '${n.tier}' (tiers: ${list(tiers)})`));
+  });
+  t.links.forEach((l, i) => {
+    for (const end of ['from', 'to'] as const) {
+      if (!tiers.has(l[end]) && !nodes.has(l[end])) out.push(finding(['links', i, end], `unknown node or tier '${l[end]}' (nodes: ${list(nodes)}; tiers: ${list(tiers)})`));
+    }
+  });
+  t.sources.forEach((s, i) => {
+    if (!nodes.has(s.node)) out.push(finding(['sources', i, 'node'], `unknown node '${s.node}' (nodes: ${list(nodes)})`));
+  });
+  t.flows.forEach((f, i) => {
+    const p = f.placement;
+    if (typeof p === 'object' && 'tier' in p && !tiers.has(p.tier)) out.push(finding(['flows', i, 'placement', 'tier'], `unknown tier '${p.tier}' (tiers: ${list(tiers)})`));
+    if (typeof p === 'object' && 'node' in p && !nodes.has(p.node)) out.push(finding(['flows', i, 'placement', 'node'], `unknown node '${p.node}' (nodes: ${list(nodes)})`));
+  });
+  for (const [cls, tier] of Object.entries(t.policies ?? {})) {
+    if (tier !== undefined && !tiers.has(tier)) out.push(finding(['policies', cls], `unknown tier '${tier}' (tiers: ${list(tiers)})`));
+  }
+  return out;
+}
+
+/** Inputs name something that exists and carries the stream the operator reads. */
+export function inputProblems(t: Topology, byFlow: OperatorsByFlow): Finding[] {
+  const out: Finding[] = [];
+  const sources = new Set(t.sources.map((s) => s.name));
+  const flowIds = new Set(t.flows.map((f) => f.id));
+  t.flows.forEach((f, i) => {
+    const def = byFlow.get(f.id);
+    if (def && def.input === null && f.inputs.length === 0) out.push(finding(['flows', i, 'inputs'], `${f.uses} is a source operator: list the sources it reads (sources: ${[...sources].join(', ') || 'none defined'})`));
+    if (def && def.input !== null && f.inputs.length !== 1) out.push(finding(['flows', i, 'inputs'], `${f.uses} reads one upstream operator; got ${f.inputs.length} inputs`));
+    f.inputs.forEach((input, j) => {
+      const path = ['flows', i, 'inputs', j];
+      if (!sources.has(input) && !flowIds.has(input)) {
+        out.push(finding(path, `unknown input '${input}' (sources: ${[...sources].join(', ') || 'none'}; flows: ${[...flowIds].join(', ')})`));
+        return;
+      }
+      if (!def) return;
+      if (sources.has(input)) {
+        if (def.input !== null) out.push(finding(path, `'${input}' is a source, but ${f.uses} reads the ${def.input} stream; a source feeds a source operator such as decode@1`));
+        return;
+      }
+      const up = byFlow.get(input);
+      if (def.input === null) out.push(finding(path, `${f.uses} is a source operator and reads only sources; '${input}' is an operator`));
+      else if (up && up.output === null) out.push(finding(path, `'${input}' (${up.name}@${up.version}) is a sink and produces no stream`));
+      else if (up && up.output !== def.input) out.push(finding(path, `'${input}' produces ${up.output}, but ${f.uses} reads ${def.input}`));
+    });
+  });
+  return out;
+}
+
+/** Each cycle once, reported at the input that closes it. */
+export function cycles(t: Topology): Finding[] {
+  const out: Finding[] = [];
+  const index = new Map(t.flows.map((f, i) => [f.id, i]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (id: string) => {
+    state.set(id, 'visiting');
+    stack.push(id);
+    const i = index.get(id) ?? 0;
+    (t.flows[i]?.inputs ?? []).forEach((input, j) => {
+      if (!index.has(input)) return;
+      if (state.get(input) === 'visiting') {
+        const loop = [...stack.slice(stack.indexOf(input)), input];
+        out.push(finding(['flows', i, 'inputs', j], `cycle: ${loop.reverse().join(' -> ')}`));
+      } else if (!state.has(input)) visit(input);
+    });
+    stack.pop();
+    state.set(id, 'done');
+  };
+  for (const f of t.flows) if (!state.has(f.id)) visit(f.id);
+  return out;
+}

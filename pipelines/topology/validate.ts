@@ -1,0 +1,55 @@
+// validate: a parsed topology in, a typed topology with defaults out, or a TopologyError carrying every
+// problem at its file:line:col. Phases: YAML -> schema (and secrets) -> operators and their configs -> graph
+// and placement checks. Graph checks run only on a schema-valid document: they rely on its shape.
+import { Value } from '@sinclair/typebox/value';
+import { TopologyError, type SourceProblem } from '../errors.js';
+import type { AnyOperatorDefinition } from '../operator.js';
+import { OPERATORS } from '../../operators/index.js';
+import { TopologySpec, type Topology } from './schema.js';
+import { readTopologyFile, formatPath, type ParsedTopology } from './parse.js';
+import { schemaProblems } from './schema-problems.js';
+import { literalSecrets } from './secrets.js';
+import { cycles, duplicateNames, inputProblems, resolveOperators, unknownReferences } from './graph-checks.js';
+import { placementProblems, unreachableNodes } from './placement-checks.js';
+import type { Finding } from './finding.js';
+
+export interface ValidTopology {
+  /** The file as the user named it. */
+  file: string;
+  /** The document with schema defaults applied (flow configs included). */
+  topology: Topology;
+  parsed: ParsedTopology;
+}
+
+export function validateTopologyFile(file: string, operators: readonly AnyOperatorDefinition[] = OPERATORS): ValidTopology {
+  return validateTopology(readTopologyFile(file), operators);
+}
+
+export function validateTopology(parsed: ParsedTopology, operators: readonly AnyOperatorDefinition[] = OPERATORS): ValidTopology {
+  if (parsed.problems.length > 0) throw new TopologyError(parsed.problems);
+  const data = Value.Default(TopologySpec, structuredClone(parsed.data));
+  const findings: Finding[] = [...schemaProblems(TopologySpec, data, []), ...literalSecrets(parsed.data)];
+  const schemaValid = findings.length === 0;
+  if (schemaValid) {
+    const t = data as Topology;
+    const { byFlow, problems } = resolveOperators(t, operators);
+    findings.push(...problems);
+    t.flows.forEach((flow, i) => {
+      const def = byFlow.get(flow.id);
+      if (!def) return;
+      flow.config = Value.Default(def.config, flow.config) as Record<string, unknown>;
+      findings.push(...schemaProblems(def.config, flow.config, ['flows', i, 'config']));
+    });
+    findings.push(...duplicateNames(t), ...unknownReferences(t), ...inputProblems(t, byFlow), ...cycles(t));
+    if (findings.length === 0) findings.push(...placementProblems(t, byFlow), ...unreachableNodes(t));
+  }
+  if (findings.length > 0) throw new TopologyError(toProblems(parsed, findings));
+  return { file: parsed.file, topology: data as Topology, parsed };
+}
+
+/** Findings at their file positions, in reading order. */
+export function toProblems(parsed: ParsedTopology, findings: Finding[]): SourceProblem[] {
+  return findings
+    .map((f) => ({ file: parsed.file, ...parsed.locate(f.path, f.at), path: formatPath(f.path), message: f.message }))
+    .sort((a, b) => a.line - b.line || a.col - b.col);
+}
