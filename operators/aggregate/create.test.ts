@@ -5,7 +5,7 @@ import definition, { AggregateConfig } from './index.js';
 import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
 import type { MatchesRecord, SightingEvent } from '../../pipelines/streams/records.js';
 
-const ctx = { operatorId: 'agg', node: 'n', tier: 'edge', replica: 0, sources: [], dataDir: '/tmp', log: () => {}, signal: new AbortController().signal } as OperatorContext;
+const ctx: OperatorContext = { operatorId: 'agg', node: 'n', tier: 'edge', replica: 0, sources: [], dataDir: '/tmp', baseDir: '/tmp', log: () => {}, signal: new AbortController().signal };
 
 void test('built through its definition with defaults, it turns matches into sighting events', async () => {
   const config = Value.Default(AggregateConfig, { sizeMs: 1000 }) as never;

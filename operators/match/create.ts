@@ -16,9 +16,8 @@ export function matchRecord(matcher: Matcher, record: EmbeddingsRecord): Matches
   };
 }
 
-export async function createMatch(config: Static<typeof MatchConfig>, _ctx: OperatorContext): Promise<TransformInstance<EmbeddingsRecord, MatchesRecord>> {
-  // The runtime hands paths already resolved against the topology file; a bare relative path means the cwd.
-  const file = isAbsolute(config.gallery) ? config.gallery : resolve(config.gallery);
+export async function createMatch(config: Static<typeof MatchConfig>, ctx: OperatorContext): Promise<TransformInstance<EmbeddingsRecord, MatchesRecord>> {
+  const file = isAbsolute(config.gallery) ? config.gallery : resolve(ctx.baseDir, config.gallery);
   const matcher = createMatcher(await readGallery(file), { threshold: config.threshold, clusterUnknown: config.clusterUnknown });
   return {
     kind: 'transform',

@@ -39,10 +39,17 @@ void test('toPoints rejects anything but 68 points', () => {
 void test('warp samples bilinearly and reads black outside the image', () => {
   const image = { width: 4, height: 4, data: new Uint8Array(48) };
   for (let i = 0; i < 16; i++) image.data.set([i * 10, 0, 255], i * 3);
-  // Chip pixel (u, v) reads image (u + 0.5, v + 0.5): the mean of four neighbours.
-  const chip = warpToChip(image, { a: 1, b: 0, tx: 0.5, ty: 0.5 }, 4);
-  assert.equal(chip.data[0], Math.round((0 + 10 + 40 + 50) / 4));
+  // Chip pixel (u, v) reads image (u + 1.5, v + 1.5): the mean of four neighbours; (3, 3) falls outside.
+  const chip = warpToChip(image, { a: 1, b: 0, tx: 1.5, ty: 1.5 }, 4);
+  assert.equal(chip.data[0], Math.round((50 + 60 + 90 + 100) / 4));
   assert.equal(chip.data[2], 255);
   const last = (3 * 4 + 3) * 3;
   assert.deepEqual([...chip.data.subarray(last, last + 3)], [0, 0, 0]);
+});
+
+void test('a chip much smaller than the face is box-filtered first, so fine stripes average out', () => {
+  const image = { width: 64, height: 64, data: new Uint8Array(64 * 64 * 3) };
+  for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) image.data.fill(x % 2 ? 255 : 0, (y * 64 + x) * 3, (y * 64 + x) * 3 + 3);
+  const chip = warpToChip(image, { a: 4, b: 0, tx: 0, ty: 0 }, 16);
+  for (const v of chip.data.subarray(0, 30)) assert.ok(Math.abs(v - 128) < 2, `aliased value ${v}`);
 });
