@@ -12,9 +12,29 @@ export const DecodeConfig = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
-    connectTimeoutMs: Type.Integer({ minimum: 100, default: 5000, description: 'How long a camera may take to deliver its first frame' }),
+    connectTimeoutMs: Type.Integer({
+      minimum: 100,
+      default: 5000,
+      description: 'How long an rtsp camera may take to deliver its first frame, and the longest silence before it counts as dropped',
+    }),
     panSpeed: Type.Number({ minimum: 0, default: 60, description: 'demo: and image sources: pixels per second the virtual camera pans' }),
-    durationSec: Type.Number({ minimum: 0, default: 0, description: 'Stop each source after this many seconds; 0 = until it ends' }),
+    durationSec: Type.Number({
+      minimum: 0,
+      default: 0,
+      description:
+        'Stop each source after this many seconds of frames (durationSec x fps frames, across reconnects); 0 = until it ends. ' +
+        'demo: and image sources never end by themselves, so 0 leaves it to the runtime (signal or close)',
+    }),
+    realtime: Type.Boolean({
+      default: false,
+      description: 'file: videos are read at their native rate (ffmpeg -re) instead of as fast as downstream takes frames',
+    }),
+    fileClock: Type.Union([Type.Literal('arrival'), Type.Literal('media')], {
+      default: 'arrival',
+      description:
+        "captureTs of file: frames: 'arrival' = wall clock when the frame was decoded (latency figures stay meaningful); " +
+        "'media' = start time + the frame's offset in the video (windows follow the video's own timeline)",
+    }),
   },
   { additionalProperties: false },
 );
@@ -22,7 +42,9 @@ export const DecodeConfig = Type.Object(
 export default defineOperator({
   name: 'decode',
   version: 1,
-  summary: 'Ingests rtsp://, file: and demo: sources through ffmpeg, samples to the source fps, scales, and emits JPEG frames.',
+  summary:
+    'Ingests rtsp://, file: and demo: sources through ffmpeg, samples to the source fps, scales (letterboxed) to the source ' +
+    'resolution and emits JPEG frames; reconnects cameras with exponential backoff and reports per-source state.',
   config: DecodeConfig,
   input: null,
   output: 'frames',
