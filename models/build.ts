@@ -56,14 +56,14 @@ export function buildModels(opts: { force?: boolean; log?: (line: string) => voi
       continue;
     }
     const bytes = BUILDERS[name](weights).toBytes(`${name} converted by tierflow from ${source}`);
-    const tmp = join(dir, `${file}.tmp`);
+    const tmp = join(dir, `${file}.${process.pid}.tmp`);
     writeFileSync(tmp, bytes);
     renameSync(tmp, join(dir, file)); // atomic: a concurrent reader never sees half a model
     const entry: ManifestEntry = { name, path: file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, source, converter: CONVERTER_VERSION };
     reports.push({ name, status: 'built', entry });
     opts.log?.(`built ${name}: ${bytes.length} bytes`);
   }
-  const tmp = `${manifestPath()}.tmp`;
+  const tmp = `${manifestPath()}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(reports.map((r) => r.entry), null, 2) + '\n');
   renameSync(tmp, manifestPath());
   return reports;

@@ -1,9 +1,25 @@
-// Placeholder until the implementation lands (vision and runtime issues); replaced by the real createDetect.
+// Turns the detect config into a detector session and hands frames to the pure-ish core in frames.ts.
 import type { Static } from '@sinclair/typebox';
-import type { OperatorContext, OperatorInstance } from '../../pipelines/operator.js';
-import { TierflowError } from '../../pipelines/errors.js';
+import { detectFacesBatch, loadDetector } from '../../models/infer/detect.js';
+import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
+import type { FacesRecord, FrameRecord } from '../../pipelines/streams/records.js';
+import { detectFrames } from './frames.js';
 import type { DetectConfig } from './index.js';
 
-export async function createDetect(_config: Static<typeof DetectConfig>, _ctx: OperatorContext): Promise<OperatorInstance<never, never>> {
-  throw new TierflowError('INTERNAL', 'detect is not implemented yet');
+export async function createDetect(config: Static<typeof DetectConfig>, ctx: OperatorContext): Promise<TransformInstance<FrameRecord, FacesRecord>> {
+  const session = await loadDetector(config.model, config.threads);
+  const opts = {
+    model: config.model,
+    inputSize: config.inputSize,
+    scoreThreshold: config.scoreThreshold,
+    iouThreshold: config.iouThreshold,
+    minFaceSize: config.minFaceSize,
+  };
+  return {
+    kind: 'transform',
+    async process(batch, emit) {
+      const records = await detectFrames(batch, (images) => detectFacesBatch(session, images, opts), { maxBatch: config.maxBatch, log: ctx.log });
+      for (const r of records) emit(r);
+    },
+  };
 }

@@ -6,9 +6,10 @@ export const DetectConfig = Type.Object(
     model: Type.Union([Type.Literal('tiny'), Type.Literal('ssd')], { default: 'tiny', description: 'Tiny face detector or SSD MobileNetV1' }),
     inputSize: Type.Integer({ minimum: 128, maximum: 1024, multipleOf: 32, default: 416, description: 'Detector input size (tiny), pixels' }),
     scoreThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.5, description: 'Minimum detection score' }),
-    iouThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.3, description: 'Non-maximum suppression IoU' }),
+    iouThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "Non-maximum suppression IoU; face-api's own when unset (0.4 tiny, 0.5 SSD)" })),
     minFaceSize: Type.Integer({ minimum: 1, default: 24, description: 'Smallest face kept, pixels' }),
     maxBatch: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Frames per inference batch' }),
+    threads: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'onnxruntime intra-op threads' }),
   },
   { additionalProperties: false },
 );
@@ -16,7 +17,7 @@ export const DetectConfig = Type.Object(
 export default defineOperator({
   name: 'detect',
   version: 1,
-  summary: 'Finds faces in frames (tiny detector or SSD, NMS) and emits face crops.',
+  summary: 'Finds faces in frames (tiny detector or SSD, NMS) and emits JPEG crops of 1.5x squares around them.',
   config: DetectConfig,
   input: 'frames',
   output: 'faces',

@@ -1,0 +1,66 @@
+// The detect operator's core: decode frames, detect faces in batches across frames, cut JPEG crops. Takes the
+// detector as a function so the batching and bad-frame handling do not depend on how detection is run.
+import sharp from 'sharp';
+import type { Detection, RgbImage } from '../../models/infer/detect.js';
+import type { FaceCrop, FacesRecord, FrameRecord } from '../../pipelines/streams/records.js';
+import { cropBoxFor } from './crop.js';
+
+export type BatchDetector = (images: RgbImage[]) => Promise<Detection[][]>;
+
+export interface DetectFramesOptions {
+  maxBatch: number;
+  /** JPEG quality of the crops: high, because landmarks and embeddings are computed from them. */
+  cropQuality?: number;
+  log: (message: string) => void;
+}
+
+/** Packed RGB of a frame record, or null (logged) when its bytes do not decode. */
+export async function frameToRgb(frame: FrameRecord, log: (m: string) => void): Promise<RgbImage | null> {
+  if (frame.format === 'rgb') {
+    if (frame.data.length !== frame.width * frame.height * 3) {
+      log(`detect: frame ${frame.camera}#${frame.seq} has ${frame.data.length} RGB bytes, expected ${frame.width}x${frame.height}x3; skipped`);
+      return null;
+    }
+    return { data: frame.data, width: frame.width, height: frame.height };
+  }
+  try {
+    const { data, info } = await sharp(frame.data, { failOn: 'error' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+  } catch (e) {
+    log(`detect: frame ${frame.camera}#${frame.seq} is not a decodable JPEG (${(e as Error).message.split('\n')[0]}); skipped`);
+    return null;
+  }
+}
+
+async function cropJpeg(img: RgbImage, box: FaceCrop['cropBox'], quality: number): Promise<Uint8Array> {
+  const [left, top, width, height] = box;
+  const buf = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .extract({ left, top, width, height })
+    .jpeg({ quality })
+    .toBuffer();
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+}
+
+/** Faces records for the decodable frames, in input order; frames without faces yield `faces: []`. */
+export async function detectFrames(frames: FrameRecord[], detect: BatchDetector, opts: DetectFramesOptions): Promise<FacesRecord[]> {
+  const decoded: Array<{ frame: FrameRecord; img: RgbImage }> = [];
+  for (const frame of frames) {
+    const img = await frameToRgb(frame, opts.log);
+    if (img) decoded.push({ frame, img });
+  }
+  const out: FacesRecord[] = [];
+  for (let i = 0; i < decoded.length; i += opts.maxBatch) {
+    const chunk = decoded.slice(i, i + opts.maxBatch);
+    const detections = await detect(chunk.map((d) => d.img));
+    for (const [k, { frame, img }] of chunk.entries()) {
+      const faces: FaceCrop[] = [];
+      for (const det of detections[k] ?? []) {
+        const cropBox = cropBoxFor(det.box, img.width, img.height);
+        if (cropBox[2] === 0 || cropBox[3] === 0) continue; // a box entirely outside the frame
+        faces.push({ index: faces.length, box: det.box, score: det.score, cropBox, crop: await cropJpeg(img, cropBox, opts.cropQuality ?? 92) });
+      }
+      out.push({ camera: frame.camera, seq: frame.seq, captureTs: frame.captureTs, width: img.width, height: img.height, faces });
+    }
+  }
+  return out;
+}
