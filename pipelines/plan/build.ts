@@ -39,6 +39,7 @@ export function buildPlan(t: Topology, operators: readonly AnyOperatorDefinition
     links: topicTraffic(topics, decisions.placements, defs, decisions.rates),
     allInCloud: allInCloudTraffic(t, defs),
     configs,
+    inputs: Object.fromEntries(t.flows.map((f) => [f.id, f.inputs])),
   };
   return { plan, decisions };
 }

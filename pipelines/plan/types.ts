@@ -70,4 +70,7 @@ export interface Plan {
   allInCloud: { links: PlannedLink[]; bytesPerSecond: number };
   /** Flow configs after schema defaults, by flow id. */
   configs: Record<string, Record<string, unknown>>;
+  /** Each flow's inputs (source names or flow ids), by flow id: how operators inside a chain are wired,
+   *  fan-out included. Added after v1's first cut; always present in plans from buildPlan. */
+  inputs?: Record<string, string[]>;
 }

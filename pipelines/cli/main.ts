@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// The tierflow command. Commands live in ./commands/<name>.ts and are registered here explicitly, in the
+// order `--help` lists them.
+import { Command } from 'commander';
+import { runCli } from './run.js';
+import { registerValidate } from './commands/validate.js';
+import { registerPlan } from './commands/plan.js';
+
+export function buildProgram(): Command {
+  const program = new Command('tierflow')
+    .description('Declarative multi-tier AIoT edge computing: place operators across device, edge, fog and cloud')
+    .version('0.1.0')
+    .showSuggestionAfterError(true);
+  // Settings that subcommands inherit must be set before they are added.
+  program.exitOverride().configureOutput({ outputError: () => undefined });
+  registerValidate(program);
+  registerPlan(program);
+  return program;
+}
+
+process.exitCode = await runCli(buildProgram(), process.argv);
