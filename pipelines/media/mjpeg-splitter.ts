@@ -2,6 +2,8 @@
 // instead of searching for FF D9, because EOI bytes can sit inside APPn segments (EXIF thumbnails); segment
 // bodies are skipped by length and entropy-coded data is scanned with indexOf, so the cost is near memcpy.
 // A frame that lies inside one chunk is returned as a view of it; only frames spanning chunks are copied once.
+// A structurally broken frame is rescanned from just after its SOI, so the frames behind it survive; a frame
+// cut inside a header segment can hold the following bytes (up to 64 KB) until the structure breaks.
 
 const SEEK_SOI = 0;
 const SEEK_SOI_FF = 1;
@@ -47,6 +49,13 @@ export class MjpegSplitter {
   /** Feeds one chunk; returns the JPEG images it completed, in order. */
   push(chunk: Buffer): Buffer[] {
     const frames: Buffer[] = [];
+    // A broken frame is rescanned from just after its SOI, so a frame that began inside it is not lost.
+    for (let input: Buffer | undefined = chunk; input; ) input = this.scan(input, frames);
+    return frames;
+  }
+
+  /** Scans one chunk; returns bytes to rescan when it found the current frame broken. */
+  private scan(chunk: Buffer, frames: Buffer[]): Buffer | undefined {
     let i = 0;
     const n = chunk.length;
     let frameStartInChunk = this.state === SEEK_SOI || this.state === SEEK_SOI_FF ? -1 : 0;
@@ -88,7 +97,7 @@ export class MjpegSplitter {
         case MARKER: {
           const b = chunk[i++]!;
           if (b === 0xff) this.state = MARKER_TYPE;
-          else this.resync(); // not a marker where one must be: corrupt frame
+          else return this.broken(chunk); // not a marker where one must be: corrupt frame
           break;
         }
         case MARKER_TYPE: {
@@ -99,7 +108,7 @@ export class MjpegSplitter {
             frames.push(this.takeFrame(chunk, i, frameStartInChunk));
             frameStartInChunk = -1;
           } else if (b === SOI) {
-            this.resync();
+            return this.broken(chunk);
           } else if (isStandalone(b)) {
             this.state = MARKER;
           } else {
@@ -114,8 +123,8 @@ export class MjpegSplitter {
         case LEN_LO:
           this.segmentLength |= chunk[i++]!;
           this.toSkip = this.segmentLength - 2;
-          if (this.toSkip < 0) this.resync();
-          else this.state = this.toSkip === 0 ? this.afterSegment() : SKIP;
+          if (this.toSkip < 0) return this.broken(chunk);
+          this.state = this.toSkip === 0 ? this.afterSegment() : SKIP;
           break;
         case SKIP: {
           const step = Math.min(this.toSkip, n - i);
@@ -143,6 +152,8 @@ export class MjpegSplitter {
           } else if (b === EOI) {
             frames.push(this.takeFrame(chunk, i, frameStartInChunk));
             frameStartInChunk = -1;
+          } else if (b === SOI) {
+            return this.broken(chunk); // a new image began before this one ended
           } else {
             // Another segment after the scan (progressive JPEG: DHT, SOS, ...).
             this.marker = b;
@@ -150,12 +161,6 @@ export class MjpegSplitter {
           }
           break;
         }
-      }
-      if (this.state === SEEK_SOI && this.parts.length > 0) {
-        // resync() ran: forget the partial frame.
-        this.parts = [];
-        this.pendingBytes = 0;
-        frameStartInChunk = -1;
       }
     }
 
@@ -168,7 +173,7 @@ export class MjpegSplitter {
         this.state = SEEK_SOI;
       }
     }
-    return frames;
+    return undefined;
   }
 
   /** Bytes held for a frame not yet complete. */
@@ -180,9 +185,16 @@ export class MjpegSplitter {
     return this.marker === SOS ? ENTROPY : MARKER;
   }
 
-  private resync(): void {
+  /** Drops the current frame; returns its bytes after the SOI plus the rest of `chunk`, to be scanned again. */
+  private broken(chunk: Buffer): Buffer {
     this.dropped++;
+    const [first, ...rest] = this.parts; // the last part is `chunk` itself
+    const replay =
+      rest.length === 0 ? chunk.subarray(this.startOffset + 2) : Buffer.concat([first!.subarray(this.startOffset + 2), ...rest]);
+    this.parts = [];
+    this.pendingBytes = 0;
     this.state = SEEK_SOI;
+    return replay;
   }
 
   /** Cuts the frame ending just before `end` in `chunk` and resets for the next one. */
