@@ -1,9 +1,61 @@
-// Placeholder until the implementation lands (vision and runtime issues); replaced by the real createEmbed.
+// The embed operator: each face's crop (the frame region cropBox, as a JPEG) is decoded, its landmarks found and
+// mapped back to frame pixels, and its aligned chip embedded; faces of all records in a batch share inferences.
 import type { Static } from '@sinclair/typebox';
-import type { OperatorContext, OperatorInstance } from '../../pipelines/operator.js';
-import { TierflowError } from '../../pipelines/errors.js';
+import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
+import type { Box, EmbeddingsRecord, FaceCrop, FacesRecord, FaceEmbedding } from '../../pipelines/streams/records.js';
+import { decodeRgb } from '../../pipelines/vision/image.js';
+import { embedFaces, loadFaceModels, type FaceModels } from '../../pipelines/vision/embed.js';
+import type { FaceInImage } from '../../pipelines/vision/align.js';
+import { isTierflowError } from '../../pipelines/errors.js';
 import type { EmbedConfig } from './index.js';
 
-export async function createEmbed(_config: Static<typeof EmbedConfig>, _ctx: OperatorContext): Promise<OperatorInstance<never, never>> {
-  throw new TierflowError('INTERNAL', 'embed is not implemented yet');
+interface Pending {
+  record: number;
+  face: FaceCrop;
+  /** Crop pixels per frame pixel (a detector may shrink large crops). */
+  scale: [number, number];
+  input: FaceInImage;
+}
+
+/** Embeds every face of every record; `report` hears about crops that cannot be decoded (those faces are skipped). */
+export async function embedRecords(models: FaceModels, records: readonly FacesRecord[], maxBatch: number, report: (message: string) => void): Promise<EmbeddingsRecord[]> {
+  const pending: Pending[] = [];
+  for (const [r, record] of records.entries()) {
+    for (const face of record.faces) {
+      try {
+        const image = await decodeRgb(face.crop, `${record.camera}#${record.seq} face ${face.index} crop`);
+        const [cx, cy, cw, ch] = face.cropBox;
+        const sx = image.width / cw, sy = image.height / ch;
+        const box: Box = [(face.box[0] - cx) * sx, (face.box[1] - cy) * sy, face.box[2] * sx, face.box[3] * sy];
+        pending.push({ record: r, face, scale: [sx, sy], input: { image, box } });
+      } catch (e) {
+        if (!isTierflowError(e)) throw e;
+        report(`${e.message}; face skipped`);
+      }
+    }
+  }
+  const embedded = await embedFaces(models, pending.map((p) => p.input), { maxBatch });
+  const out: EmbeddingsRecord[] = records.map((rec) => ({ camera: rec.camera, seq: rec.seq, captureTs: rec.captureTs, faces: [] as FaceEmbedding[] }));
+  pending.forEach((p, i) => {
+    const [sx, sy] = p.scale;
+    const [cx, cy] = p.face.cropBox;
+    out[p.record]!.faces.push({
+      index: p.face.index,
+      box: p.face.box,
+      score: p.face.score,
+      landmarks: embedded[i]!.landmarks.flatMap(([x, y]) => [x / sx + cx, y / sy + cy]),
+      embedding: embedded[i]!.embedding,
+    });
+  });
+  return out;
+}
+
+export async function createEmbed(config: Static<typeof EmbedConfig>, ctx: OperatorContext): Promise<TransformInstance<FacesRecord, EmbeddingsRecord>> {
+  const models = await loadFaceModels();
+  return {
+    kind: 'transform',
+    async process(batch, emit) {
+      for (const record of await embedRecords(models, batch, config.maxBatch, ctx.log)) emit(record);
+    },
+  };
 }

@@ -1,0 +1,78 @@
+// LFW verification through the same core as `tierflow faces`: every image of pairs.txt goes whole through
+// detect -> landmarks -> dlib chip -> embedding; the subject is the best face holding the image centre.
+// Standard 10-fold protocol, Euclidean distance, threshold from the nine training folds. Embeddings are
+// cached under .tierflow/ keyed by options and model, so reruns only redo the statistics.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { crossValidate, parsePairs } from '../pipelines/vision/verification.js';
+import { createFaceAnalyser, subjectFace } from '../pipelines/vision/faces.js';
+import { decodeRgb } from '../pipelines/vision/image.js';
+import { listModels } from '../models/registry.js';
+import type { ChipPoints } from '../pipelines/vision/chip.js';
+import { repoRoot, sharedData } from '../test/helpers/paths.js';
+
+interface Cached {
+  /** Embedding of the subject face, or null when no face was found. */
+  [file: string]: number[] | null;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: args.filter((a) => a !== 'lfw'),
+    options: {
+      json: { type: 'boolean', default: false },
+      detector: { type: 'string', default: 'ssd' },
+      threshold: { type: 'string', default: '0.5' },
+      points: { type: 'string', default: 'five' },
+      padding: { type: 'string', default: '0.25' },
+      refine: { type: 'boolean', default: false },
+      folds: { type: 'string', default: '10' },
+      'no-cache': { type: 'boolean', default: false },
+    },
+  });
+  const lfw = join(sharedData, 'lfw');
+  const pairs = parsePairs(readFileSync(join(lfw, 'pairs.txt'), 'utf8')).filter((p) => p.fold < Number(values.folds));
+  const files = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].sort();
+  const detect = { model: values.detector as 'ssd' | 'tiny', scoreThreshold: Number(values.threshold) };
+  const align = { geometry: { size: 150, padding: Number(values.padding), points: values.points as ChipPoints }, refine: values.refine };
+  const recognition = (await listModels()).find((m) => m.name === 'face_recognition')?.sha256 ?? 'none';
+  const key = createHash('sha256').update(JSON.stringify({ detect, align, recognition, v: 1 })).digest('hex').slice(0, 16);
+  const cacheFile = join(repoRoot, '.tierflow', `lfw-embeddings-${key}.json`);
+  const cache: Cached = !values['no-cache'] && existsSync(cacheFile) ? (JSON.parse(readFileSync(cacheFile, 'utf8')) as Cached) : {};
+
+  const todo = files.filter((f) => !(f in cache));
+  const started = Date.now();
+  if (todo.length > 0) {
+    const analyser = await createFaceAnalyser({ detect, align });
+    for (const [i, file] of todo.entries()) {
+      const image = await decodeRgb(join(lfw, 'lfw-deepfunneled', file));
+      cache[file] = subjectFace(await analyser.analyse(image), image.width, image.height)?.embedding ?? null;
+      if (!values.json && (i + 1) % 500 === 0) process.stderr.write(`  ${i + 1}/${todo.length} images\n`);
+    }
+    mkdirSync(join(repoRoot, '.tierflow'), { recursive: true });
+    writeFileSync(cacheFile, JSON.stringify(cache));
+  }
+  const msPerImage = todo.length > 0 ? (Date.now() - started) / todo.length : null;
+
+  const distance = (a: number[] | null | undefined, b: number[] | null | undefined): number =>
+    a && b ? Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0)) : NaN;
+  const v = crossValidate(pairs.map((p) => ({ fold: p.fold, same: p.same, distance: distance(cache[p.a], cache[p.b]) })));
+  const found = files.filter((f) => cache[f] !== null).length / files.length;
+  const meanThreshold = v.folds.reduce((s, f) => s + f.threshold, 0) / v.folds.length;
+  const result = {
+    bench: 'eval-lfw', pairs: pairs.length, images: files.length, detector: detect.model, align,
+    accuracy: v.mean, std: v.std, faceFound: found, threshold: meanThreshold, folds: v.folds, msPerImage,
+  };
+  if (values.json) {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  console.log(`LFW (deep-funneled), ${pairs.length} pairs in ${v.folds.length} folds, ${files.length} images`);
+  console.log(`  pipeline:   ${detect.model} detector (score >= ${detect.scoreThreshold}) -> 68 landmarks${align.refine ? ' (refined)' : ''} -> ${align.geometry.points}-point dlib chip, padding ${align.geometry.padding} -> 128-d`);
+  console.log(`  accuracy:   ${(v.mean * 100).toFixed(2)}% ± ${(v.std * 100).toFixed(2)} (10-fold, Euclidean, threshold from training folds; mean threshold ${meanThreshold.toFixed(3)})`);
+  console.log(`  face found: ${(found * 100).toFixed(2)}% of images (${files.length - Math.round(found * files.length)} without a face)`);
+  if (msPerImage !== null) console.log(`  speed:      ${msPerImage.toFixed(1)} ms per image (decode, detect, align, embed; one thread)`);
+  else console.log(`  embeddings from cache ${cacheFile}`);
+}

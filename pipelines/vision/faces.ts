@@ -1,0 +1,80 @@
+// The core of `tierflow faces`: every face in each image with its box, score, landmarks and embedding. Images
+// that cannot be read are reported in their result and the rest go on.
+import { decodeRgb } from './image.js';
+import { embedFaces, loadFaceModels, type FaceModels } from './embed.js';
+import type { AlignOptions } from './align.js';
+import { detectFaces, loadDetector, type DetectOptions } from '../../models/infer/detect.js';
+import type { InferenceSession } from 'onnxruntime-node';
+import type { RgbImage } from './warp.js';
+import type { Box } from '../streams/records.js';
+import { isTierflowError } from '../errors.js';
+
+export interface FoundFace {
+  /** [x, y, w, h] in pixels of the original image. */
+  box: Box;
+  score: number;
+  /** 68 points as x0, y0, x1, y1, ... in pixels of the original image. */
+  landmarks: number[];
+  /** 128-d, L2-normalised. */
+  embedding: number[];
+}
+
+export interface ImageFaces {
+  file: string;
+  /** Best detection score first. */
+  faces: FoundFace[];
+  /** Set when the image could not be read; faces is then empty. */
+  error?: string;
+}
+
+/** SSD by default: for still images its recall matters more than the tiny detector's speed. */
+export const STILL_IMAGE_DETECTION: DetectOptions = { model: 'ssd', inputSize: 512, scoreThreshold: 0.5, minFaceSize: 0 };
+
+export interface FacesOptions {
+  detect?: Partial<DetectOptions>;
+  align?: AlignOptions;
+  maxBatch?: number;
+  threads?: number;
+}
+
+export interface FaceAnalyser {
+  analyse(image: RgbImage): Promise<FoundFace[]>;
+}
+
+export async function createFaceAnalyser(opts: FacesOptions = {}): Promise<FaceAnalyser> {
+  const detect: DetectOptions = { ...STILL_IMAGE_DETECTION, ...opts.detect };
+  const [detector, models]: [InferenceSession, FaceModels] = await Promise.all([loadDetector(detect.model, opts.threads), loadFaceModels(opts.threads)]);
+  return {
+    async analyse(image) {
+      const found = (await detectFaces(detector, image, detect)).sort((a, b) => b.score - a.score);
+      const embedded = await embedFaces(models, found.map((d) => ({ image, box: d.box })), { ...opts.align, maxBatch: opts.maxBatch });
+      return found.map((d, i) => ({
+        box: d.box.map((v) => Math.round(v * 100) / 100) as Box,
+        score: d.score,
+        landmarks: embedded[i]!.landmarks.flatMap(([x, y]) => [Math.round(x * 100) / 100, Math.round(y * 100) / 100]),
+        embedding: embedded[i]!.embedding,
+      }));
+    },
+  };
+}
+
+export async function* facesInImages(files: Iterable<string>, opts: FacesOptions = {}): AsyncIterable<ImageFaces> {
+  const analyser = await createFaceAnalyser(opts);
+  for (const file of files) {
+    let image: RgbImage;
+    try {
+      image = await decodeRgb(file);
+    } catch (e) {
+      if (!isTierflowError(e)) throw e;
+      yield { file, faces: [], error: e.message };
+      continue;
+    }
+    yield { file, faces: await analyser.analyse(image) };
+  }
+}
+
+/** The face a single-subject photo is about: the best-scoring one whose box holds the image centre, else the best. */
+export function subjectFace<F extends { box: Box }>(faces: readonly F[], width: number, height: number): F | undefined {
+  const cx = width / 2, cy = height / 2;
+  return faces.find(({ box: [x, y, w, h] }) => x <= cx && cx <= x + w && y <= cy && cy <= y + h) ?? faces[0];
+}
