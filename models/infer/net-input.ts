@@ -45,23 +45,37 @@ export function toNetInput(img: RgbImage, inputSize: number, centred: boolean, o
       for (let x = 0; x < side; x++) for (let c = 0; c < 3; c++) target[offset + (y * side + x) * 3 + c] = px(y, x, c);
     return target;
   }
+  // Source columns and weights are the same for every row: compute them once (-1 marks padding, which is 0).
   const ratio = side / inputSize;
+  const colX0 = new Int32Array(inputSize);
+  const colX1 = new Int32Array(inputSize);
+  const colDx = new Float64Array(inputSize);
+  const inImage = (v: number, start: number, size: number): number => (v - start >= 0 && v - start < size ? v - start : -1);
+  for (let col = 0; col < inputSize; col++) {
+    const fx = ratio * col;
+    const x0 = Math.max(0, Math.floor(fx));
+    colX0[col] = inImage(x0, left, width);
+    colX1[col] = inImage(Math.min(side - 1, Math.ceil(fx)), left, width);
+    colDx[col] = fx - x0;
+  }
   for (let r = 0; r < inputSize; r++) {
     const fy = ratio * r;
     const y0 = Math.max(0, Math.floor(fy));
-    const y1 = Math.min(side - 1, Math.ceil(fy));
+    const iy0 = inImage(y0, top, height);
+    const iy1 = inImage(Math.min(side - 1, Math.ceil(fy)), top, height);
     const dy = fy - y0;
+    const row0 = iy0 * width;
+    const row1 = iy1 * width;
     for (let col = 0; col < inputSize; col++) {
-      const fx = ratio * col;
-      const x0 = Math.max(0, Math.floor(fx));
-      const x1 = Math.min(side - 1, Math.ceil(fx));
-      const dx = fx - x0;
+      const ix0 = colX0[col]!;
+      const ix1 = colX1[col]!;
+      const dx = colDx[col]!;
       const o = offset + (r * inputSize + col) * 3;
       for (let c = 0; c < 3; c++) {
-        const tl = px(y0, x0, c);
-        const tr = px(y0, x1, c);
-        const bl = px(y1, x0, c);
-        const br = px(y1, x1, c);
+        const tl = iy0 < 0 || ix0 < 0 ? 0 : data[(row0 + ix0) * 3 + c]!;
+        const tr = iy0 < 0 || ix1 < 0 ? 0 : data[(row0 + ix1) * 3 + c]!;
+        const bl = iy1 < 0 || ix0 < 0 ? 0 : data[(row1 + ix0) * 3 + c]!;
+        const br = iy1 < 0 || ix1 < 0 ? 0 : data[(row1 + ix1) * 3 + c]!;
         const t = tl + (tr - tl) * dx;
         const b = bl + (br - bl) * dx;
         target[o + c] = t + (b - t) * dy;
