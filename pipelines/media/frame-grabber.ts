@@ -59,18 +59,27 @@ export function startGrab(spec: GrabSpec): FrameGrab {
   let stopping = false;
   let killTimer: NodeJS.Timeout | undefined;
 
-  const exited = new Promise<GrabExit>((resolve) => {
+  // fluent-ffmpeg reports an abandoned output pipe before ffmpeg has gone, so the process's own exit is awaited too.
+  let procGone: Promise<void> | undefined;
+  const outcome = new Promise<GrabExit>((resolve) => {
     command.on('start', () => {
       proc = (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc;
+      const child = proc;
+      if (child && child.exitCode === null && child.signalCode === null) {
+        procGone = new Promise((gone) => child.once('exit', () => gone()));
+      }
       if (stopping) proc?.kill('SIGKILL'); // stop() came before the spawn
     });
     command.on('end', () => resolve({ ok: true, stopped: stopping }));
     command.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
       resolve({ ok: false, stopped: stopping, error: summariseFfmpegError(err.message, stderr) });
     });
-  }).finally(() => {
+  });
+  const exited = outcome.then(async (result) => {
+    await procGone;
     clearTimeout(killTimer);
     proc = undefined;
+    return result;
   });
   // The iterator may be abandoned; a pipe error must not become an unhandled 'error' event.
   output.on('error', () => undefined);
