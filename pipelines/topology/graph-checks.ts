@@ -3,6 +3,7 @@
 import type { AnyOperatorDefinition } from '../operator.js';
 import type { Topology } from './schema.js';
 import { finding, type Finding } from './finding.js';
+import { formatPath } from './parse.js';
 
 /** Operator definitions by flow id, for flows whose `uses` names a known operator. */
 export type OperatorsByFlow = Map<string, AnyOperatorDefinition>;
@@ -32,7 +33,7 @@ export function duplicateNames(t: Topology): Finding[] {
     const first = new Map<string, Array<string | number>>();
     for (const { name, path } of entries) {
       const earlier = first.get(name);
-      if (earlier) out.push(finding(path, `duplicate ${label} '${name}' (first defined at ${earlier.join('.')})`));
+      if (earlier) out.push(finding(path, `duplicate ${label} '${name}' (first defined at ${formatPath(earlier)})`));
       else first.set(name, path);
     }
   };

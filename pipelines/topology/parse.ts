@@ -44,9 +44,11 @@ export function parseTopology(source: string, file: string): ParsedTopology {
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => lines.linePos(offset);
-  const problems: SourceProblem[] = doc.errors.map((err) => {
+  // After the first syntax error the parser's view is usually off, so later errors are mostly echoes of it.
+  const problems: SourceProblem[] = doc.errors.slice(0, 1).map((err) => {
     const { line, col } = at(err.pos[0]);
-    return { file, line, col, path: '', message: `YAML: ${firstLine(err.message)}` };
+    const more = doc.errors.length > 1 ? ` (${doc.errors.length - 1} more YAML error(s) after it)` : '';
+    return { file, line, col, path: '', message: `YAML: ${firstLine(err.message)}${more}` };
   });
   const locate = (path: YamlPath, pointAt: PointAt = 'value') => at(offsetOf(doc, path, pointAt));
   let data: unknown;

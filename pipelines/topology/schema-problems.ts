@@ -44,7 +44,7 @@ function explain(err: ValueError, path: YamlPath): Finding[] {
     case ValueErrorType.ObjectRequiredProperty:
       return [finding(parent, `missing required key '${key}'`)];
     case ValueErrorType.ObjectAdditionalProperties:
-      return [finding(path, `unknown key '${key}'`, 'key')];
+      return [finding(path, `unknown key '${key}' (allowed: ${Object.keys(schema.properties ?? {}).join(', ')})`, 'key')];
     case ValueErrorType.Union:
       return explainUnion(schema, err.value, path);
     default:

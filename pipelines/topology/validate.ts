@@ -40,7 +40,10 @@ export function validateTopology(parsed: ParsedTopology, operators: readonly Any
       flow.config = Value.Default(def.config, flow.config) as Record<string, unknown>;
       findings.push(...schemaProblems(def.config, flow.config, ['flows', i, 'config']));
     });
-    findings.push(...duplicateNames(t), ...unknownReferences(t), ...inputProblems(t, byFlow), ...cycles(t));
+    const duplicates = duplicateNames(t);
+    findings.push(...duplicates, ...unknownReferences(t));
+    // With two flows of one name, inputs are ambiguous: the duplicate is the problem to report.
+    if (duplicates.length === 0) findings.push(...inputProblems(t, byFlow), ...cycles(t));
     if (findings.length === 0) findings.push(...placementProblems(t, byFlow), ...unreachableNodes(t));
   }
   if (findings.length > 0) throw new TopologyError(toProblems(parsed, findings));
