@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import type { OperatorContext, SourceInstance } from '../../pipelines/operator.js';
 import { TierflowError } from '../../pipelines/errors.js';
 import { ffmpegPath } from '../../pipelines/media/ffmpeg-binary.js';
-import { startGrab, type FrameGrab } from '../../pipelines/media/frame-grabber.js';
+import { startGrab } from '../../pipelines/media/frame-grabber.js';
 import type { GrabSpec, PanSpec } from '../../pipelines/media/grab-args.js';
 import { resolveMediaInput, type MediaInput } from '../../pipelines/media/media-input.js';
 import type { FrameRecord } from '../../pipelines/streams/records.js';
@@ -20,13 +20,6 @@ export interface DecodeInstance extends SourceInstance<FrameRecord> {
   /** pids of the ffmpeg processes running now (diagnostics, and tests that check nothing is left behind). */
   ffmpegPids(): number[];
   close(): Promise<void>;
-}
-
-export interface DecodeDeps {
-  /** Swapped by tests that need a grab which never connects. */
-  startGrab?: (spec: GrabSpec) => FrameGrab;
-  /** Folder relative file: paths resolve against (the planner passes absolute paths; this is for direct use). */
-  baseDir?: string;
 }
 
 export function parseResolution(resolution: string): { width: number; height: number } {
@@ -65,11 +58,11 @@ export async function grabSpecFor(source: SourceSpec, config: DecodeConfigValue,
   };
 }
 
-export async function createDecode(config: DecodeConfigValue, ctx: OperatorContext, deps: DecodeDeps = {}): Promise<DecodeInstance> {
-  if (!deps.startGrab) ffmpegPath(); // fail now, with the fix in the message, if there is no ffmpeg
+export async function createDecode(config: DecodeConfigValue, ctx: OperatorContext): Promise<DecodeInstance> {
+  ffmpegPath(); // fail now, with the fix in the message, if there is no ffmpeg
   const sessions = new Map<string, SourceSession>();
   for (const source of ctx.sources) {
-    const spec = await grabSpecFor(source, config, deps.baseDir);
+    const spec = await grabSpecFor(source, config, ctx.baseDir);
     sessions.set(
       source.name,
       new SourceSession({
@@ -79,7 +72,7 @@ export async function createDecode(config: DecodeConfigValue, ctx: OperatorConte
         connectTimeoutMs: config.connectTimeoutMs,
         maxFrames: config.durationSec > 0 ? Math.max(1, Math.round(config.durationSec * source.fps)) : Infinity,
         clock: spec.input.kind === 'video' ? config.fileClock : 'arrival',
-        startGrab: deps.startGrab ?? startGrab,
+        startGrab,
         log: ctx.log,
       }),
     );

@@ -4,12 +4,12 @@ import { Value } from '@sinclair/typebox/value';
 import type { OperatorContext } from '../../pipelines/operator.js';
 import type { FrameRecord } from '../../pipelines/streams/records.js';
 import { SourceSpec } from '../../pipelines/topology/schema.js';
-import { createDecode, type DecodeDeps, type DecodeInstance } from './create.js';
+import { createDecode, type DecodeInstance } from './create.js';
 import { DecodeConfig } from './index.js';
 
 export type SourceInput = Pick<SourceSpec, 'name' | 'url'> & Partial<SourceSpec>;
 
-export async function decodeFor(sources: SourceInput[], config: Record<string, unknown> = {}, deps: DecodeDeps = {}): Promise<DecodeInstance> {
+export async function decodeFor(sources: SourceInput[], config: Record<string, unknown> = {}): Promise<DecodeInstance> {
   const ctx: OperatorContext = {
     operatorId: 'decode',
     node: 'edge-1',
@@ -17,10 +17,11 @@ export async function decodeFor(sources: SourceInput[], config: Record<string, u
     replica: 0,
     sources: sources.map((s) => Value.Parse(SourceSpec, { node: 'edge-1', ...s })),
     dataDir: '.',
+    baseDir: process.cwd(),
     log: () => undefined,
     signal: new AbortController().signal,
   };
-  return createDecode(Value.Parse(DecodeConfig, config), ctx, deps);
+  return createDecode(Value.Parse(DecodeConfig, config), ctx);
 }
 
 /** True while a process with this pid exists. */
