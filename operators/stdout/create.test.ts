@@ -23,7 +23,7 @@ test('text: camera, identity, time span, frames and best distance on one line', 
     formatSightingText(event, { timeZone: 'UTC' }),
     'cam-1     Lin-Manuel Miranda    12:01:03–12:01:08  14 frames  best 0.31',
   );
-  assert.match(formatSightingText({ ...event, frames: 1 }, { timeZone: 'UTC' }), / 1 frame  /);
+  assert.match(formatSightingText({ ...event, frames: 1 }, { timeZone: 'UTC' }), / 1 frame +best/);
 });
 
 async function written(format: 'text' | 'json', batches: SightingEvent[][]): Promise<string> {
