@@ -52,6 +52,22 @@ export interface AlignOptions {
   geometry?: ChipGeometry;
   /** Run the landmark net again on the box its first landmarks span (steadier on loose detector boxes). */
   refine?: boolean;
+  /** Also locate landmarks on the box scaled by these factors and average all passes (less landmark noise). */
+  boxScales?: number[];
+}
+
+function scaleBox([x, y, w, h]: Box, k: number): Box {
+  return [x + (w * (1 - k)) / 2, y + (h * (1 - k)) / 2, w * k, h * k];
+}
+
+/** Landmarks averaged over the box and its scaled variants, in one batched inference. */
+async function averagedLandmarks(net: InferenceSession, faces: readonly FaceInImage[], scales: readonly number[]): Promise<Point[][]> {
+  const all = await locateLandmarks(net, faces.flatMap((f) => [1, ...scales].map((k) => ({ image: f.image, box: scaleBox(f.box, k) }))));
+  const passes = 1 + scales.length;
+  return faces.map((_, i) => {
+    const mine = all.slice(i * passes, (i + 1) * passes);
+    return mine[0]!.map((_, k) => [mine.reduce((s, p) => s + p[k]![0], 0) / passes, mine.reduce((s, p) => s + p[k]![1], 0) / passes] as Point);
+  });
 }
 
 export interface AlignedFace {
@@ -62,8 +78,9 @@ export interface AlignedFace {
 
 export async function alignFaces(landmarkNet: InferenceSession, faces: readonly FaceInImage[], opts: AlignOptions = {}): Promise<AlignedFace[]> {
   const geometry = opts.geometry ?? DLIB_CHIP;
-  let landmarks = await locateLandmarks(landmarkNet, faces);
-  if (opts.refine) landmarks = await locateLandmarks(landmarkNet, faces.map((f, i) => ({ image: f.image, box: boxFromLandmarks(landmarks[i]!) })));
+  const scales = opts.boxScales ?? [];
+  let landmarks = await averagedLandmarks(landmarkNet, faces, scales);
+  if (opts.refine) landmarks = await averagedLandmarks(landmarkNet, faces.map((f, i) => ({ image: f.image, box: boxFromLandmarks(landmarks[i]!) })), scales);
   return faces.map((f, i) => {
     const chip = new Float32Array(geometry.size * geometry.size * 3);
     warpInto(f.image, chipToImage(landmarks[i]!, geometry), geometry.size, chip);
