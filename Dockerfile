@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# The tierflow worker image (also the CLI), for amd64 and arm64 from one file:
+#   docker buildx build --platform linux/amd64,linux/arm64 -t REGISTRY/tierflow:0.1.0 --push .
+# Nothing below downloads an architecture-specific file by URL: Debian and npm serve each platform its own
+# packages; node-rdkafka is compiled here, sharp and onnxruntime-node ship per-arch binaries inside their npm
+# packages, and the face models are converted from weights that @vladmandic/face-api ships.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+# Toolchain and headers node-rdkafka builds librdkafka with (SSL, SASL SCRAM, lz4, zstd).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ libssl-dev libsasl2-dev zlib1g-dev liblz4-dev libzstd-dev ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+# node-gyp compiles against the image's own Node headers rather than fetching them.
+ENV npm_config_nodedir=/usr/local
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build \
+ && npm run models \
+ && npm prune --omit=dev --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS runtime
+# ffmpeg decodes cameras; the rest are librdkafka's runtime libraries.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg libssl3 libsasl2-2 liblz4-1 libzstd1 ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist/pipelines ./dist/pipelines
+COPY --from=build /app/dist/operators ./dist/operators
+COPY --from=build /app/dist/models ./dist/models
+COPY --from=build /app/models/onnx ./models/onnx
+# The `node` user (uid 1000) of the base image; manifests run as that uid too. Workers keep state under .tierflow/.
+RUN mkdir -p /app/.tierflow && chown node:node /app/.tierflow
+USER node
+EXPOSE 9464
+ENTRYPOINT ["node", "dist/pipelines/cli/main.js"]
+CMD ["--help"]
