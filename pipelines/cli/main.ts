@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { runCli } from './run.js';
 import { registerValidate } from './commands/validate.js';
 import { registerPlan } from './commands/plan.js';
+import { registerRun } from './commands/run.js';
 
 export function buildProgram(): Command {
   const program = new Command('tierflow')
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   program.exitOverride().configureOutput({ outputError: () => undefined });
   registerValidate(program);
   registerPlan(program);
+  registerRun(program);
   return program;
 }
 

@@ -14,7 +14,10 @@ import type { WorkerMetrics } from './metrics.js';
 import type { RecordCodec } from './codec.js';
 
 export interface Wave {
-  records: unknown[];
+  /** Records entering the chain's head (from its sources or its input topic). */
+  entry: unknown[];
+  /** What each operator of the chain emitted for this wave: fused operators read their upstream's entry here. */
+  outputs: Map<string, unknown[]>;
   /** A flush wave asks every stage with windows or buffers to emit them, in order with the records before it. */
   flush: { now: number; final: boolean } | null;
 }
@@ -69,7 +72,7 @@ export class ChainRunner {
       this.instances.push(await defs[i]!.create(plan.configs[id] ?? {}, this.context(id)));
     }
     const first = this.instances[0]!;
-    const stages = chain.operators.map((id, i) => this.stage(id, defs[i]!, this.instances[i]!));
+    const stages = chain.operators.map((id, i) => this.stage(id, defs[i]!, this.instances[i]!, i === 0));
     if (first.kind === 'source') {
       this.source = first as SourceInstance<unknown>;
       this.pipeline = createStagePipeline([this.publishStage(chain.operators[0]!), ...stages.slice(1)], this.env.maxInFlight ?? 4);
@@ -85,7 +88,7 @@ export class ChainRunner {
   /** Emits what windows hold; `final` at end of stream. Resolves when the flush wave has gone through. */
   async flush(final: boolean): Promise<void> {
     if (!this.pipeline || this.failure) return;
-    const wave = await this.pipeline.admit({ records: [], flush: { now: Date.now(), final } });
+    const wave = await this.pipeline.admit({ entry: [], outputs: new Map(), flush: { now: Date.now(), final } });
     await wave.done;
   }
 
@@ -150,12 +153,13 @@ export class ChainRunner {
     return (camera) => bounds.get(camera) ?? latencyBoundMs(2000, this.env.chain.priority);
   }
 
-  private stage(id: string, def: AnyOperatorDefinition, inst: OperatorInstance) {
+  private stage(id: string, def: AnyOperatorDefinition, inst: OperatorInstance, isHead: boolean) {
     const { metrics } = this.env;
     const boundFor = this.boundFor();
+    const upstream = this.env.plan.inputs?.[id]?.[0];
     const topic = this.env.chain.outputs.find((o) => o.operator === id && def.output !== null)?.topic;
     return async (wave: Wave): Promise<Wave> => {
-      let input = wave.records;
+      let input = isHead ? wave.entry : (wave.outputs.get(upstream ?? '') ?? []);
       if (def.input === 'frames' && input.length > 0) {
         const { fresh, stale } = dropStale(input as Captured[], Date.now(), boundFor);
         for (const f of stale) metrics.droppedFrame(id, f.camera);
@@ -173,12 +177,13 @@ export class ChainRunner {
         metrics.processed(id, performance.now() - t0, input.length);
       }
       if (wave.flush && inst.kind === 'transform' && inst.flush) await inst.flush((r) => out.push(r), wave.flush.now, wave.flush.final);
-      if (inst.kind === 'sink' || out.length === 0) return { records: out, flush: wave.flush };
+      wave.outputs.set(id, out);
+      if (inst.kind === 'sink' || out.length === 0) return wave;
       metrics.emitted(id, out.length);
       const now = Date.now();
       for (const r of out) if (isCaptured(r)) metrics.endToEnd(id, now - r.captureTs);
       if (topic) await this.produce(id, topic, out);
-      return { records: out, flush: wave.flush };
+      return wave;
     };
   }
 
@@ -186,7 +191,8 @@ export class ChainRunner {
   private publishStage(id: string) {
     const topic = this.env.chain.outputs.find((o) => o.operator === id)?.topic;
     return async (wave: Wave): Promise<Wave> => {
-      if (topic && wave.records.length > 0) await this.produce(id, topic, wave.records);
+      if (topic && wave.entry.length > 0) await this.produce(id, topic, wave.entry);
+      wave.outputs.set(id, wave.entry);
       return wave;
     };
   }
@@ -211,7 +217,7 @@ export class ChainRunner {
         const batch = await queue.take(maxBatch);
         if (batch.length === 0) return;
         metrics.emitted(id, batch.length);
-        const wave = await this.pipeline!.admit({ records: batch, flush: null });
+        const wave = await this.pipeline!.admit({ entry: batch, outputs: new Map(), flush: null });
         wave.done.catch((e: unknown) => this.fail(e));
       }
     })();
@@ -230,12 +236,12 @@ export class ChainRunner {
       const values: unknown[] = [];
       for (const rec of records) {
         try {
-          values.push(this.env.codec.decode(stream, rec.value));
+          values.push(this.env.codec.decode(stream, rec.value, rec.headers));
         } catch (e) {
           await this.env.onPoison?.(rec, `undecodable ${stream} record: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
-      const wave = await this.pipeline!.admit({ records: values, flush: null });
+      const wave = await this.pipeline!.admit({ entry: values, outputs: new Map(), flush: null });
       wave.done.then(
         () => consumer.commit(records).catch((e: unknown) => this.env.log(`commit failed (records will be redelivered): ${String(e)}`)),
         (e: unknown) => this.fail(e),

@@ -5,6 +5,7 @@ import type { BackboneSpec } from '../topology/schema.js';
 import type { Backbone } from '../backbone/contract.js';
 import { findOperator } from '../../operators/index.js';
 import { TierflowError } from '../errors.js';
+import { dlqSpecFor } from '../backbone/dead-letter.js';
 import { Worker } from './worker.js';
 import { percentile } from './metrics.js';
 import type { RecordCodec } from './codec.js';
@@ -75,7 +76,9 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary>
   });
   let stopFlush = () => {};
   try {
-    await backbone.provision(plan.topics.map((t) => ({ name: t.name, partitions: t.partitions, compression: t.compression, maxRecordBytes: 8 << 20 })));
+    const topics = plan.topics.map((t) => ({ name: t.name, partitions: t.partitions, compression: t.compression, maxRecordBytes: 8 << 20 }));
+    const consumed = new Set(plan.chains.map((c) => c.inputTopic));
+    await backbone.provision([...topics, ...topics.filter((t) => consumed.has(t.name)).map(dlqSpecFor)]);
     await worker.start();
     stopFlush = worker.startFlushTimer();
     const stopped = new Promise<void>((resolve) => opts.signal.addEventListener('abort', () => resolve(), { once: true }));

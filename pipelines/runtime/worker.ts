@@ -4,6 +4,7 @@ import type { Plan } from '../plan/types.js';
 import type { AnyOperatorDefinition } from '../operator.js';
 import type { Backbone, ConsumedRecord, Producer } from '../backbone/contract.js';
 import { TierflowError } from '../errors.js';
+import { DeadLetters } from '../backbone/dead-letter.js';
 import { ChainRunner } from './chain.js';
 import type { RecordCodec } from './codec.js';
 import { WorkerMetrics } from './metrics.js';
@@ -45,6 +46,8 @@ export class Worker {
   async start(): Promise<void> {
     const { plan, backbone } = this.opts;
     this.producer = await backbone.producer();
+    const deadLetters = new DeadLetters(this.producer);
+    const onPoison = this.opts.onPoison ?? ((record: ConsumedRecord, reason: string) => deadLetters.send(record, reason));
     // Consumers join before sources start, so the first frames already have somebody to read them.
     const chains = chainOrder(plan).filter((c) => this.opts.nodes.includes(c.node));
     const ordered = [...chains.filter((c) => c.sources.length === 0), ...chains.filter((c) => c.sources.length > 0)];
@@ -63,7 +66,7 @@ export class Worker {
           dataDir: this.opts.dataDir,
           log: this.opts.log,
           onSinkRecords: this.opts.onSinkRecords,
-          onPoison: this.opts.onPoison,
+          onPoison,
         });
         await runner.start();
         this.runners.push(runner);
