@@ -27,34 +27,53 @@ export async function run(args: string[]): Promise<void> {
       threshold: { type: 'string', default: '0.5' },
       points: { type: 'string', default: 'five' },
       padding: { type: 'string', default: '0.25' },
-      refine: { type: 'boolean', default: false },
+      'no-refine': { type: 'boolean', default: false },
+      scales: { type: 'string', default: '0.9,1.1' },
       folds: { type: 'string', default: '10' },
       'no-cache': { type: 'boolean', default: false },
+      /** k/n: embed only every n-th image from the k-th, into its own cache file; a later plain run merges them. */
+      shard: { type: 'string' },
     },
   });
   const lfw = join(sharedData, 'lfw');
   const pairs = parsePairs(readFileSync(join(lfw, 'pairs.txt'), 'utf8')).filter((p) => p.fold < Number(values.folds));
   const files = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].sort();
   const detect = { model: values.detector as 'ssd' | 'tiny', scoreThreshold: Number(values.threshold) };
-  const align = { geometry: { size: 150, padding: Number(values.padding), points: values.points as ChipPoints }, refine: values.refine };
+  const align = { geometry: { size: 150, padding: Number(values.padding), points: values.points as ChipPoints }, refine: !values['no-refine'], boxScales: values.scales ? values.scales.split(',').map(Number) : [] };
   const recognition = (await listModels()).find((m) => m.name === 'face_recognition')?.sha256 ?? 'none';
   const key = createHash('sha256').update(JSON.stringify({ detect, align, recognition, v: 1 })).digest('hex').slice(0, 16);
   const cacheFile = join(repoRoot, '.tierflow', `lfw-embeddings-${key}.json`);
-  const cache: Cached = !values['no-cache'] && existsSync(cacheFile) ? (JSON.parse(readFileSync(cacheFile, 'utf8')) as Cached) : {};
+  const [shard, shards] = (values.shard ?? '0/1').split('/').map(Number) as [number, number];
+  const shardFile = (k: number) => cacheFile.replace(/\.json$/, `.shard${k}of${shards}.json`);
+  const cache: Cached = {};
+  if (!values['no-cache']) {
+    for (const f of [cacheFile, ...Array.from({ length: 16 }, (_, k) => cacheFile.replace(/\.json$/, `.shard${k % 4}of${Math.floor(k / 4) + 1}.json`))]) {
+      if (existsSync(f)) Object.assign(cache, JSON.parse(readFileSync(f, 'utf8')) as Cached);
+    }
+  }
+  const saveTo = shards > 1 ? shardFile(shard) : cacheFile;
 
-  const todo = files.filter((f) => !(f in cache));
+  const todo = files.filter((f, i) => !(f in cache) && i % shards === shard);
   const started = Date.now();
   if (todo.length > 0) {
     const analyser = await createFaceAnalyser({ detect, align });
     for (const [i, file] of todo.entries()) {
       const image = await decodeRgb(join(lfw, 'lfw-deepfunneled', file));
       cache[file] = subjectFace(await analyser.analyse(image), image.width, image.height)?.embedding ?? null;
-      if (!values.json && (i + 1) % 500 === 0) process.stderr.write(`  ${i + 1}/${todo.length} images\n`);
+      // Saved as it goes, so an interrupted run resumes where it stopped.
+      if ((i + 1) % 500 === 0 || i === todo.length - 1) {
+        mkdirSync(join(repoRoot, '.tierflow'), { recursive: true });
+        writeFileSync(saveTo, JSON.stringify(cache));
+        if (!values.json) process.stderr.write(`  ${i + 1}/${todo.length} images\n`);
+      }
     }
-    mkdirSync(join(repoRoot, '.tierflow'), { recursive: true });
-    writeFileSync(cacheFile, JSON.stringify(cache));
   }
   const msPerImage = todo.length > 0 ? (Date.now() - started) / todo.length : null;
+  if (shards > 1) {
+    console.log(`shard ${shard}/${shards}: ${todo.length} images embedded into ${saveTo}; run without --shard for the figures`);
+    return;
+  }
+  if (todo.length === 0 && Object.keys(cache).length > 0) writeFileSync(cacheFile, JSON.stringify(cache));
 
   const distance = (a: number[] | null | undefined, b: number[] | null | undefined): number =>
     a && b ? Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0)) : NaN;
@@ -70,7 +89,7 @@ export async function run(args: string[]): Promise<void> {
     return;
   }
   console.log(`LFW (deep-funneled), ${pairs.length} pairs in ${v.folds.length} folds, ${files.length} images`);
-  console.log(`  pipeline:   ${detect.model} detector (score >= ${detect.scoreThreshold}) -> 68 landmarks${align.refine ? ' (refined)' : ''} -> ${align.geometry.points}-point dlib chip, padding ${align.geometry.padding} -> 128-d`);
+  console.log(`  pipeline:   ${detect.model} detector (score >= ${detect.scoreThreshold}) -> 68 landmarks${align.refine ? ' (refined)' : ''}${align.boxScales.length ? ` averaged over box scales 1,${align.boxScales.join(',')}` : ''} -> ${align.geometry.points}-point dlib chip, padding ${align.geometry.padding} -> 128-d`);
   console.log(`  accuracy:   ${(v.mean * 100).toFixed(2)}% ± ${(v.std * 100).toFixed(2)} (10-fold, Euclidean, threshold from training folds; mean threshold ${meanThreshold.toFixed(3)})`);
   console.log(`  face found: ${(found * 100).toFixed(2)}% of images (${files.length - Math.round(found * files.length)} without a face)`);
   if (msPerImage !== null) console.log(`  speed:      ${msPerImage.toFixed(1)} ms per image (decode, detect, align, embed; one thread)`);
