@@ -6,6 +6,7 @@ import { runCli } from './run.js';
 import { registerValidate } from './commands/validate.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRun } from './commands/run.js';
+import { registerWorker } from './commands/worker.js';
 
 export function buildProgram(): Command {
   const program = new Command('tierflow')
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerPlan(program);
   registerRun(program);
+  registerWorker(program);
   return program;
 }
 

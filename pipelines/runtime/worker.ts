@@ -14,6 +14,8 @@ export interface WorkerOptions {
   plan: Plan;
   /** Nodes this worker hosts. */
   nodes: string[];
+  /** Only these chains (a Kubernetes pod runs one chain replica); all chains of the nodes when absent. */
+  chains?: string[];
   backbone: Backbone;
   codec: RecordCodec;
   operators: (uses: string) => AnyOperatorDefinition;
@@ -49,7 +51,7 @@ export class Worker {
     const deadLetters = new DeadLetters(this.producer);
     const onPoison = this.opts.onPoison ?? ((record: ConsumedRecord, reason: string) => deadLetters.send(record, reason));
     // Consumers join before sources start, so the first frames already have somebody to read them.
-    const chains = chainOrder(plan).filter((c) => this.opts.nodes.includes(c.node));
+    const chains = chainOrder(plan).filter((c) => this.opts.nodes.includes(c.node) && (!this.opts.chains || this.opts.chains.includes(c.id)));
     const ordered = [...chains.filter((c) => c.sources.length === 0), ...chains.filter((c) => c.sources.length > 0)];
     for (const chain of ordered) {
       const replicas = this.opts.replicas?.[chain.id] ?? chain.replicas;

@@ -1,0 +1,107 @@
+// `tierflow worker`: one long-running worker process, as `deploy` starts them (one per node locally, one per
+// chain replica on Kubernetes). It runs until SIGTERM/SIGINT, then stops its sources, drains and commits.
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { Worker } from '../../runtime/worker.js';
+import { serveWorker } from '../../runtime/http.js';
+import { avroRecordCodec } from '../../runtime/codec.js';
+import { lookupOperator } from '../../runtime/run.js';
+import { openBackbone } from '../../backbone/open.js';
+import { dlqSpecFor } from '../../backbone/dead-letter.js';
+import { TierflowError } from '../../errors.js';
+import type { Plan } from '../../plan/types.js';
+import type { BackboneSpec } from '../../topology/schema.js';
+
+interface WorkerFlags {
+  plan: string;
+  node: string;
+  chain?: string;
+  replicas?: string;
+  brokers?: string;
+  metricsHost: string;
+  metricsPort: string;
+  dataDir: string;
+}
+
+const say = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('run the chains a plan placed on one node, until stopped (started by `tierflow deploy`)')
+    .requiredOption('--plan <file>', 'plan JSON written by `tierflow plan --json` or `deploy`')
+    .requiredOption('--node <node>', 'node whose chains to run')
+    .option('--chain <id>', 'run one replica of this chain only')
+    .option('--replicas <list>', 'replicas per chain, e.g. detect=2,aggregate=1')
+    .option('--brokers <list>', 'Kafka brokers (default: the plan, or TIERFLOW_BROKERS)')
+    .option('--metrics-host <host>', 'address of the health and metrics endpoint', '127.0.0.1')
+    .option('--metrics-port <port>', 'port of the health and metrics endpoint (0 picks one)', '0')
+    .option('--data-dir <dir>', 'folder for operator state', '.tierflow')
+    .action((flags: WorkerFlags) => runWorker(flags));
+}
+
+export function parseReplicas(text: string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of (text ?? '').split(',').filter(Boolean)) {
+    const m = /^([a-z0-9.-]+)=([1-9][0-9]*)$/.exec(part.trim());
+    if (!m) throw new TierflowError('BAD_ARGUMENT', `--replicas: expected chain=N[,chain=N], got '${part}'`, { exitCode: 2 });
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
+function backboneFor(plan: Plan, flags: WorkerFlags): BackboneSpec {
+  const list = flags.brokers ?? process.env['TIERFLOW_BROKERS'];
+  if (!list) return plan.backbone;
+  const security = plan.backbone.type === 'kafka' ? plan.backbone.security : undefined;
+  return { type: 'kafka', brokers: list.split(',').map((b) => b.trim()), ...(security ? { security } : {}) };
+}
+
+async function runWorker(flags: WorkerFlags): Promise<void> {
+  let plan: Plan;
+  try {
+    plan = JSON.parse(await readFile(flags.plan, 'utf8')) as Plan;
+  } catch (e) {
+    throw new TierflowError('FILE_NOT_FOUND', `--plan ${flags.plan}: not a readable plan JSON (${(e as Error).message})`, { exitCode: 2 });
+  }
+  if (!plan.chains.some((c) => c.node === flags.node)) throw new TierflowError('BAD_ARGUMENT', `--node ${flags.node}: the plan places nothing there`, { exitCode: 2 });
+  if (flags.chain && !plan.chains.some((c) => c.id === flags.chain && c.node === flags.node)) {
+    throw new TierflowError('BAD_ARGUMENT', `--chain ${flags.chain}: no such chain on node ${flags.node}`, { exitCode: 2 });
+  }
+  const spec = backboneFor(plan, flags);
+  if (spec.type === 'embedded') throw new TierflowError('BAD_ARGUMENT', 'a worker process needs Kafka: give --brokers or TIERFLOW_BROKERS, or a kafka backbone in the topology', { exitCode: 2 });
+  const backbone = await openBackbone(spec);
+  // Every worker provisions what it touches: idempotent, and a cluster needs no separate set-up step.
+  const topics = plan.topics.map((t) => ({ name: t.name, partitions: t.partitions, compression: t.compression, maxRecordBytes: 8 << 20 }));
+  await backbone.provision([...topics, ...topics.filter((t) => plan.chains.some((c) => c.inputTopic === t.name)).map(dlqSpecFor)]);
+  const replicas = flags.chain ? { [flags.chain]: 1 } : parseReplicas(flags.replicas);
+  const worker = new Worker({
+    plan,
+    nodes: [flags.node],
+    chains: flags.chain ? [flags.chain] : undefined,
+    replicas,
+    backbone,
+    codec: avroRecordCodec(),
+    operators: lookupOperator,
+    dataDir: flags.dataDir,
+    log: say,
+  });
+  await worker.start();
+  const endpoint = await serveWorker(worker, { host: flags.metricsHost, port: Number(flags.metricsPort) });
+  const stopFlush = worker.startFlushTimer();
+  say(`worker ${flags.node}${flags.chain ? `/${flags.chain}` : ''} ready: metrics ${endpoint.url}/metrics, health ${endpoint.url}/healthz`);
+  process.stdout.write(`${JSON.stringify({ type: 'ready', node: flags.node, metrics: `${endpoint.url}/metrics`, status: `${endpoint.url}/status`, pid: process.pid })}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+    const failed = setInterval(() => worker.failure() && resolve(), 500);
+    failed.unref();
+  });
+  say('stopping: sources, drain, commit');
+  stopFlush();
+  await worker.stop();
+  await endpoint.close();
+  await backbone.close();
+  const failure = worker.failure();
+  if (failure) throw failure;
+}
