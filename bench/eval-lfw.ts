@@ -3,7 +3,7 @@
 // Standard 10-fold protocol, Euclidean distance, threshold from the nine training folds. Embeddings are
 // cached under .tierflow/ keyed by options and model, so reruns only redo the statistics.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { crossValidate, parsePairs } from '../pipelines/vision/verification.js';
@@ -47,9 +47,9 @@ export async function run(args: string[]): Promise<void> {
   const shardFile = (k: number) => cacheFile.replace(/\.json$/, `.shard${k}of${shards}.json`);
   const cache: Cached = {};
   if (!values['no-cache']) {
-    for (const f of [cacheFile, ...Array.from({ length: 16 }, (_, k) => cacheFile.replace(/\.json$/, `.shard${k % 4}of${Math.floor(k / 4) + 1}.json`))]) {
-      if (existsSync(f)) Object.assign(cache, JSON.parse(readFileSync(f, 'utf8')) as Cached);
-    }
+    const dir = join(repoRoot, '.tierflow');
+    const mine = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(`lfw-embeddings-${key}`)).map((f) => join(dir, f)) : [];
+    for (const f of mine) Object.assign(cache, JSON.parse(readFileSync(f, 'utf8')) as Cached);
   }
   const saveTo = shards > 1 ? shardFile(shard) : cacheFile;
 
