@@ -132,7 +132,10 @@ export class SourceSession {
       : undefined;
     try {
       for await (const frame of grab.frames()) {
-        if (this.status.state !== 'connected') this.enter('connected');
+        if (this.status.state !== 'connected') {
+          this.status.attempts = 0; // a camera that delivers is healthy again
+          this.enter('connected');
+        }
         const captureTs = opts.clock === 'media' ? startedAt + (frame.index * 1000) / opts.spec.fps : frame.arrivedAt;
         const record: FrameRecord = {
           camera: opts.camera,

@@ -83,8 +83,8 @@ export function grabArgs(spec: GrabSpec): GrabArgs {
         ...quiet,
         '-rtsp_transport', input.transport,
         '-timeout', String(Math.round(spec.ioTimeoutMs * 1000)),
-        '-fflags', 'nobuffer',
-        '-flags', 'low_delay',
+        // Bounded probing; -fflags nobuffer measured slower to the first frame here (it waits on the fps filter).
+        '-analyzeduration', '1000000',
       ];
       filter = fitFilter(spec.fps, spec.width, spec.height);
       break;
