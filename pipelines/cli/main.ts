@@ -7,6 +7,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRun } from './commands/run.js';
 import { registerWorker } from './commands/worker.js';
+import { registerVision } from './commands/vision.js';
 
 export function buildProgram(): Command {
   const program = new Command('tierflow')
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerRun(program);
   registerWorker(program);
+  registerVision(program);
   return program;
 }
 

@@ -1,0 +1,63 @@
+// The face tools a user runs by hand: `models` lists the built ONNX models, `enroll` builds a gallery from a
+// folder of identity sub-folders, `faces` prints what the pipeline sees in images.
+import type { Command } from 'commander';
+import { listModels } from '../../../models/registry.js';
+import { enrollGallery } from '../../vision/enroll.js';
+import { facesInImages } from '../../vision/faces.js';
+import { TierflowError } from '../../errors.js';
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
+
+export function registerVision(program: Command): void {
+  program
+    .command('models')
+    .description('list the face models (ONNX, built from @vladmandic/face-api at install) with path and sha256')
+    .option('--json', 'print a JSON array')
+    .action(async (flags: { json?: boolean }) => {
+      const models = await listModels();
+      if (models.length === 0) throw new TierflowError('MODEL_MISSING', 'no models are built: run `npm run models`');
+      if (flags.json) out(JSON.stringify(models.map(({ name, path, sha256 }) => ({ name, path, sha256 }))));
+      else for (const m of models) out(`${m.name.padEnd(20)} ${m.sha256}  ${m.path}`);
+    });
+
+  program
+    .command('enroll')
+    .description('enrol identities: <dir> holds one sub-folder of photos per person')
+    .argument('<dir>', 'folder of identity folders')
+    .requiredOption('--gallery <file>', 'gallery file to write (JSON)')
+    .action(async (dir: string, flags: { gallery: string }) => {
+      const tty = process.stderr.isTTY;
+      const result = await enrollGallery(dir, flags.gallery, {
+        onProgress: ({ done, total }) => {
+          const width = 30;
+          const filled = Math.round((done / total) * width);
+          const bar = `enrolling [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
+          if (tty) process.stderr.write(`\r${bar}${done === total ? '\n' : ''}`);
+          else if (done === total || done % 50 === 0) err(bar);
+        },
+      });
+      for (const f of result.noFace) err(`no face found: ${f}`);
+      for (const u of result.unreadable) err(`unreadable: ${u.file}: ${u.error}`);
+      for (const e of result.emptyIdentities) err(`left out (no usable photo): ${e}`);
+      out(`${flags.gallery}: ${result.identities} identities, ${result.embeddings} embeddings; ${result.noFace.length} images without a face, ${result.unreadable.length} unreadable`);
+      if (result.identities === 0) throw new TierflowError('GALLERY_INVALID', `${dir}: no identity had a usable photo; nothing enrolled`, { exitCode: 2 });
+    });
+
+  program
+    .command('faces')
+    .description('detect, align and embed the faces in images; one JSON line per image')
+    .argument('<images...>', 'image files')
+    .option('--json', 'JSON lines (the default and only format)')
+    .action(async (images: string[]) => {
+      let unreadable = 0;
+      for await (const r of facesInImages(images)) {
+        if (r.error) {
+          unreadable++;
+          err(`tierflow: ${r.error}`);
+        }
+        out(JSON.stringify({ file: r.file, faces: r.faces, ...(r.error ? { error: r.error } : {}) }));
+      }
+      if (unreadable === images.length) process.exitCode = 1;
+    });
+}
