@@ -221,8 +221,15 @@ export class ChainRunner {
         wave.done.catch((e: unknown) => this.fail(e));
       }
     })();
+    // Live cameras drop their oldest frames when processing falls behind; recorded files wait instead.
+    const realtime = this.env.plan.configs[id]?.['realtime'] === true;
+    const recorded = new Set(this.env.plan.sources.filter((s) => s.url.startsWith('file:') && !realtime).map((s) => s.name));
     try {
-      await this.source!.run(async (r) => queue.push(r as Captured), this.abort.signal);
+      await this.source!.run(async (r) => {
+        const frame = r as Captured;
+        if (recorded.has(frame.camera)) await queue.pushWhenRoom(frame);
+        else queue.push(frame);
+      }, this.abort.signal);
     } finally {
       queue.close();
       await pump;

@@ -28,3 +28,17 @@ test('the queue evicts the oldest frame of a full camera and serves cameras roun
   assert.deepEqual((await waiting).map((f) => f.seq), [3]);
   assert.deepEqual(await q.take(5), []);
 });
+
+test('recorded sources wait for room instead of losing frames', async () => {
+  const dropped: number[] = [];
+  const q = new FreshFrameQueue<ReturnType<typeof frame>>(1, (f) => dropped.push(f.seq));
+  await q.pushWhenRoom(frame('file', 0));
+  let second = false;
+  const pending = q.pushWhenRoom(frame('file', 1)).then(() => (second = true));
+  await new Promise((r) => setTimeout(r, 5));
+  assert.equal(second, false);
+  assert.deepEqual((await q.take(1)).map((f) => f.seq), [0]);
+  await pending;
+  assert.deepEqual((await q.take(1)).map((f) => f.seq), [1]);
+  assert.deepEqual(dropped, []);
+});

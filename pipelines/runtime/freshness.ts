@@ -25,6 +25,7 @@ export function dropStale<T extends Captured>(batch: T[], now: number, boundFor:
 export class FreshFrameQueue<T extends Captured> {
   private readonly queues = new Map<string, T[]>();
   private waiter: (() => void) | null = null;
+  private roomWaiters: Array<() => void> = [];
   private closed = false;
 
   constructor(
@@ -38,6 +39,14 @@ export class FreshFrameQueue<T extends Captured> {
     q.push(frame);
     while (q.length > this.perCamera) this.onDrop(q.shift()!);
     this.wake();
+  }
+
+  /** For recorded sources (files), which should not lose frames: waits for room instead of evicting. */
+  async pushWhenRoom(frame: T): Promise<void> {
+    while (!this.closed && (this.queues.get(frame.camera)?.length ?? 0) >= this.perCamera) {
+      await new Promise<void>((r) => this.roomWaiters.push(r));
+    }
+    this.push(frame);
   }
 
   size(): number {
@@ -60,12 +69,17 @@ export class FreshFrameQueue<T extends Captured> {
         if (out.length >= max) break;
       }
     }
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    waiters.forEach((w) => w());
     return out;
   }
 
   close(): void {
     this.closed = true;
     this.wake();
+    this.roomWaiters.forEach((w) => w());
+    this.roomWaiters = [];
   }
 
   private wake(): void {

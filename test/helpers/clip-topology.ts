@@ -1,0 +1,70 @@
+// A topology over the Hamilton clip with a gallery of the two people the clip shows, written to a temp folder:
+// what pipeline, integration and benchmark runs share.
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sharedData } from './paths.js';
+import { enrollGallery } from '../../pipelines/vision/enroll.js';
+
+export const CLIP = join(sharedData, 'video', 'short_hamilton_clip.mp4');
+export const CLIP_IDENTITIES = ['Alex Lacamoire', 'Lin-Manuel Miranda'];
+
+/** Reference images into identity folders (alex_lacamoire*.{png,jpg} -> Alex Lacamoire), then a gallery. */
+export async function enrollClipReference(dir: string): Promise<string> {
+  const people = join(dir, 'people');
+  for (const file of readdirSync(join(sharedData, 'video', 'reference'))) {
+    const name = file.startsWith('lin_manuel') ? 'Lin-Manuel Miranda' : file.startsWith('alex_lacamoire') ? 'Alex Lacamoire' : null;
+    if (!name) continue;
+    mkdirSync(join(people, name), { recursive: true });
+    cpSync(join(sharedData, 'video', 'reference', file), join(people, name, file));
+  }
+  const gallery = join(dir, 'gallery.json');
+  await enrollGallery(people, gallery);
+  return gallery;
+}
+
+export interface ClipTopologyOptions {
+  name: string;
+  backbone: { type: 'embedded' } | { type: 'kafka'; brokers: string[] };
+  cameras?: number;
+  fps?: number;
+  /** Replicas of the detect->embed->match chain. */
+  replicas?: number;
+  /** All on one node (no topic between decode and detect), or decode on device nodes. */
+  layout?: 'tiers' | 'single-node';
+  maxLatencyMs?: number;
+}
+
+export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ dir: string; file: string }> {
+  const dir = mkdtempSync(join(tmpdir(), `tierflow-${opts.name}-`));
+  await enrollClipReference(dir);
+  const cameras = Array.from({ length: opts.cameras ?? 1 }, (_, i) => `cam-${i + 1}`);
+  const single = opts.layout === 'single-node';
+  const yaml = [
+    `name: ${opts.name}`,
+    'nodes:',
+    ...(single ? [] : cameras.map((c) => `  - { name: ${c}-node, tier: device, cpu: 1, memory: 1024 }`)),
+    '  - { name: gateway, tier: edge, cpu: 8, memory: 16384 }',
+    '  - { name: cloud-1, tier: cloud, cpu: 8, memory: 16384 }',
+    'links:',
+    '  - { from: device, to: edge, latencyMs: 2, bandwidthMbps: 100 }',
+    '  - { from: edge, to: cloud, latencyMs: 40, bandwidthMbps: 20 }',
+    'sources:',
+    ...cameras.map(
+      (c) =>
+        `  - { name: ${c}, url: "file:${CLIP}", node: ${single ? 'gateway' : `${c}-node`}, fps: ${opts.fps ?? 5}, resolution: 640x360, maxLatencyMs: ${opts.maxLatencyMs ?? 60000} }`,
+    ),
+    'flows:',
+    `  - { id: decode, uses: decode@1, inputs: [${cameras.join(', ')}], placement: { near: source } }`,
+    `  - { id: detect, uses: detect@1, inputs: [decode], placement: { tier: edge }, replicas: ${opts.replicas ?? 1} }`,
+    `  - { id: embed, uses: embed@1, inputs: [detect], replicas: ${opts.replicas ?? 1} }`,
+    `  - { id: match, uses: match@1, inputs: [embed], replicas: ${opts.replicas ?? 1}, config: { gallery: gallery.json } }`,
+    '  - { id: aggregate, uses: aggregate@1, inputs: [match], placement: { tier: cloud }, config: { sizeMs: 2000 } }',
+    '  - { id: results, uses: results@1, inputs: [aggregate] }',
+    opts.backbone.type === 'kafka' ? `backbone: { type: kafka, brokers: [${opts.backbone.brokers.join(', ')}] }` : 'backbone: { type: embedded }',
+    '',
+  ].join('\n');
+  const file = join(dir, 'topology.yaml');
+  writeFileSync(file, yaml);
+  return { dir, file };
+}
