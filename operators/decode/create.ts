@@ -4,7 +4,7 @@ import type { Static } from '@sinclair/typebox';
 import sharp from 'sharp';
 import type { OperatorContext, SourceInstance } from '../../pipelines/operator.js';
 import { TierflowError } from '../../pipelines/errors.js';
-import { ffmpegPath } from '../../pipelines/media/ffmpeg-binary.js';
+import { ffmpegBinary } from '../../pipelines/media/ffmpeg-binary.js';
 import { startGrab } from '../../pipelines/media/frame-grabber.js';
 import type { GrabSpec, PanSpec } from '../../pipelines/media/grab-args.js';
 import { resolveMediaInput, type MediaInput } from '../../pipelines/media/media-input.js';
@@ -59,7 +59,7 @@ export async function grabSpecFor(source: SourceSpec, config: DecodeConfigValue,
 }
 
 export async function createDecode(config: DecodeConfigValue, ctx: OperatorContext): Promise<DecodeInstance> {
-  ffmpegPath(); // fail now, with the fix in the message, if there is no ffmpeg
+  const binary = ffmpegBinary(); // fails now, with the fix in the message, if there is no ffmpeg
   const sessions = new Map<string, SourceSession>();
   for (const source of ctx.sources) {
     const spec = await grabSpecFor(source, config, ctx.baseDir);
@@ -72,7 +72,7 @@ export async function createDecode(config: DecodeConfigValue, ctx: OperatorConte
         connectTimeoutMs: config.connectTimeoutMs,
         maxFrames: config.durationSec > 0 ? Math.max(1, Math.round(config.durationSec * source.fps)) : Infinity,
         clock: spec.input.kind === 'video' ? config.fileClock : 'arrival',
-        startGrab,
+        startGrab: (spec) => startGrab(spec, binary),
         log: ctx.log,
       }),
     );

@@ -4,7 +4,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
-import { ffmpegPath } from './ffmpeg-binary.js';
+import { ffmpegBinary, type FfmpegBinary } from './ffmpeg-binary.js';
 import { grabArgs, type GrabSpec } from './grab-args.js';
 import { MjpegSplitter } from './mjpeg-splitter.js';
 
@@ -45,11 +45,11 @@ export function summariseFfmpegError(message: string, stderr: string | null | un
   return lines.at(-1) ?? message;
 }
 
-export function startGrab(spec: GrabSpec): FrameGrab {
-  const args = grabArgs(spec);
+export function startGrab(spec: GrabSpec, binary: FfmpegBinary = ffmpegBinary()): FrameGrab {
+  const args = grabArgs(spec, binary.rtspTimeoutOption);
   const splitter = new MjpegSplitter();
   const command = ffmpeg({ stdoutLines: 20 }) // ring size of kept stderr lines (0 would keep all)
-    .setFfmpegPath(ffmpegPath())
+    .setFfmpegPath(binary.path)
     .input(args.input)
     .inputOptions(args.inputOptions)
     .outputOptions(args.outputOptions);

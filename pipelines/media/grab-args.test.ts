@@ -14,6 +14,9 @@ test('rtsp: transport and socket timeout (microseconds) are passed to ffmpeg', (
   assert.equal(args.input, 'rtsp://cam/1');
   assert.equal(optionAfter(args.inputOptions, '-rtsp_transport'), 'udp');
   assert.equal(optionAfter(args.inputOptions, '-timeout'), '5000000');
+  const old = grabArgs({ ...base, input: { kind: 'rtsp', url: 'rtsp://cam/1', transport: 'tcp' } }, '-stimeout');
+  assert.equal(optionAfter(old.inputOptions, '-stimeout'), '5000000', 'ffmpeg 4: -timeout would mean listen');
+  assert.ok(!old.inputOptions.includes('-timeout'));
   assert.match(optionAfter(args.outputOptions, '-vf')!, /^fps=5,scale=640:360:force_original_aspect_ratio=decrease,pad=640:360/);
   assert.equal(optionAfter(args.outputOptions, '-f'), 'image2pipe');
   assert.equal(optionAfter(args.outputOptions, '-c:v'), 'mjpeg');

@@ -69,7 +69,8 @@ function fitFilter(fps: number, width: number, height: number): string {
   );
 }
 
-export function grabArgs(spec: GrabSpec): GrabArgs {
+/** `rtspTimeoutOption` comes from the binary (FfmpegBinary): ffmpeg 4 names the socket timeout -stimeout. */
+export function grabArgs(spec: GrabSpec, rtspTimeoutOption: '-timeout' | '-stimeout' = '-timeout'): GrabArgs {
   const quiet = ['-nostdin', '-hide_banner', '-loglevel', 'error'];
   const { input } = spec;
   let inputOptions: string[];
@@ -82,7 +83,7 @@ export function grabArgs(spec: GrabSpec): GrabArgs {
       inputOptions = [
         ...quiet,
         '-rtsp_transport', input.transport,
-        '-timeout', String(Math.round(spec.ioTimeoutMs * 1000)),
+        rtspTimeoutOption, String(Math.round(spec.ioTimeoutMs * 1000)),
         // Bounded probing; -fflags nobuffer measured slower to the first frame here (it waits on the fps filter).
         '-analyzeduration', '1000000',
       ];
