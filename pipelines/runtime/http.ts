@@ -22,8 +22,9 @@ export async function serveWorker(worker: Worker, opts: { host?: string; port?: 
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/metrics') {
-      worker.metrics.registry
-        .metrics()
+      // Lag is measured on request (bounded), so a scrape sees it current without a polling loop per worker.
+      Promise.race([worker.refreshLag(), new Promise((r) => setTimeout(r, 1000))])
+        .then(() => worker.metrics.registry.metrics())
         .then((body) => res.writeHead(200, { 'content-type': worker.metrics.registry.contentType }).end(body))
         .catch((e: unknown) => res.writeHead(500).end(String(e)));
     } else if (path === '/healthz' || path === '/readyz') {

@@ -24,6 +24,8 @@ export class WorkerMetrics {
   readonly lag: Gauge<'chain' | 'topic' | 'partition'>;
   readonly sourceUp: Gauge<'source' | 'state'>;
   private readonly counts = new Map<string, { in: number; out: number; dropped: number; arrivals: number[] }>();
+  /** When the first record reached an operator: throughput is measured from here, not from process start. */
+  firstActivityMs: number | null = null;
   /** End-to-end latency samples (ms) by operator, for exact percentiles in the run summary. */
   private readonly e2eSamples = new Map<string, number[]>();
 
@@ -68,6 +70,7 @@ export class WorkerMetrics {
   }
 
   received(operator: string, n: number, now = Date.now()): void {
+    this.firstActivityMs ??= now;
     const e = this.entry(operator);
     e.in += n;
     for (let i = 0; i < n; i++) e.arrivals.push(now);
@@ -75,7 +78,8 @@ export class WorkerMetrics {
     this.recordsIn.inc({ operator }, n);
   }
 
-  emitted(operator: string, n: number): void {
+  emitted(operator: string, n: number, now = Date.now()): void {
+    this.firstActivityMs ??= now;
     this.entry(operator).out += n;
     this.recordsOut.inc({ operator }, n);
   }

@@ -34,7 +34,10 @@ export interface RunSummary {
   dropped: number;
   events: number;
   identities: Record<string, string[]>;
+  /** From the first frame to the end of draining: what fps is measured over. */
   seconds: number;
+  /** Peak resident memory of this process. */
+  rssMB: number;
 }
 
 export function lookupOperator(uses: string) {
@@ -75,6 +78,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary>
     },
   });
   let stopFlush = () => {};
+  let ended = Date.now();
   try {
     const topics = plan.topics.map((t) => ({ name: t.name, partitions: t.partitions, compression: t.compression, maxRecordBytes: 8 << 20 }));
     const consumed = new Set(plan.chains.map((c) => c.inputTopic));
@@ -87,6 +91,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary>
     stopFlush();
     await worker.drain();
     await worker.flushAll(true);
+    ended = Date.now();
   } finally {
     stopFlush();
     await worker.stop().catch((e: unknown) => opts.log(`stop: ${String(e)}`));
@@ -95,7 +100,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary>
   const failure = worker.failure();
   if (failure) throw failure;
 
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = (ended - (worker.metrics.firstActivityMs ?? started)) / 1000;
   const snapshot = worker.metrics.snapshot();
   const sources = sourceOperators(plan);
   const frames = snapshot.filter((s) => sources.includes(s.operator)).reduce((n, s) => n + s.recordsOut, 0);
@@ -109,5 +114,6 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary>
     events,
     identities: Object.fromEntries([...identities].map(([cam, ids]) => [cam, [...ids].sort()])),
     seconds: Math.round(seconds * 10) / 10,
+    rssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }

@@ -128,6 +128,11 @@ export class Worker {
     return this.runners.flatMap((r) => Object.entries(r.sourceStates()).map(([source, s]) => ({ source, ...s })));
   }
 
+  /** Refreshes the consumer-lag gauge of every replica (workers measure lag only when asked: status, drain). */
+  async refreshLag(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.lag().catch(() => 0)));
+  }
+
   uptimeMs(): number {
     return Date.now() - this.startedAt;
   }
