@@ -37,6 +37,7 @@ test('file: the 9 s clip at 5 fps gives ~46 frames, seq 0.. in order, 640x360 JP
   assert.ok(frames.every((f, i) => i === 0 || f.captureTs >= frames[i - 1]!.captureTs));
   assert.equal(decode.state()['cam-1']!.state, 'ended');
   assert.equal(decode.state()['cam-1']!.frames, frames.length);
+  assert.equal(decode.state()['cam-1']!.corruptFrames, 0);
 });
 
 test("file: with fileClock 'media' stamps frames 1/fps apart, and scales to the requested size", { timeout: 60_000 }, async () => {

@@ -21,6 +21,8 @@ export interface SourceStatus {
   retryInMs?: number;
   /** Frames emitted so far; the next frame's seq. */
   frames: number;
+  /** Broken images skipped (reported here, never emitted). */
+  corruptFrames: number;
 }
 
 export interface SessionOptions {
@@ -40,7 +42,8 @@ export interface SessionOptions {
 type Emit = (record: FrameRecord) => Promise<void>;
 
 export class SourceSession {
-  private status: SourceStatus = { state: 'connecting', since: Date.now(), attempts: 0, frames: 0 };
+  private status: Omit<SourceStatus, 'corruptFrames'> = { state: 'connecting', since: Date.now(), attempts: 0, frames: 0 };
+  private corruptInEndedGrabs = 0;
   private current: FrameGrab | undefined;
   private readonly stopper = new AbortController();
   private readonly live: boolean;
@@ -50,7 +53,7 @@ export class SourceSession {
   }
 
   state(): SourceStatus {
-    return { ...this.status };
+    return { ...this.status, corruptFrames: this.corruptInEndedGrabs + (this.current?.corrupt() ?? 0) };
   }
 
   /** ffmpeg's pid while a grab runs. */
@@ -163,6 +166,7 @@ export class SourceSession {
     }
     // ffmpeg closed its output by itself: let it exit with its own status rather than signalling it.
     const exit = endedByInput ? await grab.exited : await grab.stop();
+    this.corruptInEndedGrabs += grab.corrupt();
     this.current = undefined;
     return { exit, timedOut };
   }

@@ -32,6 +32,8 @@ export interface FrameGrab {
   readonly exited: Promise<GrabExit>;
   /** ffmpeg's pid while it runs. */
   pid(): number | undefined;
+  /** Broken images skipped so far (the MJPEG splitter resynchronised past them). */
+  corrupt(): number;
   /** Ends ffmpeg (SIGTERM, then SIGKILL after graceMs) and waits for it to exit. */
   stop(graceMs?: number): Promise<GrabExit>;
 }
@@ -104,5 +106,5 @@ export function startGrab(spec: GrabSpec, binary: FfmpegBinary = ffmpegBinary())
     return exited;
   }
 
-  return { frames, exited, pid: () => proc?.pid, stop };
+  return { frames, exited, pid: () => proc?.pid, corrupt: () => splitter.dropped, stop };
 }
