@@ -29,6 +29,7 @@ export async function run(args: string[]): Promise<void> {
       padding: { type: 'string', default: '0.25' },
       'no-refine': { type: 'boolean', default: false },
       scales: { type: 'string', default: '0.9,1.1' },
+      mirror: { type: 'boolean', default: false },
       folds: { type: 'string', default: '10' },
       'no-cache': { type: 'boolean', default: false },
       /** k/n: embed only every n-th image from the k-th, into its own cache file; a later plain run merges them. */
@@ -39,7 +40,7 @@ export async function run(args: string[]): Promise<void> {
   const pairs = parsePairs(readFileSync(join(lfw, 'pairs.txt'), 'utf8')).filter((p) => p.fold < Number(values.folds));
   const files = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].sort();
   const detect = { model: values.detector as 'ssd' | 'tiny', scoreThreshold: Number(values.threshold) };
-  const align = { geometry: { size: 150, padding: Number(values.padding), points: values.points as ChipPoints }, refine: !values['no-refine'], boxScales: values.scales ? values.scales.split(',').map(Number) : [] };
+  const align = { geometry: { size: 150, padding: Number(values.padding), points: values.points as ChipPoints }, refine: !values['no-refine'], boxScales: values.scales ? values.scales.split(',').map(Number) : [], mirror: values.mirror };
   const recognition = (await listModels()).find((m) => m.name === 'face_recognition')?.sha256 ?? 'none';
   const key = createHash('sha256').update(JSON.stringify({ detect, align, recognition, v: 1 })).digest('hex').slice(0, 16);
   const cacheFile = join(repoRoot, '.tierflow', `lfw-embeddings-${key}.json`);
@@ -89,7 +90,7 @@ export async function run(args: string[]): Promise<void> {
     return;
   }
   console.log(`LFW (deep-funneled), ${pairs.length} pairs in ${v.folds.length} folds, ${files.length} images`);
-  console.log(`  pipeline:   ${detect.model} detector (score >= ${detect.scoreThreshold}) -> 68 landmarks${align.refine ? ' (refined)' : ''}${align.boxScales.length ? ` averaged over box scales 1,${align.boxScales.join(',')}` : ''} -> ${align.geometry.points}-point dlib chip, padding ${align.geometry.padding} -> 128-d`);
+  console.log(`  pipeline:   ${detect.model} detector (score >= ${detect.scoreThreshold}) -> 68 landmarks${align.refine ? ' (refined)' : ''}${align.boxScales.length ? ` averaged over box scales 1,${align.boxScales.join(',')}` : ''}${align.mirror ? ' and the mirror image' : ''} -> ${align.geometry.points}-point dlib chip, padding ${align.geometry.padding} -> 128-d`);
   console.log(`  accuracy:   ${(v.mean * 100).toFixed(2)}% ± ${(v.std * 100).toFixed(2)} (10-fold, Euclidean, threshold from training folds; mean threshold ${meanThreshold.toFixed(3)})`);
   console.log(`  face found: ${(found * 100).toFixed(2)}% of images (${files.length - Math.round(found * files.length)} without a face)`);
   if (msPerImage !== null) console.log(`  speed:      ${msPerImage.toFixed(1)} ms per image (decode, detect, align, embed; one thread)`);

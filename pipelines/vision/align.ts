@@ -22,8 +22,31 @@ export function landmarkInputToImage(box: Box): Similarity {
   return { a: side / LANDMARK_INPUT, b: 0, tx: x - (side - w) / 2, ty: y - (side - h) / 2 };
 }
 
-/** 68 landmarks in image pixels for each face; one batched inference. */
-export async function locateLandmarks(net: InferenceSession, faces: readonly FaceInImage[]): Promise<Point[][]> {
+// Which point a landmark becomes in the mirror image (iBUG 68-point numbering).
+const MIRROR_68 = (() => {
+  const pairs = [[0, 16], [1, 15], [2, 14], [3, 13], [4, 12], [5, 11], [6, 10], [7, 9], [17, 26], [18, 25], [19, 24], [20, 23], [21, 22],
+    [31, 35], [32, 34], [36, 45], [37, 44], [38, 43], [39, 42], [40, 47], [41, 46], [48, 54], [49, 53], [50, 52], [55, 59], [56, 58],
+    [60, 64], [61, 63], [65, 67]];
+  const m = Array.from({ length: 68 }, (_, i) => i);
+  for (const [a, b] of pairs) { m[a!] = b!; m[b!] = a!; }
+  return m;
+})();
+
+/** Flips every row of an NHWC batch in place. */
+function mirrorRows(input: Float32Array, size: number): void {
+  for (let row = 0; row < input.length / (size * 3); row++) {
+    const o = row * size * 3;
+    for (let u = 0; u < size / 2; u++) {
+      for (let c = 0; c < 3; c++) {
+        const a = o + u * 3 + c, b = o + (size - 1 - u) * 3 + c;
+        const t = input[a]!; input[a] = input[b]!; input[b] = t;
+      }
+    }
+  }
+}
+
+/** 68 landmarks in image pixels for each face; one batched inference. With `mirror`, the net sees each face flipped. */
+export async function locateLandmarks(net: InferenceSession, faces: readonly FaceInImage[], mirror = false): Promise<Point[][]> {
   if (faces.length === 0) return [];
   const px = LANDMARK_INPUT * LANDMARK_INPUT * 3;
   const input = new Float32Array(faces.length * px);
@@ -32,11 +55,16 @@ export async function locateLandmarks(net: InferenceSession, faces: readonly Fac
     warpInto(f.image, t, LANDMARK_INPUT, input, i * px);
     return t;
   });
+  if (mirror) mirrorRows(input, LANDMARK_INPUT);
   const out = await net.run({ [net.inputNames[0]!]: new ort.Tensor('float32', input, [faces.length, LANDMARK_INPUT, LANDMARK_INPUT, 3]) });
   const flat = out[net.outputNames[0]!]!.data as Float32Array;
   return transforms.map((t, i) => {
     const pts: Point[] = [];
-    for (let k = 0; k < 68; k++) pts.push(applySimilarity(t, [flat[i * 136 + 2 * k]! * LANDMARK_INPUT, flat[i * 136 + 2 * k + 1]! * LANDMARK_INPUT]));
+    for (let k = 0; k < 68; k++) {
+      const j = mirror ? MIRROR_68[k]! : k;
+      const x = flat[i * 136 + 2 * j]! * LANDMARK_INPUT, y = flat[i * 136 + 2 * j + 1]! * LANDMARK_INPUT;
+      pts.push(applySimilarity(t, [mirror ? LANDMARK_INPUT - x : x, y]));
+    }
     return pts;
   });
 }
@@ -54,6 +82,8 @@ export interface AlignOptions {
   refine?: boolean;
   /** Also locate landmarks on the box scaled by these factors and average all passes (less landmark noise). */
   boxScales?: number[];
+  /** Also locate landmarks on the mirrored face and average (cancels the net's left-right bias). */
+  mirror?: boolean;
 }
 
 function scaleBox([x, y, w, h]: Box, k: number): Box {
@@ -61,9 +91,13 @@ function scaleBox([x, y, w, h]: Box, k: number): Box {
 }
 
 /** Landmarks averaged over the box and its scaled variants, in one batched inference. */
-async function averagedLandmarks(net: InferenceSession, faces: readonly FaceInImage[], scales: readonly number[]): Promise<Point[][]> {
-  const all = await locateLandmarks(net, faces.flatMap((f) => [1, ...scales].map((k) => ({ image: f.image, box: scaleBox(f.box, k) }))));
-  const passes = 1 + scales.length;
+async function averagedLandmarks(net: InferenceSession, faces: readonly FaceInImage[], scales: readonly number[], mirror: boolean): Promise<Point[][]> {
+  const inputs = faces.flatMap((f) => [1, ...scales].map((k) => ({ image: f.image, box: scaleBox(f.box, k) })));
+  const straight = await locateLandmarks(net, inputs);
+  const flipped = mirror ? await locateLandmarks(net, inputs, true) : [];
+  const perFace = 1 + scales.length;
+  const passes = perFace * (mirror ? 2 : 1);
+  const all = faces.flatMap((_, i) => [...straight.slice(i * perFace, (i + 1) * perFace), ...flipped.slice(i * perFace, (i + 1) * perFace)]);
   return faces.map((_, i) => {
     const mine = all.slice(i * passes, (i + 1) * passes);
     return mine[0]!.map((_, k) => [mine.reduce((s, p) => s + p[k]![0], 0) / passes, mine.reduce((s, p) => s + p[k]![1], 0) / passes] as Point);
@@ -79,8 +113,9 @@ export interface AlignedFace {
 export async function alignFaces(landmarkNet: InferenceSession, faces: readonly FaceInImage[], opts: AlignOptions = {}): Promise<AlignedFace[]> {
   const geometry = opts.geometry ?? DLIB_CHIP;
   const scales = opts.boxScales ?? [];
-  let landmarks = await averagedLandmarks(landmarkNet, faces, scales);
-  if (opts.refine) landmarks = await averagedLandmarks(landmarkNet, faces.map((f, i) => ({ image: f.image, box: boxFromLandmarks(landmarks[i]!) })), scales);
+  const mirror = opts.mirror ?? false;
+  let landmarks = await averagedLandmarks(landmarkNet, faces, scales, mirror);
+  if (opts.refine) landmarks = await averagedLandmarks(landmarkNet, faces.map((f, i) => ({ image: f.image, box: boxFromLandmarks(landmarks[i]!) })), scales, mirror);
   return faces.map((f, i) => {
     const chip = new Float32Array(geometry.size * geometry.size * 3);
     warpInto(f.image, chipToImage(landmarks[i]!, geometry), geometry.size, chip);
