@@ -95,7 +95,10 @@ export class SourceSession {
       this.status.attempts++;
       this.status.lastError = error;
       // A file or image that fails will fail again: only cameras are retried.
-      if (!this.live) return this.enter('failed', error);
+      if (!this.live) {
+        opts.log(`source ${opts.camera}: failed: ${error}`);
+        return this.enter('failed', error);
+      }
       if (shouldGiveUp(this.status.attempts, opts.backoff)) {
         opts.log(`source ${opts.camera}: giving up after ${this.status.attempts} attempts: ${error}`);
         return this.enter('failed', `gave up after ${this.status.attempts} attempts: ${error}`);
