@@ -40,7 +40,7 @@ export async function run(args: string[]): Promise<void> {
   const pairs = parsePairs(readFileSync(join(lfw, 'pairs.txt'), 'utf8')).filter((p) => p.fold < Number(values.folds));
   const files = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].sort();
   const detect = { model: values.detector as 'ssd' | 'tiny', scoreThreshold: Number(values.threshold) };
-  const align = { geometry: { size: 150, padding: Number(values.padding), points: values.points as ChipPoints }, refine: !values['no-refine'], boxScales: values.scales ? values.scales.split(',').map(Number) : [], mirror: values.mirror };
+  const align = { geometry: { size: 150, padding: Number(values.padding), points: values.points as ChipPoints }, refine: !values['no-refine'], boxScales: values.scales ? values.scales.split(',').map(Number) : [], ...(values.mirror ? { mirror: true } : {}) };
   const recognition = (await listModels()).find((m) => m.name === 'face_recognition')?.sha256 ?? 'none';
   const key = createHash('sha256').update(JSON.stringify({ detect, align, recognition, v: 1 })).digest('hex').slice(0, 16);
   const cacheFile = join(repoRoot, '.tierflow', `lfw-embeddings-${key}.json`);
