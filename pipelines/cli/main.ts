@@ -7,6 +7,11 @@ import { registerValidate } from './commands/validate.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRun } from './commands/run.js';
 import { registerWorker } from './commands/worker.js';
+import { registerDeploy } from './commands/deploy.js';
+import { registerUndeploy } from './commands/undeploy.js';
+import { registerStatus } from './commands/status.js';
+import { registerTail } from './commands/tail.js';
+import { registerScale } from './commands/scale.js';
 import { registerVision } from './commands/vision.js';
 
 export function buildProgram(): Command {
@@ -20,6 +25,11 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerRun(program);
   registerWorker(program);
+  registerDeploy(program);
+  registerUndeploy(program);
+  registerStatus(program);
+  registerTail(program);
+  registerScale(program);
   registerVision(program);
   return program;
 }

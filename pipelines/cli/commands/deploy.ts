@@ -1,0 +1,93 @@
+// `tierflow deploy <topology> --target local|k8s|compose`: supervised worker processes on this machine, or
+// manifests for a cluster. An invalid topology starts nothing and exits 2, as `validate` does.
+// `tierflow supervise` (hidden) is the supervisor a local deploy starts detached.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { compileTopology } from '../compile.js';
+import { TierflowError } from '../../errors.js';
+import { writeK8sManifests } from '../../deploy/k8s/write.js';
+import { writeComposeFile } from '../../deploy/compose/write.js';
+import { deployBrokers, deployLocal } from '../../deploy/local/lifecycle.js';
+import { superviseDeploy } from '../../deploy/local/supervisor.js';
+import { DEFAULT_STATE_ROOT, type DeployPaths } from '../../deploy/local/state.js';
+
+interface DeployFlags {
+  target: 'local' | 'k8s' | 'compose';
+  brokers?: string;
+  stateDir: string;
+  out?: string;
+  image?: string;
+  namespace?: string;
+  json?: boolean;
+}
+
+export function registerDeploy(program: Command): void {
+  program
+    .command('deploy')
+    .description('deploy a topology: supervised worker processes on this machine (local), or Kubernetes/compose files')
+    .argument('<file>', 'topology YAML file')
+    .addOption(new Option('--target <target>', 'where to').choices(['local', 'k8s', 'compose']).default('local'))
+    .option('--brokers <list>', 'Kafka brokers host:port[,...] (default: the topology\'s kafka backbone)')
+    .option('--state-dir <dir>', 'local: folder for deploy state and worker logs', DEFAULT_STATE_ROOT)
+    .option('--out <dir>', 'k8s/compose: folder to write to')
+    .option('--image <image>', 'k8s/compose: worker image built from the Dockerfile')
+    .option('--namespace <ns>', 'k8s: namespace (default tierflow-<topology>)')
+    .option('--json', 'local: print the deployed workers as JSON')
+    .action((file: string, flags: DeployFlags) => runDeploy(file, flags));
+  program.addCommand(
+    new Command('supervise')
+      .description('supervise the workers of a local deploy (started by deploy)')
+      .requiredOption('--state <dir>', 'deploy state folder')
+      .action((flags: { state: string }) => superviseDeploy(pathsOf(flags.state))),
+    { hidden: true },
+  );
+}
+
+function pathsOf(dir: string): DeployPaths {
+  const d = resolve(dir);
+  return { dir: d, plan: join(d, 'plan.json'), desired: join(d, 'desired.json'), state: join(d, 'state.json'), logs: join(d, 'logs'), data: join(d, 'data'), supervisorLog: join(d, 'logs', 'supervisor.log') };
+}
+
+async function runDeploy(file: string, flags: DeployFlags): Promise<void> {
+  const abs = resolve(file);
+  const { plan, valid } = compileTopology(abs);
+  if (flags.target === 'local') {
+    const brokers = deployBrokers(plan, flags.brokers);
+    const t0 = Date.now();
+    const { workers, paths, supervisorPid } = await deployLocal({ plan, file: abs, brokers, stateRoot: flags.stateDir });
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ topology: plan.topology, supervisorPid, stateDir: paths.dir, workers: workers.map((w) => ({ id: w.id, node: w.node, pid: w.pid, metrics: w.metrics, status: w.status })) })}\n`);
+      return;
+    }
+    const lines = [`deployed ${plan.topology} locally in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${workers.length} workers on Kafka ${brokers.join(',')} (supervisor pid ${supervisorPid})`];
+    for (const w of workers) lines.push(`  ${w.id.padEnd(20)} pid ${String(w.pid).padEnd(8)} metrics ${w.metrics}`);
+    lines.push(`state and logs: ${paths.dir}`, `stop with: tierflow undeploy ${plan.topology}${flags.stateDir === DEFAULT_STATE_ROOT ? '' : ` --state-dir ${flags.stateDir}`}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
+  }
+  if (!flags.out) throw new TierflowError('BAD_ARGUMENT', `deploy --target ${flags.target} needs --out <dir>`, { exitCode: 2 });
+  if (!flags.image) throw new TierflowError('BAD_ARGUMENT', `deploy --target ${flags.target} needs --image <image> (built from the repository's Dockerfile)`, { exitCode: 2 });
+  const brokers = flags.brokers === undefined ? undefined : deployBrokers(plan, flags.brokers);
+  const gallery = galleryFiles(plan.configs, abs);
+  const written =
+    flags.target === 'k8s'
+      ? writeK8sManifests(plan, flags.out, { image: flags.image, namespace: flags.namespace, nodes: valid.topology.nodes, brokers, files: gallery })
+      : writeComposeFile(plan, join(flags.out, 'compose.yaml'), { image: flags.image, files: gallery });
+  process.stdout.write(`${written.map((f) => `wrote ${f}`).join('\n')}\n`);
+}
+
+/** Gallery files the match operators name, mounted beside the plan in containers (absent ones are skipped). */
+function galleryFiles(configs: Record<string, Record<string, unknown>>, topologyFile: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const cfg of Object.values(configs)) {
+    const g = cfg['gallery'];
+    if (typeof g !== 'string') continue;
+    try {
+      out[g.split('/').at(-1)!] = readFileSync(resolve(topologyFile, '..', g), 'utf8');
+    } catch {
+      /* written by `tierflow enroll` later; the container reports it missing */
+    }
+  }
+  return out;
+}

@@ -1,0 +1,34 @@
+// `tierflow status` as text: processes, operators and cameras, each a small aligned table.
+import type { DeployStatus } from './status.js';
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+export function ago(ms: number, now: number): string {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  return s < 120 ? `${s} s ago` : s < 7200 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
+}
+
+export function renderStatus(s: DeployStatus, now = Date.now()): string {
+  const out = [`topology ${s.topology}: supervisor ${s.supervisor.up ? `up (pid ${s.supervisor.pid})` : 'DOWN'}`, ''];
+  out.push(
+    ...table(
+      ['PROCESS', 'NODE', 'STATE', 'PID', 'RESTARTS', 'UPTIME', 'METRICS'],
+      s.processes.map((p) => [p.id, p.node, p.state, p.pid ? String(p.pid) : '-', String(p.restarts), p.uptimeSec === null ? '-' : `${p.uptimeSec} s`, p.metrics ?? '-']),
+    ),
+    '',
+    ...table(
+      ['OPERATOR', 'NODE', 'REPLICAS', 'IN', 'OUT', 'FPS', 'LAG', 'DROPPED'],
+      s.operators.map((o) => [o.operator, o.node, String(o.replicas), String(o.recordsIn), String(o.recordsOut), o.fps.toFixed(1), String(o.lag), String(o.dropped)]),
+    ),
+  );
+  if (s.sources.length > 0) {
+    out.push('', ...table(['CAMERA', 'NODE', 'STATE', 'SINCE', 'DETAIL'], s.sources.map((c) => [c.source, c.node, c.state, ago(c.since, now), c.detail ?? ''])));
+  }
+  const crashed = s.processes.filter((p) => p.lastExit && p.restarts > 0);
+  for (const p of crashed) out.push('', `${p.id}: last exit ${ago(p.lastExit!.at, now)} (code ${p.lastExit!.code}, signal ${p.lastExit!.signal}): ${p.lastExit!.stderr}`);
+  return `${out.join('\n')}\n`;
+}

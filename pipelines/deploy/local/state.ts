@@ -1,0 +1,123 @@
+// What a local deploy leaves on disk, under <stateDir>/<topology>/: the plan the workers run, what the user asked
+// for (desired.json, written by deploy and scale) and what the supervisor observed (state.json, written only by
+// the supervisor). One writer per file, each replaced atomically, so readers never see half a file.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { TierflowError } from '../../errors.js';
+
+export const DEFAULT_STATE_ROOT = '.tierflow/deploy';
+
+/** Written by `deploy` and `scale`; the supervisor reconciles towards it on start and on SIGHUP. */
+export interface DesiredState {
+  topology: string;
+  /** Absolute path of the topology file deployed. */
+  file: string;
+  brokers: string[];
+  /** Replicas per chain id, where they differ from the plan (scale). */
+  replicas: Record<string, number>;
+  /** Bumped by every change; the supervisor applies each generation once. */
+  generation: number;
+  /** Process ids to restart gracefully when this generation is applied (e.g. producers after partitions were added). */
+  restart: string[];
+}
+
+export type WorkerPhase = 'starting' | 'ready' | 'backoff' | 'stopping';
+
+export interface WorkerState {
+  /** `<node>` for a node's worker, `<chain>#<n>` for an extra replica of a chain. */
+  id: string;
+  node: string;
+  chain?: string;
+  pid: number | null;
+  phase: WorkerPhase;
+  metrics?: string;
+  status?: string;
+  /** Times the supervisor restarted it after a crash. */
+  restarts: number;
+  /** When the current process started (ms), and when it last became ready. */
+  startedAt: number;
+  readyAt?: number;
+  /** Whether it has ever been ready: a crash before that fails a deploy instead of being retried. */
+  everReady: boolean;
+  lastExit?: { at: number; code: number | null; signal: string | null; stderr: string };
+  nextStartAt?: number;
+  log: string;
+}
+
+/** Written by the supervisor whenever something changes. */
+export interface SupervisorState {
+  topology: string;
+  supervisorPid: number;
+  startedAt: number;
+  generation: number;
+  workers: WorkerState[];
+}
+
+export interface DeployPaths {
+  dir: string;
+  plan: string;
+  desired: string;
+  state: string;
+  logs: string;
+  data: string;
+  supervisorLog: string;
+}
+
+export function deployPaths(stateRoot: string, topology: string): DeployPaths {
+  const dir = resolve(stateRoot, topology);
+  return {
+    dir,
+    plan: join(dir, 'plan.json'),
+    desired: join(dir, 'desired.json'),
+    state: join(dir, 'state.json'),
+    logs: join(dir, 'logs'),
+    data: join(dir, 'data'),
+    supervisorLog: join(dir, 'logs', 'supervisor.log'),
+  };
+}
+
+/** Replaces a JSON file atomically (write beside it, then rename). */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(tmp, file);
+}
+
+export function readJson<T>(file: string): T | null {
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+export function ensureDirs(paths: DeployPaths): void {
+  for (const d of [paths.dir, paths.logs, paths.data]) mkdirSync(d, { recursive: true });
+}
+
+export function readDesired(paths: DeployPaths): DesiredState {
+  const d = readJson<DesiredState>(paths.desired);
+  if (!d) throw new TierflowError('DEPLOY_STATE', `no local deploy state in ${paths.dir}`, { exitCode: 1 });
+  return d;
+}
+
+/** Whether a process with this pid exists (signal 0 probes without signalling). */
+export function alive(pid: number | null | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A pid still belongs to this deploy when its command line names the deploy's folder (guards against pid reuse). */
+export function ownedBy(pid: number, dir: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir);
+  } catch {
+    return alive(pid);
+  }
+}

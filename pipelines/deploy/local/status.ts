@@ -1,0 +1,107 @@
+// What `tierflow status` shows of a local deploy: each worker's /status and /metrics (consumer lag), merged
+// with what the supervisor recorded (pid, restarts). A worker that does not answer shows as down.
+import type { Plan } from '../../plan/types.js';
+import type { OperatorSnapshot } from '../../runtime/metrics.js';
+import { alive, readDesired, readJson, type DeployPaths, type SupervisorState, type WorkerState } from './state.js';
+
+export interface SourceRow {
+  source: string;
+  state: string;
+  since: number;
+  detail?: string;
+}
+
+export interface ProcessRow {
+  id: string;
+  node: string;
+  chain?: string;
+  pid: number | null;
+  /** 'up' when its endpoint answered; otherwise what the supervisor knows ('starting', 'backoff', 'down'). */
+  state: string;
+  restarts: number;
+  uptimeSec: number | null;
+  metrics?: string;
+  lastExit?: WorkerState['lastExit'];
+  operators: OperatorSnapshot[];
+  sources: SourceRow[];
+  /** Consumer lag summed by chain id. */
+  lag: Record<string, number>;
+}
+
+export interface OperatorRow {
+  operator: string;
+  chain: string;
+  node: string;
+  replicas: number;
+  recordsIn: number;
+  recordsOut: number;
+  fps: number;
+  lag: number;
+  dropped: number;
+}
+
+export interface DeployStatus {
+  topology: string;
+  supervisor: { pid: number | null; up: boolean };
+  processes: ProcessRow[];
+  operators: OperatorRow[];
+  sources: Array<SourceRow & { node: string }>;
+}
+
+/** Sums `tierflow_consumer_lag` by chain id (replica suffix `#n` dropped) from a Prometheus text page. */
+export function lagByChain(metrics: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of metrics.split('\n')) {
+    const m = /^tierflow_consumer_lag\{([^}]*)\}\s+([0-9.eE+-]+)/.exec(line);
+    if (!m) continue;
+    const chain = /chain="([^"#]*)/.exec(m[1]!)?.[1] ?? '';
+    out[chain] = (out[chain] ?? 0) + Number(m[2]);
+  }
+  return out;
+}
+
+async function fetchText(url: string): Promise<string | null> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1500) });
+    return res.ok ? await res.text() : null;
+  } catch {
+    return null;
+  }
+}
+
+async function probe(w: WorkerState): Promise<ProcessRow> {
+  const base: ProcessRow = { id: w.id, node: w.node, chain: w.chain, pid: w.pid, state: w.phase === 'ready' ? 'down' : w.phase, restarts: w.restarts, uptimeSec: null, metrics: w.metrics, lastExit: w.lastExit, operators: [], sources: [], lag: {} };
+  if (!w.status || !w.metrics || w.phase !== 'ready') return base;
+  const [statusText, metricsText] = await Promise.all([fetchText(w.status), fetchText(w.metrics)]);
+  if (statusText === null) return base;
+  const s = JSON.parse(statusText) as { healthy: boolean; uptimeSec: number; operators: OperatorSnapshot[]; sources: SourceRow[] };
+  return { ...base, state: s.healthy ? 'up' : 'failed', uptimeSec: s.uptimeSec, operators: s.operators, sources: s.sources, lag: metricsText ? lagByChain(metricsText) : {} };
+}
+
+/** Per operator across processes: counts and rates add up, replicas come from the plan and the scaled processes. */
+export function operatorRows(plan: Plan, processes: ProcessRow[], replicas: Record<string, number>): OperatorRow[] {
+  const rows: OperatorRow[] = [];
+  for (const chain of plan.chains) {
+    const lag = processes.reduce((n, p) => n + (p.lag[chain.id] ?? 0), 0);
+    for (const operator of chain.operators) {
+      const snaps = processes.filter((p) => p.node === chain.node).flatMap((p) => p.operators.filter((o) => o.operator === operator));
+      const sum = (k: 'recordsIn' | 'recordsOut' | 'fps' | 'dropped') => snaps.reduce((n, o) => n + o[k], 0);
+      rows.push({ operator, chain: chain.id, node: chain.node, replicas: replicas[chain.id] ?? chain.replicas, recordsIn: sum('recordsIn'), recordsOut: sum('recordsOut'), fps: Math.round(sum('fps') * 10) / 10, lag, dropped: sum('dropped') });
+    }
+  }
+  return rows;
+}
+
+export async function collectStatus(paths: DeployPaths): Promise<DeployStatus> {
+  const desired = readDesired(paths);
+  const plan = readJson<Plan>(paths.plan)!;
+  const state = readJson<SupervisorState>(paths.state);
+  const processes = await Promise.all((state?.workers ?? []).map(probe));
+  return {
+    topology: desired.topology,
+    supervisor: { pid: state?.supervisorPid ?? null, up: alive(state?.supervisorPid) },
+    processes,
+    operators: operatorRows(plan, processes, desired.replicas),
+    sources: processes.flatMap((p) => p.sources.map((s) => ({ ...s, node: p.node }))),
+  };
+}

@@ -1,0 +1,206 @@
+// The supervisor of a local deploy (`tierflow supervise`, started detached by `deploy`): runs the worker
+// processes desired.json implies, restarts a crashed one with backoff, records everything in state.json, applies
+// scale changes on SIGHUP and on SIGTERM stops every worker gracefully before it exits.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import type { Plan } from '../../plan/types.js';
+import { crashStreak, restartDelayMs } from './backoff.js';
+import { workerArgs, workerProcesses, type WorkerProcessSpec } from './processes.js';
+import { readDesired, readJson, writeJsonAtomic, type DeployPaths, type SupervisorState, type WorkerState } from './state.js';
+
+/** How this program is started again: node, its flags (e.g. --import tsx) and the CLI entry script. */
+export interface CliInvocation {
+  execPath: string;
+  args: string[];
+}
+
+export const thisCli = (): CliInvocation => ({ execPath: process.execPath, args: [...process.execArgv, process.argv[1]!] });
+
+/** How long a worker gets to drain and commit after SIGTERM before it is killed. */
+export const WORKER_STOP_TIMEOUT_MS = 20_000;
+
+interface Managed {
+  spec: WorkerProcessSpec;
+  state: WorkerState;
+  child: ChildProcess | null;
+  streak: number;
+  timer: NodeJS.Timeout | null;
+  /** Set while the supervisor itself stops the process, so its exit is not taken for a crash. */
+  stopping: Promise<void> | null;
+}
+
+/** Last non-empty line of a log file (its last 8 KB), for crash reports. */
+export function lastLine(file: string): string {
+  try {
+    const size = statSync(file).size;
+    const fd = openSync(file, 'r');
+    const buf = Buffer.alloc(Math.min(size, 8192));
+    readSync(fd, buf, 0, buf.length, size - buf.length);
+    closeSync(fd);
+    return buf.toString('utf8').trim().split('\n').filter(Boolean).at(-1)?.replace(/^\S+Z /, '') ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export class Supervisor {
+  private readonly managed = new Map<string, Managed>();
+  private generation = 0;
+  private shuttingDown = false;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly paths: DeployPaths,
+    private readonly cli: CliInvocation,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Reads desired.json and starts, stops and restarts processes to match it. */
+  reconcile(): void {
+    if (this.shuttingDown) return;
+    const desired = readDesired(this.paths);
+    const plan = readJson<Plan>(this.paths.plan);
+    if (!plan) throw new Error(`no plan in ${this.paths.plan}`);
+    const specs = workerProcesses(plan, desired.replicas);
+    const fresh = new Set<string>();
+    for (const spec of specs) {
+      if (this.managed.has(spec.id)) continue;
+      const m: Managed = {
+        spec,
+        child: null,
+        streak: 0,
+        timer: null,
+        stopping: null,
+        state: { id: spec.id, node: spec.node, chain: spec.chain, pid: null, phase: 'starting', restarts: 0, startedAt: Date.now(), everReady: false, log: join(this.paths.logs, `${spec.id.replace('#', '-')}.log`) },
+      };
+      this.managed.set(spec.id, m);
+      fresh.add(spec.id);
+      this.spawn(m);
+    }
+    for (const [id, m] of this.managed) {
+      if (specs.some((s) => s.id === id)) continue;
+      this.log(`stopping ${id}: scaled down`);
+      void this.stop(m).then(() => {
+        this.managed.delete(id);
+        this.save();
+      });
+    }
+    if (desired.generation > this.generation) {
+      if (this.generation > 0) {
+        for (const id of desired.restart.filter((x) => !fresh.has(x))) {
+          const m = this.managed.get(id);
+          if (!m) continue;
+          this.log(`restarting ${id}: generation ${desired.generation}`);
+          void this.stop(m).then(() => !this.shuttingDown && this.spawn(m));
+        }
+      }
+      this.generation = desired.generation;
+    }
+    this.save();
+  }
+
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    this.log('stopping every worker');
+    await Promise.all([...this.managed.values()].map((m) => this.stop(m)));
+    this.save();
+  }
+
+  private spawn(m: Managed): void {
+    if (this.shuttingDown) return;
+    const args = workerArgs(m.spec, this.paths.plan, readDesired(this.paths).brokers, join(this.paths.data, m.spec.id.replace('#', '-')));
+    const fd = openSync(m.state.log, 'a');
+    const child = spawn(this.cli.execPath, [...this.cli.args, ...args], { stdio: ['ignore', 'pipe', fd] });
+    closeSync(fd);
+    m.child = child;
+    Object.assign(m.state, { pid: child.pid ?? null, phase: 'starting', startedAt: Date.now(), nextStartAt: undefined, metrics: undefined, status: undefined, readyAt: undefined });
+    this.log(`started ${m.spec.id} (pid ${child.pid})`);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const msg = JSON.parse(line) as { type?: string; metrics?: string; status?: string };
+        if (msg.type !== 'ready') return;
+        Object.assign(m.state, { phase: 'ready', metrics: msg.metrics, status: msg.status, readyAt: Date.now(), everReady: true });
+        this.save();
+      } catch {
+        /* not a control line */
+      }
+    });
+    child.once('exit', (code, signal) => this.exited(m, child, code, signal));
+    this.save();
+  }
+
+  private exited(m: Managed, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (m.child !== child) return;
+    m.child = null;
+    const now = Date.now();
+    m.state.lastExit = { at: now, code, signal, stderr: lastLine(m.state.log) };
+    m.state.pid = null;
+    if (m.stopping || this.shuttingDown) {
+      this.save();
+      return;
+    }
+    m.streak = crashStreak(m.streak, now - m.state.startedAt);
+    const delay = restartDelayMs(m.streak);
+    Object.assign(m.state, { phase: 'backoff', nextStartAt: now + delay });
+    m.state.restarts++;
+    this.log(`${m.spec.id} exited (code ${code}, signal ${signal}): restarting in ${delay / 1000} s: ${m.state.lastExit.stderr}`);
+    m.timer = setTimeout(() => {
+      m.timer = null;
+      this.spawn(m);
+    }, delay);
+    this.save();
+  }
+
+  private stop(m: Managed): Promise<void> {
+    if (m.timer) clearTimeout(m.timer);
+    m.timer = null;
+    const child = m.child;
+    if (!child) return Promise.resolve();
+    if (m.stopping) return m.stopping;
+    m.state.phase = 'stopping';
+    this.save();
+    m.stopping = new Promise<void>((resolve) => {
+      const kill = setTimeout(() => child.kill('SIGKILL'), WORKER_STOP_TIMEOUT_MS);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        m.stopping = null;
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+    return m.stopping;
+  }
+
+  private save(): void {
+    const state: SupervisorState = {
+      topology: readDesired(this.paths).topology,
+      supervisorPid: process.pid,
+      startedAt: this.startedAt,
+      generation: this.generation,
+      workers: [...this.managed.values()].map((m) => m.state),
+    };
+    writeJsonAtomic(this.paths.state, state);
+  }
+}
+
+/** Body of `tierflow supervise`: runs until SIGTERM/SIGINT. */
+export async function superviseDeploy(paths: DeployPaths, cli: CliInvocation = thisCli()): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const supervisor = new Supervisor(paths, cli, log);
+  supervisor.reconcile();
+  process.on('SIGHUP', () => {
+    try {
+      supervisor.reconcile();
+    } catch (e) {
+      log(`reconcile failed: ${(e as Error).message}`);
+    }
+  });
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await supervisor.shutdown();
+  log('stopped');
+}

@@ -1,0 +1,75 @@
+// Shared pieces of the local-deploy and end-to-end tests: the CLI run as a user runs it, a gallery of the
+// reference people, topologies with unique names, and polling with a bound.
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { enrollGallery } from '../../pipelines/vision/enroll.js';
+import { cliPath, sharedData } from './paths.js';
+
+const run = promisify(execFile);
+
+export const referenceDir = join(sharedData, 'video', 'reference');
+export const hamiltonClip = join(sharedData, 'video', 'short_hamilton_clip.mp4');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `tierflow ARGS` (the compiled CLI when present, else the sources through tsx). */
+export async function tierflow(args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const isTs = import.meta.url.endsWith('.ts');
+  const cmd = isTs ? ['--import', 'tsx', cliPath.replace(/dist\/(.*)\.js$/, '$1.ts')] : [cliPath];
+  try {
+    const { stdout, stderr } = await run(process.execPath, [...cmd, ...args], { timeout: opts.timeoutMs ?? 120_000, env: { ...process.env, ...opts.env }, maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number | string; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+/** The reference photos as identity folders (alex_lacamoire*.{png,jpg} -> "Alex Lacamoire"), enrolled into a gallery. */
+export async function enrollReferenceGallery(dir: string): Promise<string> {
+  const people = join(dir, 'people');
+  for (const file of readdirSync(referenceDir)) {
+    const stem = basename(file, extname(file)).replace(/_(img)?\d+$/, '');
+    const name = stem
+      .split('_')
+      .map((w) => w[0]!.toUpperCase() + w.slice(1))
+      .join(' ')
+      .replace('Lin Manuel', 'Lin-Manuel');
+    mkdirSync(join(people, name), { recursive: true });
+    copyFileSync(join(referenceDir, file), join(people, name, file));
+  }
+  const gallery = join(dir, 'gallery.json');
+  await enrollGallery(people, gallery);
+  return gallery;
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+}
+
+export async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export function requireBrokers(): string {
+  const b = process.env.KAFKA_BROKERS;
+  if (!b) throw new Error('KAFKA_BROKERS is not set: run these tests through infra/kafka/with-broker.sh (npm test does)');
+  return b;
+}
