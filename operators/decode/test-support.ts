@@ -9,7 +9,11 @@ import { DecodeConfig } from './index.js';
 
 export type SourceInput = Pick<SourceSpec, 'name' | 'url'> & Partial<SourceSpec>;
 
-export async function decodeFor(sources: SourceInput[], config: Record<string, unknown> = {}): Promise<DecodeInstance> {
+export async function decodeFor(
+  sources: SourceInput[],
+  config: Record<string, unknown> = {},
+  log: (message: string) => void = () => undefined,
+): Promise<DecodeInstance> {
   const ctx: OperatorContext = {
     operatorId: 'decode',
     node: 'edge-1',
@@ -18,7 +22,7 @@ export async function decodeFor(sources: SourceInput[], config: Record<string, u
     sources: sources.map((s) => Value.Parse(SourceSpec, { node: 'edge-1', ...s })),
     dataDir: '.',
     baseDir: process.cwd(),
-    log: () => undefined,
+    log,
     signal: new AbortController().signal,
   };
   return createDecode(Value.Parse(DecodeConfig, config), ctx);
