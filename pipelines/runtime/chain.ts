@@ -9,6 +9,7 @@ import type { Captured } from '../streams/records.js';
 import type { StreamName } from '../streams/records.js';
 import { TierflowError } from '../errors.js';
 import { createStagePipeline, type StagePipeline } from './stages.js';
+import { createThreadedTransform } from './threaded.js';
 import { dropStale, FreshFrameQueue, latencyBoundMs } from './freshness.js';
 import type { WorkerMetrics } from './metrics.js';
 import type { RecordCodec } from './codec.js';
@@ -40,6 +41,8 @@ export interface ChainEnv {
   onPoison?: (record: ConsumedRecord, reason: string) => Promise<void>;
   maxInFlight?: number;
   maxBatch?: number;
+  /** Run core-hungry operators in worker threads (default true). */
+  threads?: boolean;
 }
 
 const isCaptured = (r: unknown): r is Captured => typeof r === 'object' && r !== null && 'captureTs' in r && 'seq' in r;
@@ -69,7 +72,11 @@ export class ChainRunner {
     const { chain, plan } = this.env;
     const defs = chain.operators.map((id) => this.env.operators(this.flow(id).uses));
     for (const [i, id] of chain.operators.entries()) {
-      this.instances.push(await defs[i]!.create(plan.configs[id] ?? {}, this.context(id)));
+      const def = defs[i]!;
+      const config = plan.configs[id] ?? {};
+      // An operator that keeps a core busy gets a thread of its own (onnxruntime-node infers on the calling thread).
+      const threaded = this.env.threads !== false && def.input !== null && def.output !== null && def.resources.cpu >= 1;
+      this.instances.push(threaded ? await createThreadedTransform(this.flow(id).uses, config, this.context(id)) : await def.create(config, this.context(id)));
     }
     const first = this.instances[0]!;
     const stages = chain.operators.map((id, i) => this.stage(id, defs[i]!, this.instances[i]!, i === 0));

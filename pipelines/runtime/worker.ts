@@ -62,7 +62,7 @@ export class Worker {
           replica,
           operators: this.opts.operators,
           producer: this.producer,
-          openConsumer: (groupId, topic) => backbone.consumer({ groupId, topics: [topic], fromBeginning: true }),
+          openConsumer: (groupId, topic) => backbone.consumer({ groupId, topics: [topic], fromBeginning: true, maxBatch: 8 }),
           codec: this.opts.codec,
           metrics: this.metrics,
           dataDir: this.opts.dataDir,
