@@ -24,8 +24,8 @@ export interface ProcessRow {
   lastExit?: WorkerState['lastExit'];
   operators: OperatorSnapshot[];
   sources: SourceRow[];
-  /** Consumer lag summed by chain id. */
-  lag: Record<string, number>;
+  /** Consumer lag by chain id, then `topic/partition`. */
+  lag: Record<string, Record<string, number>>;
 }
 
 export interface OperatorRow {
@@ -48,16 +48,24 @@ export interface DeployStatus {
   sources: Array<SourceRow & { node: string }>;
 }
 
-/** Sums `tierflow_consumer_lag` by chain id (replica suffix `#n` dropped) from a Prometheus text page. */
-export function lagByChain(metrics: string): Record<string, number> {
-  const out: Record<string, number> = {};
+/** `tierflow_consumer_lag` by chain id (replica suffix `#n` dropped), then by `topic/partition`, from a Prometheus page.
+ *  Every member of a group reports every partition, so callers merge per partition rather than add. */
+export function lagByChain(metrics: string): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
   for (const line of metrics.split('\n')) {
     const m = /^tierflow_consumer_lag\{([^}]*)\}\s+([0-9.eE+-]+)/.exec(line);
     if (!m) continue;
-    const chain = /chain="([^"#]*)/.exec(m[1]!)?.[1] ?? '';
-    out[chain] = (out[chain] ?? 0) + Number(m[2]);
+    const label = (k: string) => new RegExp(`${k}="([^"#]*)`).exec(m[1]!)?.[1] ?? '';
+    (out[label('chain')] ??= {})[`${label('topic')}/${label('partition')}`] = Number(m[2]);
   }
   return out;
+}
+
+/** Lag of one chain across processes: the largest report of each partition, summed. */
+export function chainLag(processes: Array<Pick<ProcessRow, 'lag'>>, chain: string): number {
+  const merged: Record<string, number> = {};
+  for (const p of processes) for (const [part, n] of Object.entries(p.lag[chain] ?? {})) merged[part] = Math.max(merged[part] ?? 0, n);
+  return Object.values(merged).reduce((a, b) => a + b, 0);
 }
 
 async function fetchText(url: string): Promise<string | null> {
@@ -82,7 +90,7 @@ async function probe(w: WorkerState): Promise<ProcessRow> {
 export function operatorRows(plan: Plan, processes: ProcessRow[], replicas: Record<string, number>): OperatorRow[] {
   const rows: OperatorRow[] = [];
   for (const chain of plan.chains) {
-    const lag = processes.reduce((n, p) => n + (p.lag[chain.id] ?? 0), 0);
+    const lag = chainLag(processes, chain.id);
     for (const operator of chain.operators) {
       const snaps = processes.filter((p) => p.node === chain.node).flatMap((p) => p.operators.filter((o) => o.operator === operator));
       const sum = (k: 'recordsIn' | 'recordsOut' | 'fps' | 'dropped') => snaps.reduce((n, o) => n + o[k], 0);
