@@ -1,0 +1,35 @@
+// Opens the backbone a topology names. Secrets in it are `${env:NAME}` references, resolved here from the
+// environment; an unset one is a one-line error naming the variable. Kafka's native client is loaded only
+// when a Kafka backbone is asked for.
+import type { BackboneSpec } from '../topology/schema.js';
+import type { Backbone } from './contract.js';
+import { TierflowError } from '../errors.js';
+import { createEmbeddedBackbone } from './embedded/index.js';
+
+export type { Backbone } from './contract.js';
+
+const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Replaces every `${env:NAME}` in `value`; `where` names the field for the error message. */
+export function resolveEnvRefs(value: string, env: NodeJS.ProcessEnv, where: string): string {
+  return value.replace(ENV_REF, (_, name: string) => {
+    const v = env[name];
+    if (v === undefined) throw new TierflowError('BAD_ARGUMENT', `${where} refers to \${env:${name}}, but ${name} is not set in the environment`, { exitCode: 2 });
+    return v;
+  });
+}
+
+export async function createBackbone(spec: BackboneSpec, env: NodeJS.ProcessEnv = process.env): Promise<Backbone> {
+  if (spec.type === 'embedded') return createEmbeddedBackbone();
+  const s = spec.security;
+  const security = s && {
+    protocol: s.protocol,
+    mechanism: s.mechanism,
+    username: s.username === undefined ? undefined : resolveEnvRefs(s.username, env, 'backbone.security.username'),
+    password: s.password === undefined ? undefined : resolveEnvRefs(s.password, env, 'backbone.security.password'),
+    caFile: s.caFile === undefined ? undefined : resolveEnvRefs(s.caFile, env, 'backbone.security.caFile'),
+  };
+  const brokers = spec.brokers.map((b, i) => resolveEnvRefs(b, env, `backbone.brokers[${i}]`));
+  const { createKafkaBackbone } = await import('./kafka/index.js');
+  return createKafkaBackbone({ brokers, security });
+}

@@ -1,0 +1,230 @@
+// A consumer-group member on node-rdkafka: manual synchronous commits, range
+// assignment with rebalance callbacks, pause/resume of the assigned partitions, and lag from the committed
+// offsets and high watermarks. One batch at a time: the handler is awaited before the next fetch is delivered.
+import Kafka from 'node-rdkafka';
+import type { ConsumedRecord, Consumer, ConsumerOptions, Headers, PartitionLag } from '../contract.js';
+import { TierflowError } from '../../errors.js';
+import { Signal } from '../embedded/signal.js';
+import { brokerError, within } from './errors.js';
+import { DEFAULT_TIMEOUT_MS, rdkafkaSecurity, type KafkaConnection } from './connection.js';
+
+const ERR_ASSIGN = -175;
+const ERR_REVOKE = -174;
+// Commit refusals that only mean "a rebalance moved the partition": the next owner re-reads (at-least-once).
+const REBALANCE_COMMIT_ERRORS = new Set([22, 25, 27, -168]);
+
+type TP = { topic: string; partition: number };
+
+export function consumerConfig(conn: KafkaConnection, o: ConsumerOptions): Kafka.ConsumerGlobalConfig {
+  return {
+    'metadata.broker.list': conn.brokers.join(','),
+    'client.id': conn.clientId ?? 'tierflow',
+    ...rdkafkaSecurity(conn),
+    'group.id': o.groupId,
+    'enable.auto.commit': false,
+    'enable.auto.offset.store': false,
+    // EOF markers let a batch return as soon as the partition is drained instead of waiting out the timeout.
+    'enable.partition.eof': true,
+    'partition.assignment.strategy': 'range',
+    'session.timeout.ms': 6000,
+    'heartbeat.interval.ms': 1000,
+    'fetch.wait.max.ms': 50,
+    'fetch.max.bytes': 64 << 20,
+    'receive.message.max.bytes': (64 << 20) + (1 << 20),
+    'queued.max.messages.kbytes': 64 << 10,
+    'socket.keepalive.enable': true,
+    'reconnect.backoff.max.ms': 2000,
+  } as Kafka.ConsumerGlobalConfig;
+}
+
+function toHeaders(h: Kafka.MessageHeader[] | undefined): Headers {
+  const out: Headers = {};
+  for (const entry of h ?? []) for (const [k, v] of Object.entries(entry)) out[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
+  return out;
+}
+
+export class KafkaConsumer implements Consumer {
+  private readonly client: Kafka.KafkaConsumer;
+  private readonly resumed = new Signal();
+  private authError: unknown;
+  private paused = false;
+  private closed = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly conn: KafkaConnection,
+    private readonly options: ConsumerOptions,
+  ) {
+    const conf = {
+      ...consumerConfig(conn, options),
+      rebalance_cb: (err: { code: number }, assignment: TP[]) => this.onRebalance(err, assignment),
+    } as unknown as Kafka.ConsumerGlobalConfig;
+    this.client = new Kafka.KafkaConsumer(conf, { 'auto.offset.reset': options.fromBeginning ? 'earliest' : 'latest' });
+    this.client.on('event.error', (e: { code?: number }) => {
+      if (e.code === -169) this.authError = e;
+    });
+  }
+
+  async connect(): Promise<this> {
+    const timeout = this.conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    try {
+      await within(
+        new Promise<void>((resolve, reject) => this.client.connect({ timeout }, (err) => (err ? reject(err) : resolve()))),
+        timeout + 1000,
+        this.conn.brokers,
+        'connecting the consumer',
+      );
+    } catch (e) {
+      this.client.disconnect(() => {});
+      throw brokerError(this.authError ?? e, this.conn.brokers, 'connecting the consumer');
+    }
+    this.client.setDefaultConsumeTimeout(500);
+    return this;
+  }
+
+  run(onBatch: (records: ConsumedRecord[]) => Promise<void>): Promise<void> {
+    if (this.loop) throw new TierflowError('INTERNAL', 'consumer.run called twice');
+    this.client.subscribe(this.options.topics);
+    this.loop = this.deliver(onBatch);
+    return this.loop;
+  }
+
+  commit(records: Array<Pick<ConsumedRecord, 'topic' | 'partition' | 'offset'>>): Promise<void> {
+    const next = new Map<string, Kafka.TopicPartitionOffset>();
+    for (const r of records) {
+      const k = `${r.topic}\u0000${r.partition}`;
+      if ((next.get(k)?.offset ?? -1) < r.offset + 1) next.set(k, { topic: r.topic, partition: r.partition, offset: r.offset + 1 });
+    }
+    if (next.size === 0) return Promise.resolve();
+    // Synchronous commit: node-rdkafka serves offset_commit_cb only while consume() polls, and the loop does not
+    // poll while the handler (which awaits this) runs. One round trip per batch, not per record.
+    try {
+      this.client.commitSync([...next.values()]);
+    } catch (e) {
+      const code = (e as { code?: number }).code ?? 0;
+      if (REBALANCE_COMMIT_ERRORS.has(code)) return Promise.resolve();
+      if (!this.client.isConnected()) return Promise.reject(new TierflowError('BACKBONE_CLOSED', `commit after close: ${(e as Error).message}`, { cause: e }));
+      return Promise.reject(new TierflowError('INTERNAL', `commit failed: ${(e as Error).message}`, { cause: e, retriable: true }));
+    }
+    return Promise.resolve();
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.client.pause(this.client.assignments());
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.client.resume(this.client.assignments());
+    this.resumed.notify();
+  }
+
+  async lag(): Promise<PartitionLag[]> {
+    const timeout = this.conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const md = await new Promise<Kafka.Metadata>((resolve, reject) =>
+      this.client.getMetadata({ timeout }, (err, data) => (err ? reject(brokerError(err, this.conn.brokers, 'reading metadata')) : resolve(data))),
+    );
+    const parts: TP[] = [];
+    for (const topic of this.options.topics) {
+      for (const p of md.topics.find((t) => t.name === topic)?.partitions ?? []) parts.push({ topic, partition: p.id });
+    }
+    parts.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+    const committed = await new Promise<Kafka.TopicPartitionOffset[]>((resolve, reject) =>
+      this.client.committed(parts, timeout, (err, tps) => (err ? reject(brokerError(err, this.conn.brokers, 'reading commits')) : resolve(tps))),
+    );
+    return Promise.all(
+      parts.map(async ({ topic, partition }) => {
+        const w = await new Promise<Kafka.WatermarkOffsets>((resolve, reject) =>
+          this.client.queryWatermarkOffsets(topic, partition, timeout, (err, o) => (err ? reject(brokerError(err, this.conn.brokers, 'reading offsets')) : resolve(o))),
+        );
+        const c = committed.find((x) => x.topic === topic && x.partition === partition)?.offset ?? -1;
+        const from = c >= 0 ? c : w.lowOffset;
+        return { topic, partition, committed: from, end: w.highOffset, lag: Math.max(0, w.highOffset - from) };
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.resumed.notify();
+    await this.loop?.catch(() => {});
+    if (!this.loop) await this.disconnect();
+  }
+
+  private async deliver(onBatch: (records: ConsumedRecord[]) => Promise<void>): Promise<void> {
+    const max = this.options.maxBatch ?? 500;
+    try {
+      while (!this.closed) {
+        if (this.paused) {
+          // Keep polling while paused (paused partitions fetch nothing) so the group does not evict us.
+          await Promise.race([this.resumed.wait(), new Promise((r) => setTimeout(r, 1000))]);
+          if (this.paused && !this.closed) await this.consume(1, true);
+          continue;
+        }
+        const batch = await this.consume(max, false);
+        if (batch.length > 0 && !this.closed) await onBatch(batch);
+      }
+    } finally {
+      await this.disconnect();
+    }
+  }
+
+  private stash: ConsumedRecord[] = [];
+
+  private consume(max: number, holdOnly: boolean): Promise<ConsumedRecord[]> {
+    if (!holdOnly && this.stash.length > 0) return Promise.resolve(this.stash.splice(0, max));
+    return new Promise((resolve, reject) => {
+      this.client.consume(max, (err, messages) => {
+        if (err) {
+          const code = (err as { code?: number }).code;
+          if (code === -185) return resolve([]); // timed out: nothing to read
+          return reject(brokerError(this.authError ?? err, this.conn.brokers, 'consuming'));
+        }
+        const records = messages.map((m) => ({
+          topic: m.topic,
+          partition: m.partition,
+          offset: m.offset,
+          key: m.key === undefined || m.key === null ? '' : m.key.toString(),
+          value: m.value ?? Buffer.alloc(0),
+          headers: toHeaders(m.headers),
+          timestamp: m.timestamp ?? 0,
+        }));
+        // Records that raced a pause are held back and delivered first after resume.
+        if (holdOnly) {
+          this.stash.push(...records);
+          return resolve([]);
+        }
+        resolve(records);
+      });
+    });
+  }
+
+  private onRebalance(err: { code: number }, assignment: TP[]): void {
+    try {
+      if (err.code === ERR_ASSIGN) {
+        this.client.assign(assignment);
+        if (this.paused) this.client.pause(assignment);
+        this.options.onAssign?.(assignment.map(({ topic, partition }) => ({ topic, partition })));
+      } else if (err.code === ERR_REVOKE) {
+        this.stash = this.stash.filter((r) => !assignment.some((a) => a.topic === r.topic && a.partition === r.partition));
+        this.options.onRevoke?.(assignment.map(({ topic, partition }) => ({ topic, partition })));
+        this.client.unassign();
+      }
+    } catch {
+      // Rebalance callbacks can arrive while disconnecting; librdkafka then drops the assignment itself.
+    }
+  }
+
+  private disconnect(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.client.isConnected()) return resolve();
+      const timer = setTimeout(resolve, 15_000);
+      this.client.disconnect(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
