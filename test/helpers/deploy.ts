@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { enrollGallery } from '../../pipelines/vision/enroll.js';
-import { cliPath, sharedData } from './paths.js';
+import { fileURLToPath } from 'node:url';
+import { sharedData } from './paths.js';
 
 const run = promisify(execFile);
 
@@ -19,10 +20,11 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `tierflow ARGS` (the compiled CLI when present, else the sources through tsx). */
+/** Runs `tierflow ARGS`: the CLI built beside this helper (dist/), or its sources through tsx. */
 export async function tierflow(args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   const isTs = import.meta.url.endsWith('.ts');
-  const cmd = isTs ? ['--import', 'tsx', cliPath.replace(/dist\/(.*)\.js$/, '$1.ts')] : [cliPath];
+  const main = fileURLToPath(new URL(`../../pipelines/cli/main.${isTs ? 'ts' : 'js'}`, import.meta.url));
+  const cmd = isTs ? ['--import', 'tsx', main] : [main];
   try {
     const { stdout, stderr } = await run(process.execPath, [...cmd, ...args], { timeout: opts.timeoutMs ?? 120_000, env: { ...process.env, ...opts.env }, maxBuffer: 64 << 20 });
     return { code: 0, stdout, stderr };
