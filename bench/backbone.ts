@@ -1,0 +1,188 @@
+// `npm run bench -- backbone [--json]` (with KAFKA_BROKERS, e.g. through infra/kafka/with-broker.sh).
+// Throughput is measured the same way on every path: produce N records of S bytes to a fresh single-partition
+// topic (uncompressed) and wait until all are acknowledged, then consume all N from the beginning. Consuming
+// is timed from partition assignment (group join is one-off setup; kcat reads without a group) to the last record.
+//   recordsPerSec = N / (produce seconds + consume seconds), mbPerSec = N * S / 1e6 / (same seconds).
+// Paths: the backbone's node-rdkafka producer/consumer, kafkajs, kcat (librdkafka CLI, the baseline) and the
+// embedded backbone (its bound raised to hold all N, since nothing consumes while producing).
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import kafkajs from 'kafkajs';
+import type { Backbone } from '../pipelines/backbone/contract.js';
+import { createKafkaBackbone } from '../pipelines/backbone/kafka/index.js';
+import { createEmbeddedBackbone } from '../pipelines/backbone/embedded/index.js';
+import { KafkaAdmin } from '../pipelines/backbone/kafka/admin.js';
+
+type Path = 'node-rdkafka' | 'kafkajs' | 'kcat' | 'embedded';
+interface Result {
+  path: Path;
+  recordBytes: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  produceSec: number;
+  consumeSec: number;
+}
+
+const SIZES: Array<{ bytes: number; count: number }> = [
+  { bytes: 1024, count: 50_000 },
+  { bytes: 51_200, count: 2_000 },
+];
+const run_id = Date.now().toString(36);
+const topicName = (path: string, bytes: number) => `bench-${run_id}-${path}-${bytes}`;
+const payload = (bytes: number) => Buffer.alloc(bytes, 'x');
+const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
+
+async function viaBackbone(b: Backbone, topic: string, bytes: number, count: number): Promise<[number, number]> {
+  await b.provision([{ name: topic, partitions: 1, compression: 'none', maxRecordBytes: 1 << 20 }]);
+  const p = await b.producer();
+  const value = payload(bytes);
+  let t0 = process.hrtime.bigint();
+  const window: Array<Promise<void>> = [];
+  for (let i = 0; i < count; i++) {
+    window.push(p.send({ topic, key: `k${i % 64}`, value, partition: 0 }));
+    if (window.length >= 5000) await Promise.all(window.splice(0));
+  }
+  await Promise.all(window);
+  await p.flush();
+  const produce = seconds(t0);
+  const c = await b.consumer({
+    groupId: `${topic}-g`, topics: [topic], fromBeginning: true, maxBatch: 1000,
+    onAssign: () => (t0 = process.hrtime.bigint()),
+  });
+  let seen = 0;
+  await new Promise<void>((resolve, reject) => {
+    c.run(async (batch) => {
+      seen += batch.length;
+      await c.commit(batch.slice(-1));
+      if (seen >= count) resolve();
+    }).catch(reject);
+  });
+  const consume = seconds(t0);
+  await c.close();
+  await p.close();
+  return [produce, consume];
+}
+
+async function viaKafkajs(brokers: string[], topic: string, bytes: number, count: number): Promise<[number, number]> {
+  const kafka = new kafkajs.Kafka({ clientId: 'bench', brokers, logLevel: 0 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const value = payload(bytes);
+  const perSend = Math.max(1, Math.floor((1 << 20) / bytes));
+  let t0 = process.hrtime.bigint();
+  for (let i = 0; i < count; i += perSend) {
+    const n = Math.min(perSend, count - i);
+    await producer.send({ topic, acks: -1, messages: Array.from({ length: n }, (_, j) => ({ key: `k${(i + j) % 64}`, value, partition: 0 })) });
+  }
+  const produce = seconds(t0);
+  await producer.disconnect();
+  const consumer = kafka.consumer({ groupId: `${topic}-g`, maxBytes: 64 << 20, maxBytesPerPartition: 16 << 20 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  consumer.on(consumer.events.GROUP_JOIN, () => (t0 = process.hrtime.bigint()));
+  let seen = 0;
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        eachBatch: async ({ batch }) => {
+          seen += batch.messages.length;
+          if (seen >= count) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  const consume = seconds(t0);
+  await consumer.disconnect();
+  return [produce, consume];
+}
+
+function exec(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited with ${code}`))));
+  });
+}
+
+async function viaKcat(brokers: string[], topic: string, bytes: number, count: number): Promise<[number, number]> {
+  const dir = await mkdtemp(join(tmpdir(), 'tierflow-bench-'));
+  const file = join(dir, 'records');
+  const out = createWriteStream(file);
+  const line = Buffer.concat([payload(bytes), Buffer.from('\n')]);
+  for (let i = 0; i < count; i++) if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
+  await new Promise<void>((r) => out.end(r));
+  const b = brokers.join(',');
+  const common = ['-b', b, '-t', topic, '-q'];
+  let t0 = process.hrtime.bigint();
+  await exec('kcat', ['-P', ...common, '-p', '0', '-X', 'enable.idempotence=true', '-X', 'linger.ms=5', '-X', 'message.max.bytes=67108864', '-l', file]);
+  const produce = seconds(t0);
+  t0 = process.hrtime.bigint();
+  await exec('kcat', ['-C', ...common, '-o', 'beginning', '-e', '-c', String(count), '-f', '%o\n', '-X', 'fetch.max.bytes=67108864', '-X', 'receive.message.max.bytes=68157440']);
+  const consume = seconds(t0);
+  await rm(dir, { recursive: true, force: true });
+  return [produce, consume];
+}
+
+export async function run(args: string[]): Promise<void> {
+  const json = args.includes('--json');
+  const brokersEnv = process.env.KAFKA_BROKERS;
+  if (!brokersEnv) {
+    process.stderr.write('bench backbone: KAFKA_BROKERS is not set; run it through infra/kafka/with-broker.sh\n');
+    process.exitCode = 2;
+    return;
+  }
+  const brokers = brokersEnv.split(',');
+  const admin = await KafkaAdmin.connect({ brokers });
+  const results: Result[] = [];
+  for (const { bytes, count } of SIZES) {
+    const paths: Array<[Path, () => Promise<[number, number]>]> = [
+      ['node-rdkafka', async () => {
+        const b = await createKafkaBackbone({ brokers });
+        try {
+          return await viaBackbone(b, topicName('rdkafka', bytes), bytes, count);
+        } finally {
+          await b.close();
+        }
+      }],
+      ['kafkajs', async () => {
+        await admin.provision([{ name: topicName('kafkajs', bytes), partitions: 1, maxRecordBytes: 1 << 20 }]);
+        return viaKafkajs(brokers, topicName('kafkajs', bytes), bytes, count);
+      }],
+      ['kcat', async () => {
+        await admin.provision([{ name: topicName('kcat', bytes), partitions: 1, maxRecordBytes: 1 << 20 }]);
+        return viaKcat(brokers, topicName('kcat', bytes), bytes, count);
+      }],
+      ['embedded', async () => {
+        const b = createEmbeddedBackbone({ partitionBound: { maxRecords: count, maxBytes: count * (bytes + 64) } });
+        try {
+          return await viaBackbone(b, topicName('embedded', bytes), bytes, count);
+        } finally {
+          await b.close();
+        }
+      }],
+    ];
+    for (const [path, measure] of paths) {
+      const [produceSec, consumeSec] = await measure();
+      const total = produceSec + consumeSec;
+      results.push({ path, recordBytes: bytes, recordsPerSec: Math.round(count / total), mbPerSec: +((count * bytes) / 1e6 / total).toFixed(1), produceSec, consumeSec });
+    }
+  }
+  await admin.close();
+
+  const rows = results.map((r) =>
+    [r.path.padEnd(13), String(r.recordBytes).padStart(6), String(r.recordsPerSec).padStart(9), r.mbPerSec.toFixed(1).padStart(8), r.produceSec.toFixed(2).padStart(9), r.consumeSec.toFixed(2).padStart(9)].join('  '),
+  );
+  const lines = ['path           bytes  records/s      MB/s  produce s  consume s', ...rows];
+  for (const bytes of SIZES.map((s) => s.bytes)) {
+    const of = (p: Path) => results.find((r) => r.path === p && r.recordBytes === bytes)?.mbPerSec ?? NaN;
+    lines.push(`${bytes} B: node-rdkafka/kcat = ${(of('node-rdkafka') / of('kcat')).toFixed(2)}x, kafkajs/kcat = ${(of('kafkajs') / of('kcat')).toFixed(2)}x`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  if (json) {
+    const out = results.map(({ path, recordBytes, recordsPerSec, mbPerSec }) => ({ path, recordBytes, recordsPerSec, mbPerSec }));
+    process.stdout.write(JSON.stringify({ bench: 'backbone', results: out }) + '\n');
+  }
+}
