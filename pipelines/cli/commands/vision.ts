@@ -58,6 +58,6 @@ export function registerVision(program: Command): void {
         }
         out(JSON.stringify({ file: r.file, faces: r.faces, ...(r.error ? { error: r.error } : {}) }));
       }
-      if (unreadable === images.length) process.exitCode = 1;
+      if (unreadable === images.length) throw new TierflowError('IMAGE_UNREADABLE', `tierflow: none of the ${images.length} images could be read`);
     });
 }

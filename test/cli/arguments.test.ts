@@ -1,0 +1,63 @@
+// The bad-input table's command-line rows, run through the real CLI as a user would: one line, no stack trace,
+// the documented exit code, and nothing left running.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliPath, repoRoot } from '../helpers/paths.js';
+
+function tierflow(...args: string[]) {
+  const r = spawnSync(process.execPath, [cliPath, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function assertOneLineError(r: ReturnType<typeof tierflow>, code: number, pattern: RegExp) {
+  assert.equal(r.code, code, `exit code (stderr: ${r.stderr})`);
+  assert.match(r.stderr, pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'tierflow-cli-'));
+
+test('run: a malformed --brokers list is a usage error', () => {
+  assertOneLineError(tierflow('run', 'topology.yaml', '--brokers', 'nonsense'), 2, /--brokers: expected host:port/);
+});
+
+test('run: an unreachable broker fails within a bounded time with its own exit code', () => {
+  const started = Date.now();
+  const r = tierflow('run', 'topology.yaml', '--brokers', '127.0.0.1:1', '--until-sources-end');
+  assertOneLineError(r, 3, /127\.0\.0\.1:1 unreachable/);
+  assert.ok(Date.now() - started < 45_000, 'not a hang');
+});
+
+test('an unknown command or option is a usage error', () => {
+  assertOneLineError(tierflow('plan', 'topology.yaml', '--graph', 'png'), 2, /png/);
+  assertOneLineError(tierflow('launch'), 2, /unknown command/);
+});
+
+test('worker: a plan file that is not JSON, or a node the plan does not use', () => {
+  const bad = join(scratch, 'plan.json');
+  writeFileSync(bad, '{ not json');
+  assertOneLineError(tierflow('worker', '--plan', bad, '--node', 'gateway'), 2, /not a readable plan JSON/);
+  const plan = join(scratch, 'real-plan.json');
+  writeFileSync(plan, tierflow('plan', 'topology.yaml', '--json').stdout);
+  assertOneLineError(tierflow('worker', '--plan', plan, '--node', 'nowhere'), 2, /--node nowhere: the plan places nothing there/);
+  assertOneLineError(tierflow('worker', '--plan', plan, '--node', 'gateway'), 2, /needs Kafka/);
+});
+
+test('enroll: a missing folder, or one without identity folders', () => {
+  assertOneLineError(tierflow('enroll', join(scratch, 'missing'), '--gallery', join(scratch, 'g.json')), 2, /no such folder/);
+  assertOneLineError(tierflow('enroll', scratch, '--gallery', join(scratch, 'g.json')), 2, /no identity sub-folders/);
+});
+
+test('faces: an unreadable image is reported on its line and the exit is non-zero when nothing was readable', () => {
+  const broken = join(scratch, 'broken.jpg');
+  writeFileSync(broken, 'not a jpeg');
+  const r = tierflow('faces', broken);
+  assertOneLineError(r, 1, /broken\.jpg: not a readable image/);
+  const line = JSON.parse(r.stdout.trim()) as { file: string; faces: unknown[]; error?: string };
+  assert.deepEqual(line.faces, []);
+  assert.ok(line.error);
+});
