@@ -69,3 +69,12 @@ void test('minFrames hides short sightings; unknowns only with includeUnknown an
   hidden.add(frame(0, 100, [[null, 0.8, 0.9, 'u3']]), 0);
   assert.deepEqual(hidden.flush(0, true), []);
 });
+
+test('frames that share a capture millisecond still give first and last sequence numbers', () => {
+  const w = createWindows(base);
+  for (const seq of [7, 5, 9]) w.add(frame(seq, 1000, [['ada', 0.9, 0.3]]));
+  const [e] = w.flush(0, true);
+  assert.equal(e!.firstSeq, 5);
+  assert.equal(e!.lastSeq, 9);
+  assert.equal(e!.frames, 3);
+});

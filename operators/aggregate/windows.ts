@@ -80,8 +80,9 @@ export function createWindows(options: WindowOptions): Windows {
             open.set(key, { camera, identity, start, from: ts, to: ts, firstSeq: seq, lastSeq: seq, seqs: new Set([seq]), bestScore: face.score, bestDistance: face.distance });
             continue;
           }
-          if (ts < w.from) { w.from = ts; w.firstSeq = seq; }
-          if (ts > w.to) { w.to = ts; w.lastSeq = seq; }
+          // Frames of a file read faster than real time can share a capture ms: the sequence breaks the tie.
+          if (ts < w.from || (ts === w.from && seq < w.firstSeq)) { w.from = ts; w.firstSeq = seq; }
+          if (ts > w.to || (ts === w.to && seq > w.lastSeq)) { w.to = ts; w.lastSeq = seq; }
           w.seqs.add(seq);
           w.bestScore = Math.max(w.bestScore, face.score);
           w.bestDistance = Math.min(w.bestDistance, face.distance);
