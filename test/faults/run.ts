@@ -1,0 +1,55 @@
+// The fault suite: `node dist/test/faults/run.js [case...]` against the broker in KAFKA_BROKERS. Runs a clean
+// reference of the clip, then each fault case in turn (each bounded, each undeploys what it started), prints a
+// line per case on stderr and, as its last stdout line, {"suite":"faults","cases":[...]}. Exit 1 if a case failed.
+import { CLIP_RUN, referenceRun } from '../helpers/faults.js';
+import { requireBrokers } from '../helpers/deploy.js';
+import type { CaseResult } from './case.js';
+import { workerKill } from './worker-kill.js';
+import { poison } from './poison.js';
+
+type Case = { name: string; needsReference: boolean; bound: number; run: (expected: ReadonlySet<string>) => Promise<CaseResult> };
+
+const CASES: Case[] = [
+  { name: 'worker-kill', needsReference: true, bound: 420_000, run: workerKill },
+  { name: 'poison', needsReference: true, bound: 420_000, run: poison },
+];
+
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms / 1000} s`)), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A case passes when nothing was lost or duplicated and its own checks held. */
+const passed = (r: CaseResult) => !r.error && (r.lost ?? 0) === 0 && (r.duplicated ?? 0) === 0 && r.ok !== false;
+
+async function main(): Promise<void> {
+  requireBrokers();
+  const wanted = process.argv.slice(2);
+  const cases = wanted.length ? CASES.filter((c) => wanted.includes(c.name)) : CASES;
+  const unknown = wanted.filter((w) => !CASES.some((c) => c.name === w));
+  if (unknown.length) throw new Error(`unknown case(s) ${unknown.join(', ')}: known are ${CASES.map((c) => c.name).join(', ')}`);
+  let expected: ReadonlySet<string> = new Set();
+  if (cases.some((c) => c.needsReference)) {
+    const ref = await referenceRun(CLIP_RUN);
+    expected = ref.keys;
+    console.error(`faults: reference run: ${ref.keys.size} results in ${ref.seconds} s`);
+    if (ref.keys.size === 0) throw new Error('the reference run produced no results');
+  }
+  const results: CaseResult[] = [];
+  for (const c of cases) {
+    const t0 = Date.now();
+    const r = await within(c.run(expected), c.bound, c.name).catch((e: unknown): CaseResult => ({ name: c.name, lost: null, duplicated: null, recoverySec: null, error: (e as Error).message }));
+    r.ok = passed(r);
+    results.push(r);
+    console.error(`faults: ${c.name} ${r.ok ? 'ok' : 'FAILED'} in ${Math.round((Date.now() - t0) / 1000)} s: ${JSON.stringify(r)}`);
+  }
+  console.log(JSON.stringify({ suite: 'faults', cases: results }));
+  process.exitCode = results.every((r) => r.ok) ? 0 : 1;
+}
+
+main().catch((e: unknown) => {
+  console.error(`faults: ${(e as Error).message}`);
+  console.log(JSON.stringify({ suite: 'faults', cases: [], error: (e as Error).message }));
+  process.exitCode = 1;
+});

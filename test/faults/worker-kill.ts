@@ -1,0 +1,41 @@
+// Case worker-kill: kill -9 the gateway worker (detect -> embed -> match) mid-stream. The supervisor restarts
+// it; the new process re-reads frames from the last committed offset, so results are replayed, never lost.
+import { FaultDeploy, MatchCollector, CLIP_RUN } from '../helpers/faults.js';
+import { until } from '../helpers/deploy.js';
+import { recoverySec, tally } from './tally.js';
+import type { CaseResult } from './case.js';
+
+export async function workerKill(expected: ReadonlySet<string>): Promise<CaseResult> {
+  const d = await FaultDeploy.create('faults-kill', CLIP_RUN);
+  let collector: MatchCollector | null = null;
+  try {
+    await d.deploy();
+    collector = await MatchCollector.open(d.matchesTopic);
+    const c = collector;
+    // Mid-stream: a quarter of the reference results are out, the cameras still send.
+    await until('a quarter of the results', async () => c.deliveries.length >= expected.size / 4, 180_000);
+    const gateway = (await d.status()).processes.find((p) => p.id === 'gateway');
+    if (!gateway?.pid) throw new Error('no gateway worker to kill');
+    const before = c.deliveries.length;
+    const killedAt = Date.now();
+    process.kill(gateway.pid, 'SIGKILL');
+    await until('the gateway restarted', async () => {
+      const g = (await d.status()).processes.find((p) => p.id === 'gateway');
+      return g && g.restarts >= 1 && g.state === 'up';
+    }, 60_000);
+    await d.waitSourcesEnded(180_000);
+    await d.waitDrained(180_000);
+    await c.quiet(5_000, 60_000);
+    const t = tally(expected, c.deliveries);
+    return {
+      name: 'worker-kill',
+      lost: t.lost,
+      duplicated: t.duplicated,
+      recoverySec: recoverySec(c.deliveries, killedAt),
+      detail: { ...t, deliveredBeforeKill: before },
+    };
+  } finally {
+    await collector?.close();
+    await d.undeploy();
+  }
+}

@@ -1,0 +1,161 @@
+// Shared pieces of the fault suite: a local deploy of the clip topology on the real broker, a collector of the
+// per-frame results (matches topic) with arrival times, and the reference key set from a clean run.
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKafkaBackbone } from '../../pipelines/backbone/kafka/index.js';
+import type { Backbone, Consumer } from '../../pipelines/backbone/contract.js';
+import { codecFor } from '../../pipelines/streams/avro.js';
+import { topicName } from '../../pipelines/plan/names.js';
+import { alive } from '../../pipelines/deploy/local/state.js';
+import type { DeployStatus } from '../../pipelines/deploy/local/status.js';
+import { writeClipTopology, type ClipTopologyOptions } from './clip-topology.js';
+import { tierflow, uniqueName, until } from './deploy.js';
+import { kafkaFromEnv } from './kafka.js';
+import { resultsOf, type Delivered } from '../faults/tally.js';
+
+export type FaultTopology = Omit<ClipTopologyOptions, 'name' | 'backbone'>;
+
+/** The inputs every zero-loss case shares: two cameras of the clip, looping off. */
+export const CLIP_RUN: FaultTopology = { cameras: 2, fps: 5 };
+
+export class FaultDeploy {
+  readonly pids = new Set<number>();
+  private constructor(
+    readonly name: string,
+    readonly file: string,
+    readonly stateDir: string,
+  ) {}
+
+  static async create(prefix: string, opts: FaultTopology): Promise<FaultDeploy> {
+    const name = uniqueName(prefix);
+    const brokers = kafkaFromEnv().brokers.map((b) => `"${b}"`);
+    const { dir, file } = await writeClipTopology({ ...opts, name, backbone: { type: 'kafka', brokers } });
+    return new FaultDeploy(name, file, join(dir, 'state'));
+  }
+
+  get matchesTopic(): string {
+    return topicName(this.name, 'match', 'matches');
+  }
+
+  topic(producer: string, stream: 'frames' | 'faces' | 'embeddings' | 'matches'): string {
+    return topicName(this.name, producer, stream);
+  }
+
+  private get sd(): string[] {
+    return ['--state-dir', this.stateDir];
+  }
+
+  async deploy(): Promise<void> {
+    const r = await tierflow(['deploy', this.file, '--json', ...this.sd], { timeoutMs: 120_000 });
+    if (r.code !== 0) throw new Error(`deploy ${this.name} failed (${r.code}): ${r.stderr.trim()}`);
+  }
+
+  async status(): Promise<DeployStatus> {
+    const r = await tierflow(['status', this.name, '--json', ...this.sd], { timeoutMs: 30_000 });
+    const s = JSON.parse(r.stdout) as DeployStatus;
+    if (s.supervisor.pid) this.pids.add(s.supervisor.pid);
+    for (const p of s.processes) if (p.pid) this.pids.add(p.pid);
+    return s;
+  }
+
+  async waitUp(timeoutMs = 90_000): Promise<DeployStatus> {
+    return until(`${this.name}: every worker up`, async () => {
+      const s = await this.status();
+      return s.processes.length > 0 && s.processes.every((p) => p.state === 'up') && s;
+    }, timeoutMs);
+  }
+
+  /** The file sources have ended (looping off) on every camera. */
+  async waitSourcesEnded(timeoutMs: number): Promise<void> {
+    await until(`${this.name}: cameras ended`, async () => {
+      const s = await this.status();
+      return s.sources.length > 0 && s.sources.every((c) => c.state === 'ended');
+    }, timeoutMs, 1000);
+  }
+
+  /** Every consumer chain has read its input to the end. */
+  async waitDrained(timeoutMs: number): Promise<void> {
+    await until(`${this.name}: consumers drained`, async () => {
+      const s = await this.status();
+      return s.operators.length > 0 && s.operators.every((o) => o.lag === 0) && s.processes.every((p) => p.state === 'up');
+    }, timeoutMs, 1000);
+  }
+
+  logOf(worker: string): string {
+    const file = join(this.stateDir, this.name, 'logs', `${worker}.log`);
+    return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  }
+
+  /** Undeploys, then kills anything this deploy ever started that still runs (a failed case must not leak).
+   *  The logs are kept in the temp folder first: undeploy removes the state they live in. */
+  async undeploy(): Promise<void> {
+    const logs = join(this.stateDir, this.name, 'logs');
+    if (existsSync(logs)) cpSync(logs, join(tmpdir(), 'tierflow-faults-logs', this.name), { recursive: true });
+    await tierflow(['undeploy', this.name, ...this.sd], { timeoutMs: 90_000 }).catch(() => undefined);
+    for (const pid of this.pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+}
+
+/** Reads a matches topic from the beginning with a group of its own, as an outside consumer of results would. */
+export class MatchCollector {
+  readonly deliveries: Delivered[] = [];
+  undecodable = 0;
+  private running: Promise<void> | null = null;
+
+  private constructor(
+    private readonly backbone: Backbone,
+    private readonly consumer: Consumer,
+  ) {}
+
+  static async open(topic: string): Promise<MatchCollector> {
+    const backbone = await createKafkaBackbone({ ...kafkaFromEnv(), clientId: 'tierflow-faults' });
+    const consumer = await backbone.consumer({ groupId: uniqueName('faults-collector'), topics: [topic], fromBeginning: true, maxBatch: 500 });
+    const c = new MatchCollector(backbone, consumer);
+    const codec = codecFor('matches');
+    c.running = consumer.run(async (records) => {
+      const at = Date.now();
+      for (const r of records) {
+        try {
+          c.deliveries.push(...resultsOf(codec.decode(r.value, r.headers), at));
+        } catch {
+          c.undecodable++;
+        }
+      }
+    });
+    return c;
+  }
+
+  get lastAt(): number {
+    return this.deliveries.at(-1)?.at ?? 0;
+  }
+
+  /** Resolves once nothing new has arrived for `quietMs` (and at least one result has), bounded by `timeoutMs`. */
+  async quiet(quietMs: number, timeoutMs: number): Promise<void> {
+    await until('results to stop arriving', async () => this.deliveries.length > 0 && Date.now() - this.lastAt > quietMs, timeoutMs, 500);
+  }
+
+  async close(): Promise<void> {
+    await this.consumer.close().catch(() => undefined);
+    await this.running?.catch(() => undefined);
+    await this.backbone.close();
+  }
+}
+
+/** Deploys, runs the clip to its end and returns what came out: the reference a fault run is compared with. */
+export async function referenceRun(opts: FaultTopology, timeoutMs = 240_000): Promise<{ keys: Set<string>; seconds: number }> {
+  const d = await FaultDeploy.create('faults-ref', opts);
+  const t0 = Date.now();
+  let collector: MatchCollector | null = null;
+  try {
+    await d.deploy();
+    collector = await MatchCollector.open(d.matchesTopic);
+    await d.waitSourcesEnded(timeoutMs);
+    await d.waitDrained(timeoutMs);
+    await collector.quiet(5_000, timeoutMs);
+    return { keys: new Set(collector.deliveries.map((x) => x.key)), seconds: Math.round((Date.now() - t0) / 1000) };
+  } finally {
+    await collector?.close();
+    await d.undeploy();
+  }
+}
