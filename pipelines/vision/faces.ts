@@ -40,6 +40,8 @@ export interface FacesOptions {
   threads?: number;
   /** When no face is found, look again with the image framed in a black border (default true). */
   padRetry?: boolean;
+  /** When still no face is found, accept detections down to this score (off by default). */
+  fallbackScoreThreshold?: number;
 }
 
 /** The image in the middle of a black frame `border` pixels wide. */
@@ -60,14 +62,19 @@ export async function createFaceAnalyser(opts: FacesOptions = {}): Promise<FaceA
   return {
     async analyse(image) {
       let found = await detectFaces(detector, image, detect);
-      if (found.length === 0 && opts.padRetry !== false) {
-        // A tight face crop (a passport-style photo) fills the frame, which detectors rarely saw in training:
-        // framed in a black border the same face is found with high confidence.
-        const border = Math.round(Math.max(image.width, image.height) / 2);
-        found = (await detectFaces(detector, padImage(image, border), detect)).map((d) => ({
+      // A tight face crop (a passport-style photo) fills the frame, which detectors rarely saw in training:
+      // framed in a black border the same face is found with high confidence.
+      const border = Math.round(Math.max(image.width, image.height) / 2);
+      const framed = async (scoreThreshold: number) =>
+        (await detectFaces(detector, padImage(image, border), { ...detect, scoreThreshold })).map((d) => ({
           score: d.score,
           box: [d.box[0] - border, d.box[1] - border, d.box[2], d.box[3]] as Box,
         }));
+      if (found.length === 0 && opts.padRetry !== false) found = await framed(detect.scoreThreshold);
+      // Still nothing: where every image is known to hold a face (enrollment, LFW), a weaker detection beats none.
+      if (found.length === 0 && opts.fallbackScoreThreshold !== undefined) {
+        found = await detectFaces(detector, image, { ...detect, scoreThreshold: opts.fallbackScoreThreshold });
+        if (found.length === 0 && opts.padRetry !== false) found = await framed(opts.fallbackScoreThreshold);
       }
       found.sort((a, b) => b.score - a.score);
       const embedded = await embedFaces(models, found.map((d) => ({ image, box: d.box })), { ...STILL_IMAGE_ALIGN, ...opts.align, maxBatch: opts.maxBatch });
