@@ -76,6 +76,9 @@ export function boxFromLandmarks(points: readonly Point[]): Box {
   return [x0, y0, x1 - x0, y1 - y0];
 }
 
+/** Landmarks refined on their own box and averaged over scaled boxes: the best geometry on LFW (see bench/eval-lfw.ts). */
+export const DEFAULT_ALIGN = { refine: true, boxScales: [0.9, 1.1] };
+
 export interface AlignOptions {
   geometry?: ChipGeometry;
   /** Run the landmark net again on the box its first landmarks span (steadier on loose detector boxes). */
@@ -112,10 +115,10 @@ export interface AlignedFace {
 
 export async function alignFaces(landmarkNet: InferenceSession, faces: readonly FaceInImage[], opts: AlignOptions = {}): Promise<AlignedFace[]> {
   const geometry = opts.geometry ?? DLIB_CHIP;
-  const scales = opts.boxScales ?? [];
+  const scales = opts.boxScales ?? DEFAULT_ALIGN.boxScales;
   const mirror = opts.mirror ?? false;
   let landmarks = await averagedLandmarks(landmarkNet, faces, scales, mirror);
-  if (opts.refine) landmarks = await averagedLandmarks(landmarkNet, faces.map((f, i) => ({ image: f.image, box: boxFromLandmarks(landmarks[i]!) })), scales, mirror);
+  if (opts.refine ?? DEFAULT_ALIGN.refine) landmarks = await averagedLandmarks(landmarkNet, faces.map((f, i) => ({ image: f.image, box: boxFromLandmarks(landmarks[i]!) })), scales, mirror);
   return faces.map((f, i) => {
     const chip = new Float32Array(geometry.size * geometry.size * 3);
     warpInto(f.image, chipToImage(landmarks[i]!, geometry), geometry.size, chip);

@@ -30,9 +30,6 @@ export interface ImageFaces {
 /** SSD by default: for still images its recall matters more than the tiny detector's speed. */
 export const STILL_IMAGE_DETECTION: DetectOptions = { model: 'ssd', inputSize: 512, scoreThreshold: 0.5, minFaceSize: 0 };
 
-/** Landmarks refined on their own box and averaged over scaled boxes: best on LFW's training folds (see eval-lfw). */
-export const STILL_IMAGE_ALIGN: AlignOptions = { refine: true, boxScales: [0.9, 1.1] };
-
 export interface FacesOptions {
   detect?: Partial<DetectOptions>;
   align?: AlignOptions;
@@ -77,7 +74,7 @@ export async function createFaceAnalyser(opts: FacesOptions = {}): Promise<FaceA
         if (found.length === 0 && opts.padRetry !== false) found = await framed(opts.fallbackScoreThreshold);
       }
       found.sort((a, b) => b.score - a.score);
-      const embedded = await embedFaces(models, found.map((d) => ({ image, box: d.box })), { ...STILL_IMAGE_ALIGN, ...opts.align, maxBatch: opts.maxBatch });
+      const embedded = await embedFaces(models, found.map((d) => ({ image, box: d.box })), { ...opts.align, maxBatch: opts.maxBatch });
       return found.map((d, i) => ({
         box: d.box.map((v) => Math.round(v * 100) / 100) as Box,
         score: d.score,
