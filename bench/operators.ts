@@ -13,7 +13,7 @@ import embedDef, { EmbedConfig } from '../operators/embed/index.js';
 import matchDef, { MatchConfig } from '../operators/match/index.js';
 import aggregateDef, { AggregateConfig } from '../operators/aggregate/index.js';
 import type { OperatorContext, TransformInstance } from '../pipelines/operator.js';
-import type { FrameRecord } from '../pipelines/streams/records.js';
+import type { EmbeddingsRecord, FacesRecord, FrameRecord, MatchesRecord, SightingEvent } from '../pipelines/streams/records.js';
 import { createGallery, writeGallery } from '../pipelines/vision/gallery.js';
 import { createFaceAnalyser, subjectFace } from '../pipelines/vision/faces.js';
 import { decodeRgb } from '../pipelines/vision/image.js';
@@ -78,28 +78,28 @@ export async function run(args: string[]): Promise<void> {
 
     const detectCfg = Value.Default(DetectConfig, {}) as never;
     const embedCfg = Value.Default(EmbedConfig, {}) as never;
-    const detect = (await detectDef.create(detectCfg, ctx)) as TransformInstance<FrameRecord, import('../pipelines/streams/records.js').FacesRecord>;
-    const embed = (await embedDef.create(embedCfg, ctx)) as TransformInstance<import('../pipelines/streams/records.js').FacesRecord, import('../pipelines/streams/records.js').EmbeddingsRecord>;
-    const match = (await matchDef.create(Value.Default(MatchConfig, { gallery: join(dir, 'gallery.json') }) as never, ctx)) as TransformInstance<import('../pipelines/streams/records.js').EmbeddingsRecord, import('../pipelines/streams/records.js').MatchesRecord>;
-    const aggregate = (await aggregateDef.create(Value.Default(AggregateConfig, {}) as never, ctx)) as TransformInstance<import('../pipelines/streams/records.js').MatchesRecord, import('../pipelines/streams/records.js').SightingEvent>;
+    const detect = (await detectDef.create(detectCfg, ctx)) as TransformInstance<FrameRecord, FacesRecord>;
+    const embed = (await embedDef.create(embedCfg, ctx)) as TransformInstance<FacesRecord, EmbeddingsRecord>;
+    const match = (await matchDef.create(Value.Default(MatchConfig, { gallery: join(dir, 'gallery.json') }) as never, ctx)) as TransformInstance<EmbeddingsRecord, MatchesRecord>;
+    const aggregate = (await aggregateDef.create(Value.Default(AggregateConfig, {}) as never, ctx)) as TransformInstance<MatchesRecord, SightingEvent>;
 
     const detectBatch = (detectCfg as { maxBatch: number }).maxBatch;
     await detect.process(frames.slice(0, 2), () => {}); // warm-up: first runs allocate arenas
-    const faces: import('../pipelines/streams/records.js').FacesRecord[] = [];
+    const faces: FacesRecord[] = [];
     const [, detectMs] = await timed(async () => {
       for (let i = 0; i < frames.length; i += detectBatch) await detect.process(frames.slice(i, i + detectBatch), (r) => faces.push(r));
     });
     const faceCount = faces.reduce((n, r) => n + r.faces.length, 0);
     results.push({ stage: `detect (tiny ${(detectCfg as { inputSize: number }).inputSize}, batch ${detectBatch})`, unit: 'frame', items: frames.length, msPerItem: detectMs / frames.length });
 
-    const embeddings: import('../pipelines/streams/records.js').EmbeddingsRecord[] = [];
+    const embeddings: EmbeddingsRecord[] = [];
     await embed.process(faces.slice(0, 2), () => {});
     const [, embedMs] = await timed(async () => {
       for (let i = 0; i < faces.length; i += 8) await embed.process(faces.slice(i, i + 8), (r) => embeddings.push(r));
     });
     results.push({ stage: 'embed (landmarks, align, 128-d)', unit: 'face', items: faceCount, msPerItem: embedMs / Math.max(1, faceCount) });
 
-    const matches: import('../pipelines/streams/records.js').MatchesRecord[] = [];
+    const matches: MatchesRecord[] = [];
     const [, matchMs] = await timed(() => match.process(embeddings, (r) => matches.push(r)));
     results.push({ stage: `match (${identities.length} identities)`, unit: 'face', items: faceCount, msPerItem: matchMs / Math.max(1, faceCount) });
 
