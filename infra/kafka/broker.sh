@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Single-node Apache Kafka (KRaft, combined broker+controller) on loopback for tests and benchmarks.
-#   broker.sh start|stop|status
+#   broker.sh start|stop|status|resume|restart
 # Listeners: PLAINTEXT 127.0.0.1:29092, SASL_SSL (SCRAM-SHA-512 over TLS, CA made at start) 127.0.0.1:29093,
 # controller 127.0.0.1:29094. The install (jars from Maven Central via pom.xml) is cached in cache/lib; storage,
 # certificates and the SCRAM user are made anew at every start so each run begins from an empty cluster.
+# resume starts the stopped broker on its existing storage (topics, offsets, certificates kept), and restart is
+# stop then resume: what the fault suite's broker outage needs, since a fresh start would lose every record.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -128,6 +130,12 @@ start() {
   java "${JAVA_OPTS[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$RUN/server.properties" \
     --add-scram "SCRAM-SHA-512=[name=$SASL_USER,password=\"$SASL_PASSWORD\"]" >"$LOG" 2>&1 \
     || { log "storage format failed, see $LOG"; tail -20 "$LOG" >&2; exit 1; }
+  launch
+}
+
+# Runs the broker on the storage and configuration in $RUN and waits until both listeners answer.
+launch() {
+  java_opts
   # setsid: the broker gets its own session so the caller's job control and signals do not reach it.
   setsid java "${JAVA_OPTS[@]}" kafka.Kafka "$RUN/server.properties" >>"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
@@ -155,6 +163,12 @@ stop() {
   log "stopped"
 }
 
+resume() {
+  if is_running; then log "already running (pid $(cat "$PIDFILE"))"; write_env; return 0; fi
+  [[ -f "$RUN/server.properties" && -d "$RUN/data" ]] || { log "no broker storage in $RUN to resume: use start"; exit 1; }
+  launch
+}
+
 status() {
   if is_running; then echo "running (pid $(cat "$PIDFILE"))"; else echo "stopped"; return 3; fi
 }
@@ -163,5 +177,7 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  resume) resume ;;
+  restart) stop; resume ;;
+  *) echo "usage: $0 start|stop|status|resume|restart" >&2; exit 2 ;;
 esac

@@ -6,12 +6,14 @@ import { requireBrokers } from '../helpers/deploy.js';
 import type { CaseResult } from './case.js';
 import { workerKill } from './worker-kill.js';
 import { poison } from './poison.js';
+import { brokerOutage } from './broker-outage.js';
 
 type Case = { name: string; needsReference: boolean; bound: number; run: (expected: ReadonlySet<string>) => Promise<CaseResult> };
 
 const CASES: Case[] = [
   { name: 'worker-kill', needsReference: true, bound: 420_000, run: workerKill },
   { name: 'poison', needsReference: true, bound: 420_000, run: poison },
+  { name: 'broker-outage', needsReference: true, bound: 600_000, run: brokerOutage },
 ];
 
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

@@ -19,20 +19,23 @@ export async function workerKill(expected: ReadonlySet<string>): Promise<CaseRes
     const before = c.deliveries.length;
     const killedAt = Date.now();
     process.kill(gateway.pid, 'SIGKILL');
-    await until('the gateway restarted', async () => {
+    const restarted = await until('the gateway restarted', async () => {
       const g = (await d.status()).processes.find((p) => p.id === 'gateway');
-      return g && g.restarts >= 1 && g.state === 'up';
+      return g && g.restarts >= 1 && g.state === 'up' && d.worker('gateway');
     }, 60_000);
     await d.waitSourcesEnded(180_000);
     await d.waitDrained(180_000);
     await c.quiet(5_000, 60_000);
     const t = tally(expected, c.deliveries);
+    // Results of the killed process still in flight could arrive just after the kill; from the restarted process's
+    // start on, every delivery is the new process's work.
+    const fromNew = c.deliveries.filter((x) => x.at >= restarted.startedAt);
     return {
       name: 'worker-kill',
       lost: t.lost,
       duplicated: t.duplicated,
-      recoverySec: recoverySec(c.deliveries, killedAt),
-      detail: { ...t, deliveredBeforeKill: before },
+      recoverySec: fromNew.length ? recoverySec(fromNew, killedAt) : null,
+      detail: { ...t, deliveredBeforeKill: before, restartedAfterSec: (restarted.startedAt - killedAt) / 1000, firstAnyDeliveryAfterKillSec: recoverySec(c.deliveries, killedAt) },
     };
   } finally {
     await collector?.close();

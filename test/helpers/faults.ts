@@ -1,23 +1,30 @@
 // Shared pieces of the fault suite: a local deploy of the clip topology on the real broker, a collector of the
 // per-frame results (matches topic) with arrival times, and the reference key set from a clean run.
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKafkaBackbone } from '../../pipelines/backbone/kafka/index.js';
 import type { Backbone, Consumer } from '../../pipelines/backbone/contract.js';
 import { codecFor } from '../../pipelines/streams/avro.js';
 import { topicName } from '../../pipelines/plan/names.js';
-import { alive } from '../../pipelines/deploy/local/state.js';
+import { alive, deployPaths, readJson, type SupervisorState, type WorkerState } from '../../pipelines/deploy/local/state.js';
 import type { DeployStatus } from '../../pipelines/deploy/local/status.js';
 import { writeClipTopology, type ClipTopologyOptions } from './clip-topology.js';
 import { tierflow, uniqueName, until } from './deploy.js';
 import { kafkaFromEnv } from './kafka.js';
 import { resultsOf, type Delivered } from '../faults/tally.js';
 
-export type FaultTopology = Omit<ClipTopologyOptions, 'name' | 'backbone'>;
+export type FaultTopology = Omit<ClipTopologyOptions, 'name' | 'backbone'> & {
+  /** Read the clip at its native rate (decode's `realtime`), so a stream lasts as long as the clip, as a camera's would. */
+  realtime?: boolean;
+};
 
-/** The inputs every zero-loss case shares: two cameras of the clip, looping off. */
-export const CLIP_RUN: FaultTopology = { cameras: 2, fps: 5 };
+/**
+ * The inputs every zero-loss case shares: two cameras of the clip at its native rate, looping off (9 s, 92 frames
+ * each). The latency bound is wide so a frame waiting out a fault is late, not dropped: a drop by freshness is by
+ * design and would make "lost" depend on how long recovery took.
+ */
+export const CLIP_RUN: FaultTopology = { cameras: 2, fps: 10, realtime: true, maxLatencyMs: 300_000 };
 
 export class FaultDeploy {
   readonly pids = new Set<number>();
@@ -31,6 +38,12 @@ export class FaultDeploy {
     const name = uniqueName(prefix);
     const brokers = kafkaFromEnv().brokers.map((b) => `"${b}"`);
     const { dir, file } = await writeClipTopology({ ...opts, name, backbone: { type: 'kafka', brokers } });
+    if (opts.realtime) {
+      const yaml = readFileSync(file, 'utf8');
+      const paced = yaml.replace('placement: { near: source } }', 'placement: { near: source }, config: { realtime: true } }');
+      if (paced === yaml) throw new Error('the clip topology changed shape: cannot set decode realtime');
+      writeFileSync(file, paced);
+    }
     return new FaultDeploy(name, file, join(dir, 'state'));
   }
 
@@ -82,6 +95,11 @@ export class FaultDeploy {
     }, timeoutMs, 1000);
   }
 
+  /** What the supervisor recorded of a worker (start time of its current process, restarts). */
+  worker(id: string): WorkerState | undefined {
+    return readJson<SupervisorState>(deployPaths(this.stateDir, this.name).state)?.workers.find((w) => w.id === id);
+  }
+
   logOf(worker: string): string {
     const file = join(this.stateDir, this.name, 'logs', `${worker}.log`);
     return existsSync(file) ? readFileSync(file, 'utf8') : '';
@@ -122,6 +140,8 @@ export class MatchCollector {
           c.undecodable++;
         }
       }
+      // Committed, so a rejoin after a broker restart resumes here instead of re-reading from the beginning.
+      await consumer.commit(records).catch(() => undefined);
     });
     return c;
   }
