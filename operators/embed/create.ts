@@ -18,7 +18,13 @@ interface Pending {
 }
 
 /** Embeds every face of every record; `report` hears about crops that cannot be decoded (those faces are skipped). */
-export async function embedRecords(models: FaceModels, records: readonly FacesRecord[], maxBatch: number, report: (message: string) => void): Promise<EmbeddingsRecord[]> {
+export async function embedRecords(
+  models: FaceModels,
+  records: readonly FacesRecord[],
+  maxBatch: number,
+  report: (message: string) => void,
+  precise = false,
+): Promise<EmbeddingsRecord[]> {
   const pending: Pending[] = [];
   for (const [r, record] of records.entries()) {
     for (const face of record.faces) {
@@ -34,7 +40,9 @@ export async function embedRecords(models: FaceModels, records: readonly FacesRe
       }
     }
   }
-  const embedded = await embedFaces(models, pending.map((p) => p.input), { maxBatch });
+  // Video sees a face in many frames, so one landmark pass per frame is enough; stills get the averaged six.
+  const align = precise ? {} : { refine: false, boxScales: [] };
+  const embedded = await embedFaces(models, pending.map((p) => p.input), { maxBatch, ...align });
   const out: EmbeddingsRecord[] = records.map((rec) => ({ camera: rec.camera, seq: rec.seq, captureTs: rec.captureTs, faces: [] as FaceEmbedding[] }));
   pending.forEach((p, i) => {
     const [sx, sy] = p.scale;
@@ -55,7 +63,7 @@ export async function createEmbed(config: Static<typeof EmbedConfig>, ctx: Opera
   return {
     kind: 'transform',
     async process(batch, emit) {
-      for (const record of await embedRecords(models, batch, config.maxBatch, ctx.log)) emit(record);
+      for (const record of await embedRecords(models, batch, config.maxBatch, ctx.log, config.precise)) emit(record);
     },
   };
 }

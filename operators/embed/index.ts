@@ -4,6 +4,10 @@ import { defineOperator } from '../../pipelines/operator.js';
 export const EmbedConfig = Type.Object(
   {
     maxBatch: Type.Integer({ minimum: 1, maximum: 128, default: 16, description: 'Faces per inference batch' }),
+    precise: Type.Boolean({
+      default: false,
+      description: 'Average landmarks over six passes as for still images (about 2x the cost per face); one pass suits video',
+    }),
   },
   { additionalProperties: false },
 );
