@@ -28,9 +28,7 @@ export async function brokerOutage(expected: ReadonlySet<string>): Promise<CaseR
     await resumeBroker();
     stopped = false;
     const upAt = Date.now();
-    await d.waitSourcesEnded(240_000);
-    await d.waitDrained(240_000);
-    await c.quiet(5_000, 120_000);
+    const complete = await c.settle(expected, 240_000);
     const t = tally(expected, c.deliveries);
     const s = await d.status();
     return {
@@ -40,10 +38,12 @@ export async function brokerOutage(expected: ReadonlySet<string>): Promise<CaseR
       recoverySec: recoverySec(c.deliveries, upAt),
       detail: {
         ...t,
+        complete,
         deliveredBeforeOutage: before,
         stopTookSec: (down - stopAt) / 1000,
         outageSec: (upAt - down) / 1000,
         workerRestarts: Object.fromEntries(s.processes.map((p) => [p.id, p.restarts])),
+        framesDropped: s.operators.reduce((n, o) => n + o.dropped, 0),
       },
     };
   } finally {

@@ -47,9 +47,7 @@ export async function poison(expected: ReadonlySet<string>): Promise<CaseResult>
     await reading.catch(() => undefined);
 
     const skipped = await until('detect to report the corrupt JPEG', async () => /not a decodable JPEG/.test(d.logOf('gateway')) && d.logOf('gateway').includes(`cam-1#${POISON_SEQ}`), 60_000).catch(() => false);
-    await d.waitSourcesEnded(180_000);
-    await d.waitDrained(180_000);
-    await c.quiet(5_000, 60_000);
+    const complete = await c.settle(expected, 180_000);
     const t = tally(expected, c.deliveries);
     const resultsAfter = c.deliveries.filter((x) => x.at > injectedAt).length;
     const gateway = (await d.status()).processes.find((p) => p.id === 'gateway');
@@ -61,6 +59,7 @@ export async function poison(expected: ReadonlySet<string>): Promise<CaseResult>
       ok: !!dead && skipped === true && resultsAfter > 0 && (gateway?.restarts ?? 0) === 0,
       detail: {
         ...t,
+        complete,
         deadLettered: !!dead,
         dlqReason: dead?.headers[HEADER_DLQ_REASON] ?? null,
         corruptJpegSkipped: skipped === true,

@@ -23,9 +23,7 @@ export async function workerKill(expected: ReadonlySet<string>): Promise<CaseRes
       const g = (await d.status()).processes.find((p) => p.id === 'gateway');
       return g && g.restarts >= 1 && g.state === 'up' && d.worker('gateway');
     }, 60_000);
-    await d.waitSourcesEnded(180_000);
-    await d.waitDrained(180_000);
-    await c.quiet(5_000, 60_000);
+    const complete = await c.settle(expected, 180_000);
     const t = tally(expected, c.deliveries);
     // Results of the killed process still in flight could arrive just after the kill; from the restarted process's
     // start on, every delivery is the new process's work.
@@ -35,7 +33,7 @@ export async function workerKill(expected: ReadonlySet<string>): Promise<CaseRes
       lost: t.lost,
       duplicated: t.duplicated,
       recoverySec: fromNew.length ? recoverySec(fromNew, killedAt) : null,
-      detail: { ...t, deliveredBeforeKill: before, restartedAfterSec: (restarted.startedAt - killedAt) / 1000, firstAnyDeliveryAfterKillSec: recoverySec(c.deliveries, killedAt) },
+      detail: { ...t, complete, deliveredBeforeKill: before, restartedAfterSec: (restarted.startedAt - killedAt) / 1000, firstAnyDeliveryAfterKillSec: recoverySec(c.deliveries, killedAt) },
     };
   } finally {
     await collector?.close();

@@ -20,11 +20,12 @@ export type FaultTopology = Omit<ClipTopologyOptions, 'name' | 'backbone'> & {
 };
 
 /**
- * The inputs every zero-loss case shares: two cameras of the clip at its native rate, looping off (9 s, 92 frames
- * each). The latency bound is wide so a frame waiting out a fault is late, not dropped: a drop by freshness is by
- * design and would make "lost" depend on how long recovery took.
+ * The inputs every zero-loss case shares: two cameras of the clip as recorded files, looping off (92 frames each).
+ * Recorded files wait for room instead of dropping frames (live cameras, and realtime files, drop their oldest frames
+ * while the backbone is slow or down, by design), and the latency bound is wide so a frame waiting out a fault is
+ * late, not dropped: either drop would make "lost" depend on how long the fault lasted.
  */
-export const CLIP_RUN: FaultTopology = { cameras: 2, fps: 10, realtime: true, maxLatencyMs: 300_000 };
+export const CLIP_RUN: FaultTopology = { cameras: 2, fps: 10, maxLatencyMs: 300_000 };
 
 export class FaultDeploy {
   readonly pids = new Set<number>();
@@ -153,6 +154,20 @@ export class MatchCollector {
   /** Resolves once nothing new has arrived for `quietMs` (and at least one result has), bounded by `timeoutMs`. */
   async quiet(quietMs: number, timeoutMs: number): Promise<void> {
     await until('results to stop arriving', async () => this.deliveries.length > 0 && Date.now() - this.lastAt > quietMs, timeoutMs, 500);
+  }
+
+  /**
+   * Resolves once every expected result has arrived (then waits `trailMs` more for late replays), or when
+   * `timeoutMs` passes: what is missing then is lost. Lag in status is not trusted for this: a consumer that lost
+   * its assignment reports none.
+   */
+  async settle(expected: ReadonlySet<string>, timeoutMs: number, trailMs = 3_000): Promise<boolean> {
+    const complete = await until('every expected result', async () => {
+      const got = new Set(this.deliveries.map((d) => d.key));
+      return [...expected].every((k) => got.has(k));
+    }, timeoutMs, 500).then(() => true, () => false);
+    await new Promise((r) => setTimeout(r, trailMs));
+    return complete;
   }
 
   async close(): Promise<void> {
