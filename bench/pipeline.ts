@@ -16,7 +16,9 @@ interface ModeResult {
 }
 
 const FPS = 30;
-const CAMERAS = 2;
+/** Records are keyed by camera (murmur2, as Kafka): these two names land on different partitions of two, so two replicas share the work. */
+const CAMERA_NAMES = ['cam-1', 'cam-4'];
+const CAMERAS = CAMERA_NAMES.length;
 
 function runNode(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -36,7 +38,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 export async function run(args: string[]): Promise<void> {
   const json = args.includes('--json');
   const reps = Number(args[args.indexOf('--reps') + 1]) || 3;
-  const brokers = process.env['KAFKA_BROKERS']?.split(',');
+  const brokers = process.env['KAFKA_BROKERS'] ? process.env['KAFKA_BROKERS'].split(',') : undefined;
   const cli = join(repoRoot, 'dist', 'pipelines', 'cli', 'main.js');
   const stamp = Date.now().toString(36);
   const topologies: Array<{ mode: string; file?: string; dir?: string }> = [{ mode: 'bare' }];
@@ -48,7 +50,7 @@ export async function run(args: string[]): Promise<void> {
       const t = await writeClipTopology({
         name: `bench-${mode}-${stamp}-${r}`,
         backbone: backbone === 'kafka' ? { type: 'kafka', brokers: brokers! } : { type: 'embedded' },
-        cameras: CAMERAS,
+        cameraNames: CAMERA_NAMES,
         fps: FPS,
         replicas,
       });

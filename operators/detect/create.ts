@@ -14,6 +14,7 @@ export async function createDetect(config: Static<typeof DetectConfig>, ctx: Ope
     scoreThreshold: config.scoreThreshold,
     iouThreshold: config.iouThreshold,
     minFaceSize: config.minFaceSize,
+    resize: config.resize,
   };
   return {
     kind: 'transform',

@@ -10,6 +10,10 @@ export const DetectConfig = Type.Object(
     minFaceSize: Type.Integer({ minimum: 1, default: 24, description: 'Smallest face kept, pixels' }),
     maxBatch: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Frames per inference batch' }),
     threads: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'onnxruntime intra-op threads' }),
+    resize: Type.Union([Type.Literal('fast'), Type.Literal('exact')], {
+      default: 'fast',
+      description: "Detector input resize: 'fast' (libvips bilinear) or 'exact' (face-api's own, bit for bit, slower)",
+    }),
   },
   { additionalProperties: false },
 );

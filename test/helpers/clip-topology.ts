@@ -27,6 +27,8 @@ export interface ClipTopologyOptions {
   name: string;
   backbone: { type: 'embedded' } | { type: 'kafka'; brokers: string[] };
   cameras?: number;
+  /** Camera names instead of cam-1..cam-N (records are keyed by camera, so names decide partitions). */
+  cameraNames?: string[];
   fps?: number;
   /** Replicas of the detect->embed->match chain. */
   replicas?: number;
@@ -38,7 +40,7 @@ export interface ClipTopologyOptions {
 export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ dir: string; file: string }> {
   const dir = mkdtempSync(join(tmpdir(), `tierflow-${opts.name}-`));
   await enrollClipReference(dir);
-  const cameras = Array.from({ length: opts.cameras ?? 1 }, (_, i) => `cam-${i + 1}`);
+  const cameras = opts.cameraNames ?? Array.from({ length: opts.cameras ?? 1 }, (_, i) => `cam-${i + 1}`);
   const single = opts.layout === 'single-node';
   const yaml = [
     `name: ${opts.name}`,
