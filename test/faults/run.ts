@@ -7,6 +7,7 @@ import type { CaseResult } from './case.js';
 import { workerKill } from './worker-kill.js';
 import { poison } from './poison.js';
 import { brokerOutage } from './broker-outage.js';
+import { overload } from './overload.js';
 
 type Case = { name: string; needsReference: boolean; bound: number; run: (expected: ReadonlySet<string>) => Promise<CaseResult> };
 
@@ -14,6 +15,7 @@ const CASES: Case[] = [
   { name: 'worker-kill', needsReference: true, bound: 420_000, run: workerKill },
   { name: 'poison', needsReference: true, bound: 420_000, run: poison },
   { name: 'broker-outage', needsReference: true, bound: 600_000, run: brokerOutage },
+  { name: 'overload', needsReference: false, bound: 300_000, run: overload },
 ];
 
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

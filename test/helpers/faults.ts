@@ -3,10 +3,12 @@
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kafka } from 'kafkajs';
 import { createKafkaBackbone } from '../../pipelines/backbone/kafka/index.js';
+import { kafkajsConfig } from '../../pipelines/backbone/kafka/connection.js';
 import type { Backbone, Consumer } from '../../pipelines/backbone/contract.js';
 import { codecFor } from '../../pipelines/streams/avro.js';
-import { topicName } from '../../pipelines/plan/names.js';
+import { consumerGroupName, topicName } from '../../pipelines/plan/names.js';
 import { alive, deployPaths, readJson, type SupervisorState, type WorkerState } from '../../pipelines/deploy/local/state.js';
 import type { DeployStatus } from '../../pipelines/deploy/local/status.js';
 import { writeClipTopology, type ClipTopologyOptions } from './clip-topology.js';
@@ -119,7 +121,10 @@ export class FaultDeploy {
 /** Reads a matches topic from the beginning with a group of its own, as an outside consumer of results would. */
 export class MatchCollector {
   readonly deliveries: Delivered[] = [];
+  /** Per matches record: arrival here minus capture time, ms (end-to-end latency as a results consumer sees it). */
+  readonly latencies: Array<{ at: number; ms: number }> = [];
   undecodable = 0;
+  private readonly offsets = new Set<string>();
   private running: Promise<void> | null = null;
 
   private constructor(
@@ -135,16 +140,26 @@ export class MatchCollector {
     c.running = consumer.run(async (records) => {
       const at = Date.now();
       for (const r of records) {
+        // A rejoin after a broker restart re-reads from the beginning (this group commits nothing: its commits are
+        // synchronous and would block this process while the broker is down). A re-read offset is no duplicate.
+        const at0 = `${r.partition}/${r.offset}`;
+        if (c.offsets.has(at0)) continue;
+        c.offsets.add(at0);
         try {
-          c.deliveries.push(...resultsOf(codec.decode(r.value, r.headers), at));
+          const m = codec.decode(r.value, r.headers);
+          c.deliveries.push(...resultsOf(m, at));
+          c.latencies.push({ at, ms: at - m.captureTs });
         } catch {
           c.undecodable++;
         }
       }
-      // Committed, so a rejoin after a broker restart resumes here instead of re-reading from the beginning.
-      await consumer.commit(records).catch(() => undefined);
     });
     return c;
+  }
+
+  /** Matches records read (each offset once). */
+  get records(): number {
+    return this.offsets.size;
   }
 
   get lastAt(): number {
@@ -177,6 +192,33 @@ export class MatchCollector {
   }
 }
 
+/** Sum of a topic's end offsets, and of what `group` committed on it. */
+async function progress(topic: string, group: string): Promise<{ end: number; committed: number }> {
+  const admin = new Kafka(kafkajsConfig(kafkaFromEnv())).admin();
+  await admin.connect();
+  try {
+    const end = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const committed = (offsets?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+    return { end, committed };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * After the cameras ended: the gateway's group has committed every frame (it commits only once a wave's results
+ * are acknowledged), and the collector has read every matches record. Broker offsets, not status lag, decide.
+ */
+async function waitAllRead(d: FaultDeploy, collector: MatchCollector, timeoutMs: number): Promise<void> {
+  await until('every frame committed by detect', async () => {
+    const p = await progress(d.topic('decode', 'frames'), consumerGroupName(d.name, 'detect'));
+    return p.end > 0 && p.committed >= p.end;
+  }, timeoutMs, 1000);
+  const { end } = await progress(d.matchesTopic, consumerGroupName(d.name, 'aggregate'));
+  await until('every matches record read', async () => collector.records >= end, timeoutMs, 500);
+}
+
 /** Deploys, runs the clip to its end and returns what came out: the reference a fault run is compared with. */
 export async function referenceRun(opts: FaultTopology, timeoutMs = 240_000): Promise<{ keys: Set<string>; seconds: number }> {
   const d = await FaultDeploy.create('faults-ref', opts);
@@ -186,8 +228,7 @@ export async function referenceRun(opts: FaultTopology, timeoutMs = 240_000): Pr
     await d.deploy();
     collector = await MatchCollector.open(d.matchesTopic);
     await d.waitSourcesEnded(timeoutMs);
-    await d.waitDrained(timeoutMs);
-    await collector.quiet(5_000, timeoutMs);
+    await waitAllRead(d, collector, timeoutMs);
     return { keys: new Set(collector.deliveries.map((x) => x.key)), seconds: Math.round((Date.now() - t0) / 1000) };
   } finally {
     await collector?.close();
