@@ -21,6 +21,7 @@ import { embedFaces, loadFaceModels } from '../pipelines/vision/embed.js';
 import { detectFaces, loadDetector } from '../models/infer/detect.js';
 import { listModels } from '../models/registry.js';
 import { sharedData } from '../test/helpers/paths.js';
+import { operatorContext } from '../test/helpers/operator-context.js';
 
 interface Result {
   stage: string;
@@ -57,7 +58,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 export async function run(args: string[]): Promise<void> {
   const json = args.includes('--json');
   const log: string[] = [];
-  const ctx: OperatorContext = { operatorId: 'bench', node: 'local', tier: 'edge', replica: 0, sources: [], dataDir: tmpdir(), baseDir: tmpdir(), log: (m) => log.push(m), signal: new AbortController().signal };
+  const ctx: OperatorContext = operatorContext({ operatorId: 'bench', node: 'local', log: (m) => log.push(m) });
   const results: Result[] = [];
   const { frames: raw, ms: decodeMs } = await decodeClip(join(sharedData, 'video', 'short_hamilton_clip.mp4'));
   results.push({ stage: 'decode (ffmpeg rgb24)', unit: 'frame', items: raw.length, msPerItem: decodeMs });

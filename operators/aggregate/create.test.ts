@@ -4,8 +4,9 @@ import { Value } from '@sinclair/typebox/value';
 import definition, { AggregateConfig } from './index.js';
 import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
 import type { MatchesRecord, SightingEvent } from '../../pipelines/streams/records.js';
+import { operatorContext } from '../../test/helpers/operator-context.js';
 
-const ctx: OperatorContext = { operatorId: 'agg', node: 'n', tier: 'edge', replica: 0, sources: [], dataDir: '/tmp', baseDir: '/tmp', log: () => {}, signal: new AbortController().signal };
+const ctx: OperatorContext = operatorContext({ operatorId: 'agg' });
 
 void test('built through its definition with defaults, it turns matches into sighting events', async () => {
   const config = Value.Default(AggregateConfig, { sizeMs: 1000 }) as never;

@@ -11,9 +11,10 @@ import type { FacesRecord, FrameRecord } from '../../pipelines/streams/records.j
 import { faceApiDemoDir } from '../../test/models/fixtures.js';
 import definition, { DetectConfig } from './index.js';
 import { detectFrames } from './frames.js';
+import { operatorContext } from '../../test/helpers/operator-context.js';
 
 const logs: string[] = [];
-const ctx: OperatorContext = { operatorId: 'detect', node: 'n', tier: 'edge', replica: 0, sources: [], dataDir: '/tmp', baseDir: '/tmp', log: (m) => logs.push(m), signal: new AbortController().signal };
+const ctx: OperatorContext = operatorContext({ operatorId: 'detect', log: (m) => logs.push(m) });
 
 before(() => {
   buildModels();

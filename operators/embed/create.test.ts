@@ -11,9 +11,10 @@ import type { OperatorContext, TransformInstance } from '../../pipelines/operato
 import type { EmbeddingsRecord, FacesRecord, FrameRecord } from '../../pipelines/streams/records.js';
 import { facesInImages } from '../../pipelines/vision/faces.js';
 import { sharedData } from '../../test/helpers/paths.js';
+import { operatorContext } from '../../test/helpers/operator-context.js';
 
 const logs: string[] = [];
-const ctx: OperatorContext = { operatorId: 'x', node: 'n', tier: 'edge', replica: 0, sources: [], dataDir: '/tmp', baseDir: '/tmp', log: (m) => logs.push(m), signal: new AbortController().signal };
+const ctx: OperatorContext = operatorContext({ operatorId: 'x', log: (m) => logs.push(m) });
 const dist = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0));
 
 void test('embed: detector crops give the embeddings and frame-pixel landmarks of the whole-image path', async () => {
@@ -21,7 +22,7 @@ void test('embed: detector crops give the embeddings and frame-pixel landmarks o
   const sharpMeta = (await import('sharp')).default(file);
   const { width, height } = await sharpMeta.metadata();
   const frame: FrameRecord = { camera: 'cam', seq: 7, captureTs: 1000, width: width!, height: height!, format: 'jpeg', data: await readFile(file) };
-  const detect = (await detectDefinition.create(Value.Default(DetectConfig, { model: 'ssd' }) as never, ctx)) as TransformInstance<FrameRecord, FacesRecord>;
+  const detect = (await detectDefinition.create(Value.Default(DetectConfig, { model: 'ssd', resize: 'exact' }) as never, ctx)) as TransformInstance<FrameRecord, FacesRecord>;
   const faces: FacesRecord[] = [];
   await detect.process([frame], (r) => faces.push(r));
   assert.ok(faces[0]!.faces.length >= 2);

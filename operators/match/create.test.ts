@@ -10,6 +10,7 @@ import { TierflowError } from '../../pipelines/errors.js';
 import { listModels } from '../../models/registry.js';
 import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
 import type { EmbeddingsRecord, MatchesRecord } from '../../pipelines/streams/records.js';
+import { operatorContext } from '../../test/helpers/operator-context.js';
 
 const axis = (i: number) => Array.from({ length: 128 }, (_, k) => (k === i ? 1 : 0));
 
@@ -19,7 +20,7 @@ void test('built through its definition, match resolves the gallery against the 
     const sha = (await listModels()).find((m) => m.name === 'face_recognition')?.sha256 ?? '0'.repeat(64);
     await writeGallery(join(dir, 'g.json'), createGallery(sha, [{ name: 'ada', embeddings: [axis(0)] }]));
     await writeGallery(join(dir, 'other.json'), createGallery('f'.repeat(64), [{ name: 'ada', embeddings: [axis(0)] }]));
-    const ctx: OperatorContext = { operatorId: 'm', node: 'n', tier: 'edge', replica: 0, sources: [], dataDir: dir, baseDir: dir, log: () => {}, signal: new AbortController().signal };
+    const ctx: OperatorContext = operatorContext({ operatorId: 'm', dataDir: dir, baseDir: dir });
     const op = (await definition.create(Value.Default(MatchConfig, { gallery: 'g.json' }) as never, ctx)) as TransformInstance<EmbeddingsRecord, MatchesRecord>;
     const out: MatchesRecord[] = [];
     const face = (embedding: number[], index: number) => ({ index, box: [1, 2, 3, 4] as [number, number, number, number], score: 0.9, landmarks: [], embedding });

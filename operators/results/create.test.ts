@@ -4,19 +4,9 @@ import { Value } from '@sinclair/typebox/value';
 import definition, { ResultsConfig } from './index.js';
 import type { OperatorContext, SinkInstance } from '../../pipelines/operator.js';
 import type { SightingEvent } from '../../pipelines/streams/records.js';
+import { operatorContext } from '../../test/helpers/operator-context.js';
 
-const ctx = (publish?: (r: unknown[]) => Promise<void>): OperatorContext => ({
-  operatorId: 'results',
-  node: 'cloud-1',
-  tier: 'cloud',
-  replica: 0,
-  sources: [],
-  dataDir: '/tmp',
-  baseDir: '/tmp',
-  log: () => {},
-  signal: new AbortController().signal,
-  publish,
-});
+const ctx = (publish?: (r: unknown[]) => Promise<void>): OperatorContext => operatorContext({ operatorId: 'results', node: 'cloud-1', tier: 'cloud', publish });
 
 const event: SightingEvent = {
   camera: 'cam-1',

@@ -5,18 +5,9 @@ import { createThreadedTransform } from './threaded.js';
 import aggregate, { AggregateConfig } from '../../operators/aggregate/index.js';
 import type { OperatorContext, TransformInstance } from '../operator.js';
 import type { MatchesRecord, SightingEvent } from '../streams/records.js';
+import { operatorContext } from '../../test/helpers/operator-context.js';
 
-const ctx: OperatorContext = {
-  operatorId: 'aggregate',
-  node: 'n',
-  tier: 'edge',
-  replica: 0,
-  sources: [],
-  dataDir: '/tmp',
-  baseDir: '/tmp',
-  log: () => {},
-  signal: new AbortController().signal,
-};
+const ctx: OperatorContext = operatorContext({ operatorId: 'aggregate' });
 
 const matches: MatchesRecord[] = Array.from({ length: 6 }, (_, seq) => ({
   camera: 'cam-1',
