@@ -148,3 +148,63 @@ test('topics are derived: only across nodes or parallelism changes, plus the res
   assert.deepEqual(plan.links, [{ from: 'dev', to: 'gw', bytesPerSecond: 60_000 }]);
   assert.equal(plan.allInCloud.bytesPerSecond, 200_000);
 });
+
+/** A camera node too small for detect, the given gateways and nodes, and decode -> detect (-> embed). */
+function gateways(nodes: unknown[], detect: object, more: { embed?: object; policies?: unknown } = {}): Topology {
+  return topology({
+    nodes: [{ name: 'dev', tier: 'device', cpu: 1, memory: 1024 }, ...nodes],
+    flows: faceFlows({ decode: { placement: { near: 'source' } }, detect, ...(more.embed ? { embed: more.embed } : {}) }).slice(0, more.embed ? 3 : 2),
+    ...(more.policies ? { policies: more.policies } : {}),
+  });
+}
+const gw = (name: string, cpu = 4) => ({ name, tier: 'edge', cpu, memory: 4096 });
+const shares = (t: Topology, id: string) => placeOperators(t, OPERATORS).filter((p) => p.operator === id).map((p) => [p.node, p.replicas]);
+
+test('replicas of an auto operator are spread over two equal gateways, one each', () => {
+  const t = gateways([gw('gw-b'), gw('gw-a')], { replicas: 2 });
+  assert.deepEqual(shares(t, 'detect'), [['gw-a', 1], ['gw-b', 1]]);
+  const reasons = placeOperators(t, OPERATORS).filter((p) => p.operator === 'detect').map((p) => p.reason);
+  assert.match(reasons[0] ?? '', /^replica 1 of 2 spread over gw-a, gw-b \(tier edge\)/);
+  assert.match(reasons[1] ?? '', /^replica 2 of 2 spread over gw-a, gw-b/);
+  // One chain per node, one consumer group, partitions for both replicas; embed with equal spread fuses in.
+  const { plan } = buildPlan(gateways([gw('gw-b'), gw('gw-a')], { replicas: 2 }, { embed: { replicas: 2 } }), OPERATORS, 't.yaml');
+  const withEmbed = plan.placements.filter((p) => p.operator === 'embed').map((p) => [p.node, p.replicas]);
+  assert.deepEqual(withEmbed, [['gw-a', 1], ['gw-b', 1]]);
+  const detectChains = plan.chains.filter((c) => c.operators[0] === 'detect');
+  assert.deepEqual(detectChains.map((c) => [c.id, c.node, c.replicas, c.operators]), [
+    ['detect.gw-a', 'gw-a', 1, ['detect', 'embed']],
+    ['detect.gw-b', 'gw-b', 1, ['detect', 'embed']],
+  ]);
+  assert.deepEqual([...new Set(detectChains.map((c) => c.consumerGroup))], ['tierflow.t.detect']);
+  assert.equal(plan.topics.find((tp) => tp.producer === 'decode')?.partitions, 2);
+  assert.deepEqual(plan.links, [{ from: 'dev', to: 'gw-a', bytesPerSecond: 100_000 }, { from: 'dev', to: 'gw-b', bytesPerSecond: 100_000 }]);
+});
+
+test('a gateway with room for one replica passes the others on', () => {
+  // gw-a holds one detect (1 cpu); round-robin would have given it replicas 1 and 3.
+  assert.deepEqual(shares(gateways([gw('gw-a', 1), gw('gw-b')], { replicas: 3 }), 'detect'), [['gw-a', 1], ['gw-b', 2]]);
+});
+
+test('a single feasible node takes every replica, as does a node pin', () => {
+  const one = placeOperators(gateways([gw('gw-a')], { replicas: 2 }), OPERATORS).filter((p) => p.operator === 'detect');
+  assert.deepEqual(one.map((p) => [p.node, p.replicas]), [['gw-a', 2]]);
+  assert.match(one[0]?.reason ?? '', /^cheapest feasible node: /);
+  assert.deepEqual(shares(gateways([gw('gw-a'), gw('gw-b')], { replicas: 2, placement: { node: 'gw-b' } }), 'detect'), [['gw-b', 2]]);
+});
+
+test('when no tier holds all replicas of a spread the operator moves outward, or is infeasible', () => {
+  const fog = { name: 'fog-1', tier: 'fog', cpu: 4, memory: 4096 };
+  assert.deepEqual(shares(gateways([gw('gw-a', 1), gw('gw-b', 1), fog], { replicas: 3 }, { policies: { frame: 'fog', crop: 'fog' } }), 'detect'), [['fog-1', 3]]);
+  assert.throws(
+    () => placeOperators(gateways([gw('gw-a', 1), gw('gw-b', 1)], { replicas: 3 }), OPERATORS),
+    (e: unknown) => e instanceof PlanInfeasibleError && e.operator === 'detect' && /no tier holds all 3 replicas/.test(e.message),
+  );
+});
+
+test('spreading is deterministic and independent of node declaration order', () => {
+  const t = gateways([gw('gw-c'), gw('gw-a'), gw('gw-b')], { replicas: 5 });
+  const reversed = { ...t, nodes: [...t.nodes].reverse() };
+  assert.deepEqual(placeOperators(t, OPERATORS), placeOperators(t, OPERATORS));
+  assert.deepEqual(placeOperators(reversed, OPERATORS), placeOperators(t, OPERATORS));
+  assert.deepEqual(shares(t, 'detect'), [['gw-a', 2], ['gw-b', 2], ['gw-c', 1]]);
+});

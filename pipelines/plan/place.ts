@@ -1,6 +1,7 @@
 // placeOperators: where every operator instance runs. Pure and deterministic. Pins are honoured, `near: source`
 // follows the data, and `auto` (or a tier pin) takes the feasible node with the least cost of bringing its
-// upstream data to it; ties go to the innermost tier, then to the node name.
+// upstream data to it; ties go to the innermost tier, then to the node name. Replicas of such a transform
+// are spread over the feasible nodes of that node's tier.
 import type { AnyOperatorDefinition } from '../operator.js';
 import type { FlowSpec, NodeSpec, Topology } from '../topology/schema.js';
 import type { Placement } from './types.js';
@@ -9,6 +10,7 @@ import { operatorLimit, policyLimits } from './policy.js';
 import { PlanInfeasibleError } from './infeasible.js';
 import { topologicalFlows, operatorsByFlow } from './flow-graph.js';
 import { transferCost, type Inflow } from './cost.js';
+import { spreadReplicas } from './spread.js';
 
 export interface Candidate {
   node: string;
@@ -43,27 +45,27 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
   const sourceOf = (name: string) => t.sources.find((s) => s.name === name);
 
   /** Why `node` cannot host `replicas` of the flow, or undefined when it can. */
-  const rejection = (flow: FlowSpec, def: AnyOperatorDefinition, node: NodeSpec): string | undefined => {
+  const rejection = (flow: FlowSpec, def: AnyOperatorDefinition, node: NodeSpec, replicas = flow.replicas): string | undefined => {
     if (!def.tiers.includes(node.tier)) return `${def.name}@${def.version} does not run on tier ${node.tier}`;
     if (!def.resources.arch.includes(node.arch)) return `arch ${node.arch} not supported (needs ${def.resources.arch.join('/')})`;
     if (def.resources.accelerator && !node.accelerators.includes(def.resources.accelerator)) return `no ${def.resources.accelerator} accelerator`;
     const limit = operatorLimit(def, limits);
     if (limit && tierOf(node) > limit.tierIndex) return `policy keeps ${limit.dataClass} data at or inside tier ${limit.tier}`;
     const room = free.get(node.name) ?? { cpu: 0, memory: 0 };
-    const cpu = def.resources.cpu * flow.replicas;
-    const memory = def.resources.memoryMB * flow.replicas;
-    if (cpu > room.cpu + 1e-9) return `needs ${round(cpu)} cpu for ${flow.replicas} replica(s), ${round(room.cpu)} free`;
-    if (memory > room.memory) return `needs ${memory} MB for ${flow.replicas} replica(s), ${room.memory} MB free`;
+    const cpu = def.resources.cpu * replicas;
+    const memory = def.resources.memoryMB * replicas;
+    if (cpu > room.cpu + 1e-9) return `needs ${round(cpu)} cpu for ${replicas} replica(s), ${round(room.cpu)} free`;
+    if (memory > room.memory) return `needs ${memory} MB for ${replicas} replica(s), ${room.memory} MB free`;
     return undefined;
   };
 
-  const commit = (flow: FlowSpec, def: AnyOperatorDefinition, node: NodeSpec, rate: number, reason: string, sources?: string[]) => {
+  const commit = (flow: FlowSpec, def: AnyOperatorDefinition, node: NodeSpec, rate: number, reason: string, sources?: string[], replicas = flow.replicas) => {
     const room = free.get(node.name);
     if (room) {
-      room.cpu -= def.resources.cpu * flow.replicas;
-      room.memory -= def.resources.memoryMB * flow.replicas;
+      room.cpu -= def.resources.cpu * replicas;
+      room.memory -= def.resources.memoryMB * replicas;
     }
-    const placement: Placement = { operator: flow.id, uses: flow.uses, node: node.name, tier: node.tier, replicas: flow.replicas, reason };
+    const placement: Placement = { operator: flow.id, uses: flow.uses, node: node.name, tier: node.tier, replicas, reason };
     if (sources) placement.sources = sources;
     placed.set(flow.id, [...(placed.get(flow.id) ?? []), placement]);
     (rates[flow.id] ??= {})[node.name] = (rates[flow.id]?.[node.name] ?? 0) + rate;
@@ -89,6 +91,29 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
   };
 
   const nodeByName = (name: string) => t.nodes.find((n) => n.name === name);
+
+  /** Spreads the flow's replicas over the feasible nodes of the cheapest tier that holds them all (candidates
+   *  in cost order); false when no tier does. */
+  const spreadOverTier = (flow: FlowSpec, def: AnyOperatorDefinition, considered: Candidate[], rate: number, scope: string): boolean => {
+    const feasible = considered.filter((c) => c.cost !== undefined);
+    for (const tier of new Set(feasible.map((c) => c.tier))) {
+      const inTier = feasible.filter((c) => c.tier === tier);
+      const rooms = inTier.map((c) => ({ name: c.node, room: free.get(c.node) ?? { cpu: 0, memory: 0 } }));
+      const shares = spreadReplicas(flow.replicas, rooms, { cpu: def.resources.cpu, memory: def.resources.memoryMB });
+      if (!shares) continue;
+      const over = shares.map((s) => s.node).join(', ');
+      for (const share of shares) {
+        const c = inTier.find((x) => x.node === share.node);
+        const node = nodeByName(share.node);
+        if (!c || !node) continue;
+        const which = `replica${share.replicas.length > 1 ? 's' : ''} ${share.replicas.join(', ')} of ${flow.replicas}`;
+        const reason = shares.length === 1 ? `${scope}: ${c.note}` : `${which} spread over ${over} (tier ${tier}): ${c.note}`;
+        commit(flow, def, node, (rate * share.replicas.length) / flow.replicas, reason, undefined, share.replicas.length);
+      }
+      return true;
+    }
+    return false;
+  };
   const order = topologicalFlows(t);
 
   // Fixed placements first, so capacity they need is not taken by an auto operator placed earlier.
@@ -139,8 +164,11 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
       continue;
     }
     const pool = typeof p === 'object' && 'tier' in p ? t.nodes.filter((n) => n.tier === p.tier) : t.nodes;
+    // Replicas of a transform spread over a tier, so a node is a candidate when it holds one of them. A source
+    // operator's replicas stay together: each would read all of its sources.
+    const spreads = def.input !== null && flow.replicas > 1;
     const considered: Candidate[] = pool.map((node) => {
-      const why = rejection(flow, def, node);
+      const why = rejection(flow, def, node, spreads ? 1 : flow.replicas);
       if (why) return { node: node.name, tier: node.tier, note: why };
       const cost = transferCost(flowsIn, node.name, net);
       if ('rejected' in cost) return { node: node.name, tier: node.tier, note: cost.rejected };
@@ -152,7 +180,11 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
     const chosen = best && best.cost !== undefined ? nodeByName(best.node) : undefined;
     if (!chosen || !best) throw infeasible(flow, def, considered, limits);
     const scope = typeof p === 'object' && 'tier' in p ? `cheapest feasible node in tier ${p.tier}` : 'cheapest feasible node';
-    commit(flow, def, chosen, total, `${scope}: ${best.note}`, def.input === null ? flow.inputs : undefined);
+    if (!spreads) {
+      commit(flow, def, chosen, total, `${scope}: ${best.note}`, def.input === null ? flow.inputs : undefined);
+      continue;
+    }
+    if (!spreadOverTier(flow, def, considered, total, scope)) throw infeasible(flow, def, considered, limits, `no tier holds all ${flow.replicas} replicas`);
   }
 
   const placements = order.flatMap((f) => placed.get(f.id) ?? []);
@@ -172,11 +204,11 @@ function rank(a: Candidate, b: Candidate, tiers: string[]): number {
   return tierDiff !== 0 ? tierDiff : a.node.localeCompare(b.node);
 }
 
-function infeasible(flow: FlowSpec, def: AnyOperatorDefinition, considered: Candidate[], limits: ReturnType<typeof policyLimits>): PlanInfeasibleError {
+function infeasible(flow: FlowSpec, def: AnyOperatorDefinition, considered: Candidate[], limits: ReturnType<typeof policyLimits>, cause = 'no node fits'): PlanInfeasibleError {
   const limit = operatorLimit(def, limits);
   const policy = limit ? `; ${limit.dataClass} data may not go beyond tier ${limit.tier}` : '';
   const why = considered.map((c) => `${c.node} (${c.tier}): ${c.note}`).join('; ');
-  return new PlanInfeasibleError(flow.id, `cannot place '${flow.id}' (${flow.uses})${policy}: no node fits — ${why || 'no candidate nodes'}`);
+  return new PlanInfeasibleError(flow.id, `cannot place '${flow.id}' (${flow.uses})${policy}: ${cause} — ${why || 'no candidate nodes'}`);
 }
 
 function round(n: number): number {
