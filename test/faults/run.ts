@@ -8,6 +8,7 @@ import { workerKill } from './worker-kill.js';
 import { poison } from './poison.js';
 import { brokerOutage } from './broker-outage.js';
 import { overload } from './overload.js';
+import { cameraRestart } from './camera-restart.js';
 
 type Case = { name: string; needsReference: boolean; bound: number; run: (expected: ReadonlySet<string>) => Promise<CaseResult> };
 
@@ -15,6 +16,7 @@ const CASES: Case[] = [
   { name: 'worker-kill', needsReference: true, bound: 420_000, run: workerKill },
   { name: 'poison', needsReference: true, bound: 420_000, run: poison },
   { name: 'broker-outage', needsReference: true, bound: 600_000, run: brokerOutage },
+  { name: 'camera-restart', needsReference: false, bound: 300_000, run: cameraRestart },
   { name: 'overload', needsReference: false, bound: 300_000, run: overload },
 ];
 

@@ -12,10 +12,11 @@ export async function workerKill(expected: ReadonlySet<string>): Promise<CaseRes
     await d.deploy();
     collector = await MatchCollector.open(d.matchesTopic);
     const c = collector;
-    // Mid-stream: a quarter of the reference results are out, the cameras still send.
-    await until('a quarter of the results', async () => c.deliveries.length >= expected.size / 4, 180_000);
-    const gateway = (await d.status()).processes.find((p) => p.id === 'gateway');
+    // The pid is looked up first: a status call takes about a second, the stream itself only ten.
+    const gateway = (await d.waitUp()).processes.find((p) => p.id === 'gateway');
     if (!gateway?.pid) throw new Error('no gateway worker to kill');
+    // Mid-stream: a quarter of the reference results are out.
+    await until('a quarter of the results', async () => c.deliveries.length >= expected.size / 4, 180_000, 50);
     const before = c.deliveries.length;
     const killedAt = Date.now();
     process.kill(gateway.pid, 'SIGKILL');

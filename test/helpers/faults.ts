@@ -122,7 +122,7 @@ export class FaultDeploy {
 export class MatchCollector {
   readonly deliveries: Delivered[] = [];
   /** Per matches record: arrival here minus capture time, ms (end-to-end latency as a results consumer sees it). */
-  readonly latencies: Array<{ at: number; ms: number }> = [];
+  readonly latencies: Array<{ at: number; ms: number; camera: string }> = [];
   undecodable = 0;
   private readonly offsets = new Set<string>();
   private running: Promise<void> | null = null;
@@ -148,7 +148,7 @@ export class MatchCollector {
         try {
           const m = codec.decode(r.value, r.headers);
           c.deliveries.push(...resultsOf(m, at));
-          c.latencies.push({ at, ms: at - m.captureTs });
+          c.latencies.push({ at, ms: at - m.captureTs, camera: m.camera });
         } catch {
           c.undecodable++;
         }
