@@ -78,7 +78,8 @@ export function loadModel(name: ModelName, opts: { threads?: number } = {}): Pro
   if (!s) {
     s = (async () => {
       const bytes = verifiedModelBytes(name);
-      return ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+      // No memory-pattern planning: it pre-allocates per input shape, and a worker's RSS matters more on edge boxes.
+      return ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', enableMemPattern: false });
     })();
     sessions.set(key, s);
     s.catch(() => sessions.delete(key));

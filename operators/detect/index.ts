@@ -8,7 +8,7 @@ export const DetectConfig = Type.Object(
     scoreThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.5, description: 'Minimum detection score' }),
     iouThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "Non-maximum suppression IoU; face-api's own when unset (0.4 tiny, 0.5 SSD)" })),
     minFaceSize: Type.Integer({ minimum: 1, default: 24, description: 'Smallest face kept, pixels' }),
-    maxBatch: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Frames per inference batch' }),
+    maxBatch: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'Frames per inference batch (on CPU, batching frames measured no faster and holds more memory)' }),
     threads: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'onnxruntime intra-op threads' }),
     resize: Type.Union([Type.Literal('fast'), Type.Literal('exact')], {
       default: 'fast',

@@ -3,7 +3,7 @@ import { defineOperator } from '../../pipelines/operator.js';
 
 export const EmbedConfig = Type.Object(
   {
-    maxBatch: Type.Integer({ minimum: 1, maximum: 128, default: 16, description: 'Faces per inference batch' }),
+    maxBatch: Type.Integer({ minimum: 1, maximum: 128, default: 4, description: 'Faces per inference batch (larger batches grow onnxruntime\'s arena)' }),
     precise: Type.Boolean({
       default: false,
       description: 'Average landmarks over six passes as for still images (about 2x the cost per face); one pass suits video',
