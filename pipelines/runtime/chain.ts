@@ -83,12 +83,12 @@ export class ChainRunner {
     if (first.kind === 'source') {
       this.source = first as SourceInstance<unknown>;
       this.pipeline = createStagePipeline([this.publishStage(chain.operators[0]!), ...stages.slice(1)], this.env.maxInFlight ?? 4);
-      this.finished = this.runSource(chain.operators[0]!);
+      this.finished = this.watch(this.runSource(chain.operators[0]!));
     } else {
       if (!chain.inputTopic || !chain.consumerGroup) throw new TierflowError('INTERNAL', `chain ${chain.id} has no input`);
       this.pipeline = createStagePipeline(stages, this.env.maxInFlight ?? 4);
       this.consumer = await this.env.openConsumer(chain.consumerGroup, chain.inputTopic);
-      this.finished = this.runConsumer(this.consumer, defs[0]!.input!);
+      this.finished = this.watch(this.runConsumer(this.consumer, defs[0]!.input!));
     }
   }
 
@@ -96,7 +96,10 @@ export class ChainRunner {
   async flush(final: boolean): Promise<void> {
     if (!this.pipeline || this.failure) return;
     const wave = await this.pipeline.admit({ entry: [], outputs: new Map(), flush: { now: Date.now(), final } });
-    await wave.done;
+    await wave.done.catch((e: unknown) => {
+      this.fail(e);
+      throw e;
+    });
   }
 
   /** Resolves when nothing is in flight in this replica. */
@@ -260,6 +263,16 @@ export class ChainRunner {
         () => consumer.commit(records).catch((e: unknown) => this.env.log(`commit failed (records will be redelivered): ${String(e)}`)),
         (e: unknown) => this.fail(e),
       );
+    });
+  }
+
+  /**
+   * A consumer or source that dies while the chain should be running fails the chain, so the worker exits and its
+   * supervisor restarts it from the committed offsets, instead of idling healthy with nothing to read.
+   */
+  private watch(running: Promise<void>): Promise<void> {
+    return running.catch((e: unknown) => {
+      if (!this.abort.signal.aborted) this.fail(e);
     });
   }
 
