@@ -4,7 +4,14 @@ import { defineOperator } from '../../pipelines/operator.js';
 export const MatchConfig = Type.Object(
   {
     gallery: Type.String({ description: 'Gallery file written by `tierflow enroll` (relative to the topology file)' }),
-    threshold: Type.Number({ minimum: 0, maximum: 2, default: 0.55, description: 'Largest Euclidean distance that counts as a match' }),
+    threshold: Type.Number({
+      minimum: 0,
+      maximum: 2,
+      default: 0.5,
+      description:
+        'Largest Euclidean distance (between L2-normalised embeddings) that counts as a match. LFW training folds choose about 0.43 for ' +
+        'pairs of photos; video frames sit a little further from enrolment photos (the Hamilton clip\'s pianist at 0.43), hence 0.5',
+    }),
     clusterUnknown: Type.Boolean({ default: true, description: 'Give repeatedly seen unknown faces a stable cluster id' }),
   },
   { additionalProperties: false },
