@@ -10,7 +10,7 @@ import type { StreamName } from '../streams/records.js';
 import { TierflowError } from '../errors.js';
 import { createStagePipeline, type StagePipeline } from './stages.js';
 import { createThreadedTransform } from './threaded.js';
-import { dropStale, FreshFrameQueue, latencyBoundMs } from './freshness.js';
+import { dropStale, FreshFrameQueue, latencyBoundMs, recordedSources } from './freshness.js';
 import type { WorkerMetrics } from './metrics.js';
 import type { RecordCodec } from './codec.js';
 
@@ -159,7 +159,8 @@ export class ChainRunner {
   }
 
   private boundFor(): (camera: string) => number {
-    const bounds = new Map(this.env.plan.sources.map((s) => [s.name, latencyBoundMs(s.maxLatencyMs, this.env.chain.priority)]));
+    const recorded = recordedSources(this.env.plan);
+    const bounds = new Map(this.env.plan.sources.map((s) => [s.name, recorded.has(s.name) ? Infinity : latencyBoundMs(s.maxLatencyMs, this.env.chain.priority)]));
     return (camera) => bounds.get(camera) ?? latencyBoundMs(2000, this.env.chain.priority);
   }
 
@@ -232,8 +233,7 @@ export class ChainRunner {
       }
     })();
     // Live cameras drop their oldest frames when processing falls behind; recorded files wait instead.
-    const realtime = this.env.plan.configs[id]?.['realtime'] === true;
-    const recorded = new Set(this.env.plan.sources.filter((s) => s.url.startsWith('file:') && !realtime).map((s) => s.name));
+    const recorded = recordedSources(this.env.plan);
     try {
       await this.source!.run(async (r) => {
         const frame = r as Captured;

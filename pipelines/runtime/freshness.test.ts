@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dropStale, FreshFrameQueue, latencyBoundMs } from './freshness.js';
+import { dropStale, FreshFrameQueue, latencyBoundMs, recordedSources } from './freshness.js';
 
 const frame = (camera: string, seq: number, captureTs = 0) => ({ camera, seq, captureTs });
 
@@ -41,4 +41,17 @@ test('recorded sources wait for room instead of losing frames', async () => {
   await pending;
   assert.deepEqual((await q.take(1)).map((f) => f.seq), [1]);
   assert.deepEqual(dropped, []);
+});
+
+test('recorded videos are exempt from dropping; live cameras, images and realtime files are not', () => {
+  const source = (name: string, url: string) => ({ name, url, node: 'n', fps: 5, resolution: '640x360', transport: 'tcp' as const, maxLatencyMs: 2000, loop: false });
+  const plan = {
+    sources: [source('clip', 'file:/v/clip.mp4'), source('live', 'rtsp://cam/1'), source('still', 'file:/p/photo.jpg'), source('paced', 'file:/v/paced.mp4')],
+    placements: [
+      { operator: 'decode', uses: 'decode@1', node: 'n', tier: 'edge', replicas: 1, reason: '', sources: ['clip', 'live', 'still'] },
+      { operator: 'paced', uses: 'decode@1', node: 'n', tier: 'edge', replicas: 1, reason: '', sources: ['paced'] },
+    ],
+    configs: { decode: { realtime: false }, paced: { realtime: true } },
+  };
+  assert.deepEqual([...recordedSources(plan)], ['clip']);
 });

@@ -1,6 +1,8 @@
 // Live video must stay fresh: when a stage falls behind, the oldest frames of a camera are dropped (and counted)
 // so end-to-end latency stays under the camera's bound. Only frame records are ever dropped, never events.
 import type { Priority } from '../topology/schema.js';
+import type { Plan } from '../plan/types.js';
+import { isImagePath } from '../media/media-input.js';
 import type { Captured } from '../streams/records.js';
 
 /** Low-priority flows give up on frames sooner; high-priority ones wait longer before dropping. */
@@ -8,6 +10,22 @@ export const PRIORITY_BOUND_FACTOR: Record<Priority, number> = { low: 0.5, norma
 
 export function latencyBoundMs(sourceMaxLatencyMs: number, priority: Priority): number {
   return Math.round(sourceMaxLatencyMs * PRIORITY_BOUND_FACTOR[priority]);
+}
+
+/**
+ * Cameras whose frames come from a recorded video read as fast as the pipeline takes them (not `realtime`): they
+ * are not live, so their frames wait instead of being dropped, at the source and at every freshness gate.
+ */
+export function recordedSources(plan: Pick<Plan, 'sources' | 'placements' | 'configs'>): Set<string> {
+  const recorded = new Set<string>();
+  for (const p of plan.placements) {
+    if (!p.sources || plan.configs[p.operator]?.['realtime'] === true) continue;
+    for (const name of p.sources) {
+      const url = plan.sources.find((s) => s.name === name)?.url ?? '';
+      if (url.startsWith('file:') && !isImagePath(url)) recorded.add(name);
+    }
+  }
+  return recorded;
 }
 
 /** Splits a batch into frames young enough to process and the stale ones to drop. */
