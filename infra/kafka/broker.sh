@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Single-node Apache Kafka (KRaft, combined broker+controller) on loopback for tests and benchmarks.
 #   broker.sh start|stop|status|resume|restart
-# Listeners: PLAINTEXT 127.0.0.1:29092, SASL_SSL (SCRAM-SHA-512 over TLS, CA made at start) 127.0.0.1:29093,
+# Listeners: PLAINTEXT 127.0.0.1:29092, SASL_SSL (SCRAM-SHA-512 over TLS, CA made at start) 127.0.0.1:29093, LINK
+# 127.0.0.1:29095 (advertised as 29096, where a link proxy may listen),
 # controller 127.0.0.1:29094. The install (jars from Maven Central via pom.xml) is cached in cache/lib; storage,
 # certificates and the SCRAM user are made anew at every start so each run begins from an empty cluster.
 # resume starts the stopped broker on its existing storage (topics, offsets, certificates kept), and restart is
@@ -19,6 +20,10 @@ ENVFILE="$CACHE/env"
 PLAIN_PORT="${TIERFLOW_KAFKA_PLAIN_PORT:-29092}"
 SASL_PORT="${TIERFLOW_KAFKA_SASL_PORT:-29093}"
 CONTROLLER_PORT="${TIERFLOW_KAFKA_CONTROLLER_PORT:-29094}"
+# A third plaintext listener that advertises a port nobody listens on but a link proxy: clients bootstrapped through
+# the proxy stay behind it, which is how the fault suite puts a slow, lossy WAN between tiers.
+LINK_PORT="${TIERFLOW_KAFKA_LINK_PORT:-29095}"
+LINK_ADVERTISED_PORT="${TIERFLOW_KAFKA_LINK_ADVERTISED_PORT:-29096}"
 SASL_USER="tierflow"
 SASL_PASSWORD="tierflow-test-secret"
 START_TIMEOUT_S="${TIERFLOW_KAFKA_START_TIMEOUT:-90}"
@@ -55,9 +60,9 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
 controller.listener.names=CONTROLLER
-listeners=PLAINTEXT://127.0.0.1:$PLAIN_PORT,SASL_SSL://127.0.0.1:$SASL_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PLAIN_PORT,SASL_SSL://127.0.0.1:$SASL_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://127.0.0.1:$PLAIN_PORT,SASL_SSL://127.0.0.1:$SASL_PORT,LINK://127.0.0.1:$LINK_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PLAIN_PORT,SASL_SSL://127.0.0.1:$SASL_PORT,LINK://127.0.0.1:$LINK_ADVERTISED_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,LINK:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 sasl.enabled.mechanisms=SCRAM-SHA-512
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
@@ -113,6 +118,8 @@ KAFKA_SASL_BROKERS=127.0.0.1:$SASL_PORT
 KAFKA_SASL_USER=$SASL_USER
 KAFKA_SASL_PASSWORD=$SASL_PASSWORD
 KAFKA_CA_FILE=$RUN/tls/ca.pem
+KAFKA_LINK_LISTENER=127.0.0.1:$LINK_PORT
+KAFKA_LINK_ADVERTISED=127.0.0.1:$LINK_ADVERTISED_PORT
 ENV
 }
 
