@@ -10,7 +10,7 @@ import type { StreamName } from '../streams/records.js';
 import { TierflowError } from '../errors.js';
 import { createStagePipeline, type StagePipeline } from './stages.js';
 import { createThreadedTransform } from './threaded.js';
-import { dropStale, FreshFrameQueue, latencyBoundMs, recordedSources } from './freshness.js';
+import { FreshFrameQueue, FreshnessGate, latencyBoundMs, recordedSources } from './freshness.js';
 import type { WorkerMetrics } from './metrics.js';
 import type { RecordCodec } from './codec.js';
 
@@ -21,6 +21,8 @@ export interface Wave {
   outputs: Map<string, unknown[]>;
   /** A flush wave asks every stage with windows or buffers to emit them, in order with the records before it. */
   flush: { now: number; final: boolean } | null;
+  /** When the wave passed the chain's freshness gate (performance.now()), to learn how long the rest takes. */
+  gatedAt?: number;
 }
 
 export interface ChainEnv {
@@ -55,6 +57,7 @@ export class ChainRunner {
   private source: SourceInstance<unknown> | null = null;
   private queue: FreshFrameQueue<Captured> | null = null;
   private failure: unknown = null;
+  private gate: FreshnessGate | null = null;
   /** Settles when the chain's sources have ended (source chains) or the consumer stopped. */
   finished: Promise<void> = Promise.resolve();
 
@@ -166,15 +169,16 @@ export class ChainRunner {
 
   private stage(id: string, def: AnyOperatorDefinition, inst: OperatorInstance, isHead: boolean) {
     const { metrics } = this.env;
-    const boundFor = this.boundFor();
+    const gate = (this.gate ??= new FreshnessGate(this.boundFor()));
     const upstream = this.env.plan.inputs?.[id]?.[0];
     const topic = this.env.chain.outputs.find((o) => o.operator === id && def.output !== null)?.topic;
     return async (wave: Wave): Promise<Wave> => {
       let input = isHead ? wave.entry : (wave.outputs.get(upstream ?? '') ?? []);
-      if (def.input === 'frames' && input.length > 0) {
-        const { fresh, stale } = dropStale(input as Captured[], Date.now(), boundFor);
+      if (def.input === 'frames' && input.length > 0 && wave.gatedAt === undefined) {
+        const { fresh, stale } = gate.admit(input as Captured[], Date.now());
         for (const f of stale) metrics.droppedFrame(id, f.camera);
         input = fresh;
+        if (fresh.length > 0) wave.gatedAt = performance.now();
       }
       const out: unknown[] = [];
       if (input.length > 0) {
@@ -228,8 +232,9 @@ export class ChainRunner {
         const batch = await queue.take(maxBatch);
         if (batch.length === 0) return;
         metrics.emitted(id, batch.length);
-        const wave = await this.pipeline!.admit({ entry: batch, outputs: new Map(), flush: null });
-        wave.done.catch((e: unknown) => this.fail(e));
+        const wave: Wave = { entry: batch, outputs: new Map(), flush: null };
+        const { done } = await this.pipeline!.admit(wave);
+        done.then(() => this.learn(wave), (e: unknown) => this.fail(e));
       }
     })();
     // Live cameras drop their oldest frames when processing falls behind; recorded files wait instead.
@@ -258,12 +263,21 @@ export class ChainRunner {
           await this.env.onPoison?.(rec, `undecodable ${stream} record: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
-      const wave = await this.pipeline!.admit({ entry: values, outputs: new Map(), flush: null });
-      wave.done.then(
-        () => consumer.commit(records).catch((e: unknown) => this.env.log(`commit failed (records will be redelivered): ${String(e)}`)),
+      const wave: Wave = { entry: values, outputs: new Map(), flush: null };
+      const { done } = await this.pipeline!.admit(wave);
+      done.then(
+        () => {
+          this.learn(wave);
+          return consumer.commit(records).catch((e: unknown) => this.env.log(`commit failed (records will be redelivered): ${String(e)}`));
+        },
         (e: unknown) => this.fail(e),
       );
     });
+  }
+
+  /** Teaches the freshness gate how long a wave takes from the gate to its acknowledged outputs. */
+  private learn(wave: Wave): void {
+    if (wave.gatedAt !== undefined) this.gate?.observe(performance.now() - wave.gatedAt);
   }
 
   /**

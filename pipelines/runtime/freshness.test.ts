@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dropStale, FreshFrameQueue, latencyBoundMs, recordedSources } from './freshness.js';
+import { dropStale, FreshFrameQueue, FreshnessGate, latencyBoundMs, recordedSources } from './freshness.js';
 
 const frame = (camera: string, seq: number, captureTs = 0) => ({ camera, seq, captureTs });
 
@@ -54,4 +54,23 @@ test('recorded videos are exempt from dropping; live cameras, images and realtim
     configs: { decode: { realtime: false }, paced: { realtime: true } },
   };
   assert.deepEqual([...recordedSources(plan)], ['clip']);
+});
+
+test('the gate keeps headroom for the time a wave needs after it, learnt from the waves that went through', () => {
+  const gate = new FreshnessGate(() => 3000, 100);
+  assert.equal(gate.headroomMs(), 100);
+  // Before any wave went through, only the margin is kept: 2950 ms old is in, 2950 + 100 > 3000 is out.
+  assert.deepEqual(gate.admit([frame('a', 0, 0), frame('a', 1, 50)], 2950).fresh.map((f) => f.seq), [1]);
+  for (let i = 0; i < 50; i++) gate.observe(i % 2 === 0 ? 400 : 600);
+  const headroom = gate.headroomMs();
+  assert.ok(headroom > 600 && headroom < 1000, `headroom ${headroom}`);
+  const { fresh, stale } = gate.admit([frame('a', 2, 0), frame('a', 3, 3000 - headroom + 10)], 3000);
+  assert.deepEqual([fresh.map((f) => f.seq), stale.map((f) => f.seq)], [[3], [2]]);
+});
+
+test('the gate never keeps more than half the bound, so slow spells cannot starve the chain', () => {
+  const gate = new FreshnessGate(() => 1000, 100);
+  for (let i = 0; i < 10; i++) gate.observe(5000);
+  assert.deepEqual(gate.admit([frame('a', 0, 0), frame('a', 1, 600)], 1000).fresh.map((f) => f.seq), [1]);
+  assert.deepEqual(gate.admit([frame('a', 2, 0)], 400).fresh.map((f) => f.seq), [2]);
 });
