@@ -41,6 +41,8 @@ export function buildPlan(t: Topology, operators: readonly AnyOperatorDefinition
     configs,
     inputs: Object.fromEntries(t.flows.map((f) => [f.id, f.inputs])),
   };
+  const routed = t.nodes.filter((n) => n.brokers);
+  if (routed.length > 0) plan.nodeBrokers = Object.fromEntries(routed.map((n) => [n.name, n.brokers!]));
   return { plan, decisions };
 }
 

@@ -73,4 +73,7 @@ export interface Plan {
   /** Each flow's inputs (source names or flow ids), by flow id: how operators inside a chain are wired,
    *  fan-out included. Added after v1's first cut; always present in plans from buildPlan. */
   inputs?: Record<string, string[]>;
+  /** Brokers by node, for the nodes whose workers reach Kafka by a route of their own (topology `nodes[].brokers`);
+   *  absent when no node has one. */
+  nodeBrokers?: Record<string, string[]>;
 }

@@ -74,6 +74,14 @@ export function unknownReferences(t: Topology): Finding[] {
   return out;
 }
 
+/** A node's own route to the brokers means something only when there are brokers: a kafka backbone. */
+export function nodeBrokerProblems(t: Topology): Finding[] {
+  if (t.backbone.type === 'kafka') return [];
+  return t.nodes.flatMap((n, i) =>
+    n.brokers ? [finding(['nodes', i, 'brokers'], `brokers on node '${n.name}' need a kafka backbone; this topology's backbone is ${t.backbone.type}`)] : [],
+  );
+}
+
 /** Inputs name something that exists and carries the stream the operator reads. */
 export function inputProblems(t: Topology, byFlow: OperatorsByFlow): Finding[] {
   const out: Finding[] = [];

@@ -14,6 +14,9 @@ export const ENV_REF_PATTERN = '^\\$\\{env:[A-Za-z_][A-Za-z0-9_]*\\}$';
 const SecretRef = (description: string) =>
   Type.String({ description: `${description}, as an environment reference \${env:NAME}; never a literal` });
 
+/** host:port of a Kafka broker. */
+const BROKER_PATTERN = '^[^\\s:]+:[0-9]+$';
+
 export const NodeSpec = Type.Object(
   {
     name: Name('Node name'),
@@ -23,6 +26,12 @@ export const NodeSpec = Type.Object(
     memory: Type.Integer({ minimum: 64, description: 'Memory available to tierflow, in MB' }),
     accelerators: Type.Array(Type.String(), { default: [], description: 'Accelerators on the node, e.g. gpu, npu' }),
     labels: Type.Record(Type.String(), Type.String(), { default: {}, description: 'Labels, used as Kubernetes node selectors' }),
+    brokers: Type.Optional(
+      Type.Array(Type.String({ pattern: BROKER_PATTERN }), {
+        minItems: 1,
+        description: "host:port brokers through which this node's workers reach the Kafka backbone when that differs from backbone.brokers (a VPN, a bridge, a proxy)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -110,7 +119,7 @@ export const BackboneSpec = Type.Union(
     Type.Object(
       {
         type: Type.Literal('kafka'),
-        brokers: Type.Array(Type.String({ pattern: '^[^\\s:]+:[0-9]+$' }), { minItems: 1, description: 'host:port bootstrap brokers' }),
+        brokers: Type.Array(Type.String({ pattern: BROKER_PATTERN }), { minItems: 1, description: 'host:port bootstrap brokers' }),
         security: Type.Optional(KafkaSecuritySpec),
         schemaRegistry: Type.Optional(Type.String({ pattern: '^https?://', description: 'Confluent schema registry URL' })),
       },

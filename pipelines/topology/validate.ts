@@ -9,7 +9,7 @@ import { TopologySpec, type Topology } from './schema.js';
 import { readTopologyFile, formatPath, type ParsedTopology } from './parse.js';
 import { schemaProblems } from './schema-problems.js';
 import { literalSecrets } from './secrets.js';
-import { cycles, duplicateNames, inputProblems, resolveOperators, unknownReferences } from './graph-checks.js';
+import { cycles, duplicateNames, inputProblems, nodeBrokerProblems, resolveOperators, unknownReferences } from './graph-checks.js';
 import { placementProblems, unreachableNodes } from './placement-checks.js';
 import type { Finding } from './finding.js';
 
@@ -41,7 +41,7 @@ export function validateTopology(parsed: ParsedTopology, operators: readonly Any
       findings.push(...schemaProblems(def.config, flow.config, ['flows', i, 'config']));
     });
     const duplicates = duplicateNames(t);
-    findings.push(...duplicates, ...unknownReferences(t));
+    findings.push(...duplicates, ...unknownReferences(t), ...nodeBrokerProblems(t));
     // With two flows of one name, inputs are ambiguous: the duplicate is the problem to report.
     if (duplicates.length === 0) findings.push(...inputProblems(t, byFlow), ...cycles(t));
     if (findings.length === 0) findings.push(...placementProblems(t, byFlow), ...unreachableNodes(t));

@@ -19,6 +19,11 @@ export function workerProcesses(plan: Plan, replicas: Record<string, number>): W
   return out;
 }
 
+/** How a node's workers reach Kafka: the node's own brokers (a VPN, a bridge, a proxy) or the deploy's. */
+export function brokersOfNode(plan: Plan, node: string, brokers: string[]): string[] {
+  return plan.nodeBrokers?.[node] ?? brokers;
+}
+
 /** The command-line arguments after `tierflow` that start one worker process. */
 export function workerArgs(spec: WorkerProcessSpec, planFile: string, brokers: string[], dataDir: string): string[] {
   return [

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { Plan } from '../../plan/types.js';
 import { crashStreak, restartDelayMs } from './backoff.js';
-import { workerArgs, workerProcesses, type WorkerProcessSpec } from './processes.js';
+import { brokersOfNode, workerArgs, workerProcesses, type WorkerProcessSpec } from './processes.js';
 import { readDesired, readJson, writeJsonAtomic, type DeployPaths, type SupervisorState, type WorkerState } from './state.js';
 
 /** How this program is started again: node, its flags (e.g. --import tsx) and the CLI entry script. */
@@ -50,6 +50,7 @@ export class Supervisor {
   private generation = 0;
   private shuttingDown = false;
   private readonly startedAt = Date.now();
+  private plan: Plan | null = null;
 
   constructor(
     private readonly paths: DeployPaths,
@@ -63,6 +64,7 @@ export class Supervisor {
     const desired = readDesired(this.paths);
     const plan = readJson<Plan>(this.paths.plan);
     if (!plan) throw new Error(`no plan in ${this.paths.plan}`);
+    this.plan = plan;
     const specs = workerProcesses(plan, desired.replicas);
     const fresh = new Set<string>();
     for (const spec of specs) {
@@ -110,7 +112,8 @@ export class Supervisor {
 
   private spawn(m: Managed): void {
     if (this.shuttingDown) return;
-    const args = workerArgs(m.spec, this.paths.plan, readDesired(this.paths).brokers, join(this.paths.data, m.spec.id.replace('#', '-')));
+    const brokers = brokersOfNode(this.plan!, m.spec.node, readDesired(this.paths).brokers);
+    const args = workerArgs(m.spec, this.paths.plan, brokers, join(this.paths.data, m.spec.id.replace('#', '-')));
     const fd = openSync(m.state.log, 'a');
     const child = spawn(this.cli.execPath, [...this.cli.args, ...args], { stdio: ['ignore', 'pipe', fd] });
     closeSync(fd);
