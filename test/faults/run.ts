@@ -1,7 +1,7 @@
 // The fault suite: `node dist/test/faults/run.js [case...]` against the broker in KAFKA_BROKERS. Runs a clean
 // reference of the clip, then each fault case in turn (each bounded, each undeploys what it started), prints a
 // line per case on stderr and, as its last stdout line, {"suite":"faults","cases":[...]}. Exit 1 if a case failed.
-import { CLIP_RUN, referenceRun } from '../helpers/faults.js';
+import { CLIP_RUN, referenceRun, type Reference } from '../helpers/faults.js';
 import { requireBrokers } from '../helpers/deploy.js';
 import type { CaseResult } from './case.js';
 import { workerKill } from './worker-kill.js';
@@ -9,8 +9,9 @@ import { poison } from './poison.js';
 import { brokerOutage } from './broker-outage.js';
 import { overload } from './overload.js';
 import { cameraRestart } from './camera-restart.js';
+import { network } from './network.js';
 
-type Case = { name: string; needsReference: boolean; bound: number; run: (expected: ReadonlySet<string>) => Promise<CaseResult> };
+type Case = { name: string; needsReference: boolean; bound: number; run: (expected: ReadonlySet<string>, reference: Reference | null) => Promise<CaseResult> };
 
 const CASES: Case[] = [
   { name: 'worker-kill', needsReference: true, bound: 420_000, run: workerKill },
@@ -18,6 +19,7 @@ const CASES: Case[] = [
   { name: 'broker-outage', needsReference: true, bound: 600_000, run: brokerOutage },
   { name: 'camera-restart', needsReference: false, bound: 300_000, run: cameraRestart },
   { name: 'overload', needsReference: false, bound: 300_000, run: overload },
+  { name: 'network', needsReference: true, bound: 300_000, run: network },
 ];
 
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -36,8 +38,10 @@ async function main(): Promise<void> {
   const unknown = wanted.filter((w) => !CASES.some((c) => c.name === w));
   if (unknown.length) throw new Error(`unknown case(s) ${unknown.join(', ')}: known are ${CASES.map((c) => c.name).join(', ')}`);
   let expected: ReadonlySet<string> = new Set();
+  let reference: Reference | null = null;
   if (cases.some((c) => c.needsReference)) {
     const ref = await referenceRun(CLIP_RUN);
+    reference = ref;
     expected = ref.keys;
     console.error(`faults: reference run: ${ref.keys.size} results in ${ref.seconds} s`);
     if (ref.keys.size === 0) throw new Error('the reference run produced no results');
@@ -45,7 +49,7 @@ async function main(): Promise<void> {
   const results: CaseResult[] = [];
   for (const c of cases) {
     const t0 = Date.now();
-    const r = await within(c.run(expected), c.bound, c.name).catch((e: unknown): CaseResult => ({ name: c.name, lost: null, duplicated: null, recoverySec: null, error: (e as Error).message }));
+    const r = await within(c.run(expected, reference), c.bound, c.name).catch((e: unknown): CaseResult => ({ name: c.name, lost: null, duplicated: null, recoverySec: null, error: (e as Error).message }));
     r.ok = passed(r);
     results.push(r);
     console.error(`faults: ${c.name} ${r.ok ? 'ok' : 'FAILED'} in ${Math.round((Date.now() - t0) / 1000)} s: ${JSON.stringify(r)}`);

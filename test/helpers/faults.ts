@@ -219,8 +219,19 @@ async function waitAllRead(d: FaultDeploy, collector: MatchCollector, timeoutMs:
   await until('every matches record read', async () => collector.records >= end, timeoutMs, 500);
 }
 
+/** What a clean run of the clip delivered, for fault runs to compare with. */
+export interface Reference {
+  keys: Set<string>;
+  /** Deploy to every record read, s. */
+  seconds: number;
+  /** Deploy to the last result delivered, s. */
+  lastResultSec: number;
+  /** End-to-end latency of each matches record (arrival at the collector - capture), ms. */
+  latencies: number[];
+}
+
 /** Deploys, runs the clip to its end and returns what came out: the reference a fault run is compared with. */
-export async function referenceRun(opts: FaultTopology, timeoutMs = 240_000): Promise<{ keys: Set<string>; seconds: number }> {
+export async function referenceRun(opts: FaultTopology, timeoutMs = 240_000): Promise<Reference> {
   const d = await FaultDeploy.create('faults-ref', opts);
   const t0 = Date.now();
   let collector: MatchCollector | null = null;
@@ -229,7 +240,12 @@ export async function referenceRun(opts: FaultTopology, timeoutMs = 240_000): Pr
     collector = await MatchCollector.open(d.matchesTopic);
     await d.waitSourcesEnded(timeoutMs);
     await waitAllRead(d, collector, timeoutMs);
-    return { keys: new Set(collector.deliveries.map((x) => x.key)), seconds: Math.round((Date.now() - t0) / 1000) };
+    return {
+      keys: new Set(collector.deliveries.map((x) => x.key)),
+      seconds: Math.round((Date.now() - t0) / 1000),
+      lastResultSec: (collector.lastAt - t0) / 1000,
+      latencies: collector.latencies.map((l) => l.ms),
+    };
   } finally {
     await collector?.close();
     await d.undeploy();
