@@ -50,6 +50,13 @@ test('LinkClock: a bandwidth cap spaces chunks by their size', () => {
   assert.deepEqual(at, [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
 });
 
+test('LinkClock: connections share the cap of their link, each keeping its own order', () => {
+  const wire = { freeAt: 0 };
+  const a = new LinkClock({ bytesPerSecond: 10_000, delayMs: 50 }, wire);
+  const b = new LinkClock({ bytesPerSecond: 10_000, delayMs: 50 }, wire);
+  assert.deepEqual([a.releaseAt(0, 1000, 0), b.releaseAt(0, 1000, 0), a.releaseAt(0, 1000, 0)], [150, 250, 350]);
+});
+
 test('bytes cross a delayed, jittery, capped link intact and in order, both ways', async () => {
   const echo = await echoServer();
   const proxy = await LinkProxy.start('127.0.0.1:0', `127.0.0.1:${echo.port}`, {

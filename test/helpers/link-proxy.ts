@@ -34,23 +34,31 @@ export interface LinkStats {
   bytesDown: number;
 }
 
+/** One direction of the link's wire, shared by every connection crossing it: when it is free to send again. */
+export interface Wire {
+  freeAt: number;
+}
+
 /**
- * When each chunk of one direction leaves the link: after the previous chunk has been serialised at the capped
- * rate, plus the delay and its jitter, and never before the chunk ahead of it (TCP does not reorder a stream).
- * Pure: the caller passes the clock and the random draw.
+ * When each chunk of one direction of one connection leaves the link: once the shared wire has serialised it at
+ * the capped rate, plus the delay and its jitter, and never before the chunk ahead of it (TCP does not reorder
+ * a stream). Pure: the caller passes the clock and the random draw.
  */
 export class LinkClock {
-  private wireFreeAt = 0;
   private lastRelease = 0;
-  constructor(private readonly dir: LinkDirection) {}
+  constructor(
+    private readonly dir: LinkDirection,
+    private readonly wire: Wire = { freeAt: 0 },
+  ) {}
 
   /** `random` in [0, 1): the jitter draw. */
   releaseAt(now: number, bytes: number, random: number): number {
     const { delayMs = 0, jitterMs = 0, bytesPerSecond } = this.dir;
-    const start = Math.max(now, this.wireFreeAt);
-    this.wireFreeAt = start + (bytesPerSecond ? (bytes / bytesPerSecond) * 1000 : 0);
+    const start = Math.max(now, this.wire.freeAt);
+    const sent = start + (bytesPerSecond ? (bytes / bytesPerSecond) * 1000 : 0);
+    this.wire.freeAt = sent;
     const jitter = jitterMs ? (2 * random - 1) * jitterMs : 0;
-    this.lastRelease = Math.max(this.wireFreeAt + Math.max(0, delayMs + jitter), this.lastRelease);
+    this.lastRelease = Math.max(sent + Math.max(0, delayMs + jitter), this.lastRelease);
     return this.lastRelease;
   }
 }
@@ -72,9 +80,10 @@ class Pipe {
     private readonly from: Socket,
     private readonly to: Socket,
     dir: LinkDirection,
+    wire: Wire,
     private readonly count: (n: number) => void,
   ) {
-    this.clock = new LinkClock(dir);
+    this.clock = new LinkClock(dir, wire);
     from.on('data', (chunk: Buffer) => this.push(chunk));
     from.on('end', () => {
       this.ended = true;
@@ -129,6 +138,8 @@ export class LinkProxy {
   readonly stats: LinkStats = { connections: 0, refused: 0, resets: 0, connectionsReset: 0, bytesUp: 0, bytesDown: 0 };
   private readonly open = new Set<{ client: Socket; upstream: Socket; pipes: Pipe[] }>();
   private blackoutUntil = 0;
+  /** The cap is the link's, not each connection's: all of them share one wire per direction. */
+  private readonly wires = { up: { freeAt: 0 }, down: { freeAt: 0 } };
   private resetTimer: NodeJS.Timeout | null = null;
 
   private constructor(
@@ -184,8 +195,8 @@ export class LinkProxy {
       client,
       upstream,
       pipes: [
-        new Pipe(client, upstream, this.faults.up ?? {}, (n) => (this.stats.bytesUp += n)),
-        new Pipe(upstream, client, this.faults.down ?? {}, (n) => (this.stats.bytesDown += n)),
+        new Pipe(client, upstream, this.faults.up ?? {}, this.wires.up, (n) => (this.stats.bytesUp += n)),
+        new Pipe(upstream, client, this.faults.down ?? {}, this.wires.down, (n) => (this.stats.bytesDown += n)),
       ],
     };
     this.open.add(c);
