@@ -50,8 +50,9 @@ export function parseReplicas(text: string | undefined): Record<string, number> 
   return out;
 }
 
+/** --brokers, else TIERFLOW_BROKERS, else how the plan says this node reaches Kafka, else the plan's backbone. */
 function backboneFor(plan: Plan, flags: WorkerFlags): BackboneSpec {
-  const list = flags.brokers ?? process.env['TIERFLOW_BROKERS'];
+  const list = flags.brokers ?? process.env['TIERFLOW_BROKERS'] ?? plan.nodeBrokers?.[flags.node]?.join(',');
   if (!list) return plan.backbone;
   const security = plan.backbone.type === 'kafka' ? plan.backbone.security : undefined;
   return { type: 'kafka', brokers: list.split(',').map((b) => b.trim()), ...(security ? { security } : {}) };
