@@ -15,6 +15,8 @@ import { operatorContext } from '../../test/helpers/operator-context.js';
 
 const logs: string[] = [];
 const ctx: OperatorContext = operatorContext({ operatorId: 'detect', log: (m) => logs.push(m) });
+/** detect whose output goes to a topic: crops must be JPEG, the wire format. */
+const published: OperatorContext = { ...ctx, publish: async () => {} };
 
 before(() => {
   buildModels();
@@ -22,8 +24,8 @@ before(() => {
 
 const jpegFrame = (seq: number, data: Uint8Array, width = 0, height = 0): FrameRecord => ({ camera: 'cam1', seq, captureTs: 1000 + seq, width, height, format: 'jpeg', data });
 
-async function create(config: object): Promise<TransformInstance<FrameRecord, FacesRecord>> {
-  return (await definition.create(Value.Default(DetectConfig, config) as never, ctx)) as TransformInstance<FrameRecord, FacesRecord>;
+async function create(config: object, context = published): Promise<TransformInstance<FrameRecord, FacesRecord>> {
+  return (await definition.create(Value.Default(DetectConfig, config) as never, context)) as TransformInstance<FrameRecord, FacesRecord>;
 }
 
 async function run(op: TransformInstance<FrameRecord, FacesRecord>, frames: FrameRecord[]): Promise<FacesRecord[]> {
@@ -50,6 +52,23 @@ void test('finds faces in a real frame, emits crops of the documented region, an
     assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', cw, ch]);
   }
   assert.deepEqual(faces.faces.map((f) => f.index), faces.faces.map((_, i) => i));
+});
+
+void test('without a topic, crops stay raw RGB of the crop box: same faces, same pixels as the JPEG path decodes to', { timeout: 60_000 }, async () => {
+  const sample = new Uint8Array(readFileSync(join(faceApiDemoDir, 'sample1.jpg')));
+  const [jpeg] = await run(await create({}), [jpegFrame(0, sample)]);
+  const [raw] = await run(await create({}, ctx), [jpegFrame(0, sample)]);
+  assert.deepEqual(raw!.faces.map((f) => [f.box, f.cropBox]), jpeg!.faces.map((f) => [f.box, f.cropBox]));
+  assert.ok(raw!.faces.length >= 1);
+  for (const [i, f] of raw!.faces.entries()) {
+    assert.equal(f.cropFormat, 'rgb');
+    assert.equal(jpeg!.faces[i]!.cropFormat, undefined);
+    const [, , w, h] = f.cropBox;
+    assert.equal(f.crop.length, w * h * 3);
+    const { data } = await sharp(jpeg!.faces[i]!.crop).raw().toBuffer({ resolveWithObject: true });
+    const meanDiff = data.reduce((sum, v, k) => sum + Math.abs(v - f.crop[k]!), 0) / data.length;
+    assert.ok(meanDiff < 4, `raw crop matches its JPEG within compression noise (mean |diff| ${meanDiff.toFixed(2)})`);
+  }
 });
 
 void test('an undecodable JPEG is logged and skipped; the next frames are still processed', { timeout: 60_000 }, async () => {

@@ -16,10 +16,12 @@ export async function createDetect(config: Static<typeof DetectConfig>, ctx: Ope
     minFaceSize: config.minFaceSize,
     resize: config.resize,
   };
+  // No topic for detect's output (publish is unset): its records go to a fused embed in memory, so crops stay raw.
+  const rawCrops = ctx.publish === undefined;
   return {
     kind: 'transform',
     async process(batch, emit) {
-      const records = await detectFrames(batch, (images) => detectFacesBatch(session, images, opts), { maxBatch: config.maxBatch, log: ctx.log });
+      const records = await detectFrames(batch, (images) => detectFacesBatch(session, images, opts), { maxBatch: config.maxBatch, log: ctx.log, rawCrops });
       for (const r of records) emit(r);
     },
   };

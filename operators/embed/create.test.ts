@@ -17,15 +17,17 @@ const logs: string[] = [];
 const ctx: OperatorContext = operatorContext({ operatorId: 'x', log: (m) => logs.push(m) });
 const dist = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0));
 
-void test('embed: detector crops give the embeddings and frame-pixel landmarks of the whole-image path', async () => {
+// Crops arrive as JPEG when detect's output goes to a topic, raw RGB when detect and embed are fused.
+for (const [crops, detectCtx] of [['JPEG', { ...ctx, publish: async () => {} }], ['raw', ctx]] as const) void test(`embed: ${crops} detector crops give the embeddings and frame-pixel landmarks of the whole-image path`, async () => {
   const file = join(sharedData, 'people', '_groups', 'two_people.jpg');
   const sharpMeta = (await import('sharp')).default(file);
   const { width, height } = await sharpMeta.metadata();
   const frame: FrameRecord = { camera: 'cam', seq: 7, captureTs: 1000, width: width!, height: height!, format: 'jpeg', data: await readFile(file) };
-  const detect = (await detectDefinition.create(Value.Default(DetectConfig, { model: 'ssd', resize: 'exact' }) as never, ctx)) as TransformInstance<FrameRecord, FacesRecord>;
+  const detect = (await detectDefinition.create(Value.Default(DetectConfig, { model: 'ssd', resize: 'exact' }) as never, detectCtx)) as TransformInstance<FrameRecord, FacesRecord>;
   const faces: FacesRecord[] = [];
   await detect.process([frame], (r) => faces.push(r));
   assert.ok(faces[0]!.faces.length >= 2);
+  assert.equal(faces[0]!.faces[0]!.cropFormat, crops === 'raw' ? 'rgb' : undefined);
   // A second record whose only crop is garbage: reported, skipped, the record still flows.
   const broken: FacesRecord = { ...faces[0]!, seq: 8, faces: [{ ...faces[0]!.faces[0]!, crop: new Uint8Array([1, 2, 3]) }] };
   const embed = (await embedDefinition.create(Value.Default(EmbedConfig, { maxBatch: 1 }) as never, ctx)) as TransformInstance<FacesRecord, EmbeddingsRecord>;

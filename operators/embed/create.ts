@@ -6,7 +6,8 @@ import type { Box, EmbeddingsRecord, FaceCrop, FacesRecord, FaceEmbedding } from
 import { decodeRgb } from '../../pipelines/vision/image.js';
 import { embedFaces, loadFaceModels, type FaceModels } from '../../pipelines/vision/embed.js';
 import type { FaceInImage } from '../../pipelines/vision/align.js';
-import { isTierflowError } from '../../pipelines/errors.js';
+import { isTierflowError, TierflowError } from '../../pipelines/errors.js';
+import type { RgbImage } from '../../pipelines/vision/warp.js';
 import type { EmbedConfig } from './index.js';
 
 interface Pending {
@@ -15,6 +16,14 @@ interface Pending {
   /** Crop pixels per frame pixel (a detector may shrink large crops). */
   scale: [number, number];
   input: FaceInImage;
+}
+
+/** A raw crop from a fused detect: packed RGB of exactly the crop box. */
+function rawCrop(face: FaceCrop, width: number, height: number, what: string): RgbImage {
+  if (face.crop.length !== width * height * 3) {
+    throw new TierflowError('IMAGE_UNREADABLE', `${what}: not a readable image (raw RGB of ${face.crop.length} bytes, expected ${width}x${height}x3)`);
+  }
+  return { data: face.crop, width, height };
 }
 
 /** Embeds every face of every record; `report` hears about crops that cannot be decoded (those faces are skipped). */
@@ -29,8 +38,9 @@ export async function embedRecords(
   for (const [r, record] of records.entries()) {
     for (const face of record.faces) {
       try {
-        const image = await decodeRgb(face.crop, `${record.camera}#${record.seq} face ${face.index} crop`);
         const [cx, cy, cw, ch] = face.cropBox;
+        const what = `${record.camera}#${record.seq} face ${face.index} crop`;
+        const image = face.cropFormat === 'rgb' ? rawCrop(face, cw, ch, what) : await decodeRgb(face.crop, what);
         const sx = image.width / cw, sy = image.height / ch;
         const box: Box = [(face.box[0] - cx) * sx, (face.box[1] - cy) * sy, face.box[2] * sx, face.box[3] * sy];
         pending.push({ record: r, face, scale: [sx, sy], input: { image, box } });

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { OperatorContext, TransformInstance } from '../operator.js';
 import { findOperator } from '../../operators/index.js';
-import { isTierflowError } from '../errors.js';
+import { isTierflowError, TierflowError } from '../errors.js';
 import type { ThreadRequest, ThreadResponse, ThreadSetup } from './threaded.js';
 
 const setup = workerData as ThreadSetup;
@@ -20,7 +20,9 @@ function describe(e: unknown): ThreadResponse['error'] {
 let queue: Promise<unknown> = (async () => {
   const [name, version] = setup.uses.split('@');
   const def = findOperator(name!, Number(version))!;
-  const ctx: OperatorContext = { ...setup.ctx, log: (message) => post({ id: -1, log: message }), signal: abort.signal };
+  // A threaded transform emits and the runtime publishes; publish is only kept as the sign that a topic exists.
+  const publish = setup.publishes ? () => Promise.reject(new TierflowError('INTERNAL', `${setup.ctx.operatorId}: operators in threads cannot publish`)) : undefined;
+  const ctx: OperatorContext = { ...setup.ctx, log: (message) => post({ id: -1, log: message }), signal: abort.signal, publish };
   const inst = (await def.create(setup.config, ctx)) as TransformInstance<unknown, unknown>;
   return inst;
 })();

@@ -9,6 +9,8 @@ export interface ThreadSetup {
   uses: string;
   config: unknown;
   ctx: Omit<OperatorContext, 'log' | 'signal' | 'publish'>;
+  /** The operator's output goes to a topic (ctx.publish was set): operators read this to keep wire formats. */
+  publishes: boolean;
 }
 
 export type ThreadRequest =
@@ -29,7 +31,7 @@ const toError = (e: NonNullable<ThreadResponse['error']>) =>
 
 export async function createThreadedTransform(uses: string, config: unknown, ctx: OperatorContext): Promise<TransformInstance<unknown, unknown>> {
   const { log, signal: _signal, publish: _publish, ...plain } = ctx;
-  const worker = new Worker(new URL('./operator-thread.js', import.meta.url), { workerData: { uses, config, ctx: plain } satisfies ThreadSetup });
+  const worker = new Worker(new URL('./operator-thread.js', import.meta.url), { workerData: { uses, config, ctx: plain, publishes: ctx.publish !== undefined } satisfies ThreadSetup });
   const pending = new Map<number, { resolve: (out: unknown[]) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let dead: Error | null = null;

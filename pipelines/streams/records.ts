@@ -40,6 +40,11 @@ export interface FaceCrop {
   cropBox: Box;
   /** JPEG of the crop region. */
   crop: Uint8Array;
+  /**
+   * In memory only, never on a topic: 'rgb' when `crop` is packed RGB of exactly cropBox's size (detect hands
+   * crops to a fused embed raw, skipping a JPEG encode and decode). Absent means JPEG, as on the wire.
+   */
+  cropFormat?: 'jpeg' | 'rgb';
 }
 
 export interface FacesRecord extends Captured {
