@@ -39,12 +39,16 @@ export async function run(args: string[]): Promise<void> {
   const json = args.includes('--json');
   const reps = Number(args[args.indexOf('--reps') + 1]) || 3;
   const brokers = process.env['KAFKA_BROKERS'] ? process.env['KAFKA_BROKERS'].split(',') : undefined;
+  // `--modes bare,embedded` runs a subset (quicker A/B runs while tuning); every mode by default.
+  const only = args.includes('--modes') ? new Set(args[args.indexOf('--modes') + 1]!.split(',')) : null;
+  const wanted = (mode: string) => !only || only.has(mode);
   const cli = join(repoRoot, 'dist', 'pipelines', 'cli', 'main.js');
   const stamp = Date.now().toString(36);
-  const topologies: Array<{ mode: string; file?: string; dir?: string }> = [{ mode: 'bare' }];
+  const topologies: Array<{ mode: string; file?: string; dir?: string }> = wanted('bare') ? [{ mode: 'bare' }] : [];
   for (const [backbone, replicas] of [['embedded', 1], ['kafka', 1], ['embedded', 2], ['kafka', 2]] as const) {
     if (backbone === 'kafka' && !brokers) continue;
     const mode = replicas === 1 ? backbone : `${backbone}-2-replicas`;
+    if (!wanted(mode)) continue;
     for (let r = 0; r < reps; r++) {
       // Kafka topics keep their records, so every repetition gets its own topology name.
       const t = await writeClipTopology({
@@ -79,7 +83,7 @@ export async function run(args: string[]): Promise<void> {
     e2eLatencyMs: { p50: Math.round(median(xs.map((x) => x.e2eLatencyMs.p50))), p99: Math.round(median(xs.map((x) => x.e2eLatencyMs.p99))) },
     rssMB: Math.round(median(xs.map((x) => x.rssMB))),
   }));
-  const bare = results.find((r) => r.mode === 'bare')!.fps;
+  const bare = results.find((r) => r.mode === 'bare')?.fps ?? NaN;
   console.log(`pipeline on short_hamilton_clip.mp4 x ${CAMERAS} cameras at ${FPS} fps, medians of ${reps} runs${brokers ? '' : ' (no KAFKA_BROKERS: Kafka modes skipped)'}`);
   console.log(`  ${'MODE'.padEnd(22)} ${'FPS'.padStart(7)} ${'x BARE'.padStart(7)} ${'P50 MS'.padStart(8)} ${'P99 MS'.padStart(8)} ${'RSS MB'.padStart(7)}`);
   for (const r of results) {
