@@ -57,14 +57,21 @@ export function cropRgb(img: RgbImage, box: FaceCrop['cropBox']): Uint8Array {
 
 /** Faces records for the decodable frames, in input order; frames without faces yield `faces: []`. */
 export async function detectFrames(frames: FrameRecord[], detect: BatchDetector, opts: DetectFramesOptions): Promise<FacesRecord[]> {
-  const decoded: Array<{ frame: FrameRecord; img: RgbImage }> = [];
-  for (const frame of frames) {
-    const img = await frameToRgb(frame, opts.log);
-    if (img) decoded.push({ frame, img });
-  }
+  // Every JPEG decode starts now on libvips' threads, so later frames decode while earlier ones are inferred
+  // (inference holds this thread); results are still taken in order.
+  // Their complaints are held and logged in frame order.
+  const decoding = frames.map((frame) => {
+    const said: string[] = [];
+    return frameToRgb(frame, (m) => said.push(m)).then((img) => ({ frame, img, said }));
+  });
   const out: FacesRecord[] = [];
-  for (let i = 0; i < decoded.length; i += opts.maxBatch) {
-    const chunk = decoded.slice(i, i + opts.maxBatch);
+  for (let i = 0; i < decoding.length; i += opts.maxBatch) {
+    const chunk: Array<{ frame: FrameRecord; img: RgbImage }> = [];
+    for (const { frame, img, said } of await Promise.all(decoding.slice(i, i + opts.maxBatch))) {
+      said.forEach((m) => opts.log(m));
+      if (img) chunk.push({ frame, img });
+    }
+    if (chunk.length === 0) continue;
     const detections = await detect(chunk.map((d) => d.img));
     for (const [k, { frame, img }] of chunk.entries()) {
       const faces: FaceCrop[] = [];
