@@ -16,6 +16,7 @@ import { createFaceAnalyser, subjectFace } from '../pipelines/vision/faces.js';
 import { decodeRgb } from '../pipelines/vision/image.js';
 import { listModels } from '../models/registry.js';
 import type { ChipPoints } from '../pipelines/vision/chip.js';
+import type { Framing } from '../pipelines/vision/still-detect.js';
 import { repoRoot, sharedData } from '../test/helpers/paths.js';
 
 interface Cached {
@@ -32,6 +33,8 @@ export async function run(args: string[]): Promise<void> {
       threshold: { type: 'string', default: '0.5' },
       /** Every LFW image holds a face: when none is found at --threshold, accept one down to this score. */
       fallback: { type: 'string', default: '0.2' },
+      /** Detect in the plain and the black-framed image (always), framed only when the plain finds nothing (retry), or plain only (off). */
+      framing: { type: 'string', default: 'always' },
       points: { type: 'string', default: 'five' },
       padding: { type: 'string', default: '0.25' },
       'no-refine': { type: 'boolean', default: false },
@@ -49,8 +52,9 @@ export async function run(args: string[]): Promise<void> {
   const detect = { model: values.detector as 'ssd' | 'tiny', scoreThreshold: Number(values.threshold) };
   const fallbackScoreThreshold = values.fallback === 'none' ? undefined : Number(values.fallback);
   const align = { geometry: { size: 150, padding: Number(values.padding), points: values.points as ChipPoints }, refine: !values['no-refine'], boxScales: values.scales ? values.scales.split(',').map(Number) : [], ...(values.mirror ? { mirror: true } : {}) };
+  const framing = values.framing as Framing;
   const recognition = (await listModels()).find((m) => m.name === 'face_recognition')?.sha256 ?? 'none';
-  const key = createHash('sha256').update(JSON.stringify({ detect, align, recognition, v: 1, ...(fallbackScoreThreshold === undefined ? {} : { fallbackScoreThreshold }) })).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(JSON.stringify({ detect, align, recognition, v: 1, ...(framing === 'retry' ? {} : { framing }), ...(fallbackScoreThreshold === undefined ? {} : { fallbackScoreThreshold }) })).digest('hex').slice(0, 16);
   const cacheFile = join(repoRoot, '.tierflow', `lfw-embeddings-${key}.json`);
   const [shard, shards] = (values.shard ?? '0/1').split('/').map(Number) as [number, number];
   const shardFile = (k: number) => cacheFile.replace(/\.json$/, `.shard${k}of${shards}.json`);
@@ -65,7 +69,7 @@ export async function run(args: string[]): Promise<void> {
   const todo = files.filter((f, i) => !(f in cache) && i % shards === shard);
   const started = Date.now();
   if (todo.length > 0) {
-    const analyser = await createFaceAnalyser({ detect, align, fallbackScoreThreshold });
+    const analyser = await createFaceAnalyser({ detect, align, fallbackScoreThreshold, framing });
     for (const [i, file] of todo.entries()) {
       const image = await decodeRgb(join(lfw, 'lfw-deepfunneled', file));
       cache[file] = subjectFace(await analyser.analyse(image), image.width, image.height)?.embedding ?? null;
@@ -90,7 +94,7 @@ export async function run(args: string[]): Promise<void> {
   const found = files.filter((f) => cache[f] !== null).length / files.length;
   const meanThreshold = v.folds.reduce((s, f) => s + f.threshold, 0) / v.folds.length;
   const result = {
-    bench: 'eval-lfw', pairs: pairs.length, images: files.length, detector: detect.model, align,
+    bench: 'eval-lfw', pairs: pairs.length, images: files.length, detector: detect.model, framing, align,
     accuracy: v.mean, std: v.std, faceFound: found, threshold: meanThreshold, folds: v.folds, msPerImage,
   };
   if (values.json) {
@@ -98,7 +102,7 @@ export async function run(args: string[]): Promise<void> {
     return;
   }
   console.log(`LFW (deep-funneled), ${pairs.length} pairs in ${v.folds.length} folds, ${files.length} images`);
-  console.log(`  pipeline:   ${detect.model} detector (score >= ${detect.scoreThreshold}${fallbackScoreThreshold === undefined ? '' : `, else >= ${fallbackScoreThreshold}`}) -> 68 landmarks${align.refine ? ' (refined)' : ''}${align.boxScales.length ? ` averaged over box scales 1,${align.boxScales.join(',')}` : ''}${align.mirror ? ' and the mirror image' : ''} -> ${align.geometry.points}-point dlib chip, padding ${align.geometry.padding} -> 128-d`);
+  console.log(`  pipeline:   ${detect.model} detector${framing === 'off' ? '' : framing === 'always' ? ' on the image and the image framed in black' : ' (framed in black when nothing is found)'} (score >= ${detect.scoreThreshold}${fallbackScoreThreshold === undefined ? '' : `, else >= ${fallbackScoreThreshold}`}) -> 68 landmarks${align.refine ? ' (refined)' : ''}${align.boxScales.length ? ` averaged over box scales 1,${align.boxScales.join(',')}` : ''}${align.mirror ? ' and the mirror image' : ''} -> ${align.geometry.points}-point dlib chip, padding ${align.geometry.padding} -> 128-d`);
   console.log(`  accuracy:   ${(v.mean * 100).toFixed(2)}% ± ${(v.std * 100).toFixed(2)} (10-fold, Euclidean, threshold from training folds; mean threshold ${meanThreshold.toFixed(3)})`);
   console.log(`  face found: ${(found * 100).toFixed(2)}% of images (${files.length - Math.round(found * files.length)} without a face)`);
   if (msPerImage !== null) console.log(`  speed:      ${msPerImage.toFixed(1)} ms per image (decode, detect, align, embed; one thread)`);

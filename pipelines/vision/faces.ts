@@ -3,7 +3,8 @@
 import { decodeRgb } from './image.js';
 import { embedFaces, loadFaceModels, type FaceModels } from './embed.js';
 import type { AlignOptions } from './align.js';
-import { detectFaces, loadDetector, type DetectOptions } from '../../models/infer/detect.js';
+import { loadDetector, type DetectOptions } from '../../models/infer/detect.js';
+import { detectStill, type Framing } from './still-detect.js';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { RgbImage } from './warp.js';
 import type { Box } from '../streams/records.js';
@@ -35,18 +36,10 @@ export interface FacesOptions {
   align?: AlignOptions;
   maxBatch?: number;
   threads?: number;
-  /** When no face is found, look again with the image framed in a black border (default true). */
-  padRetry?: boolean;
+  /** Also detect in the image framed in a black border, where faces filling the frame are found (default always). */
+  framing?: Framing;
   /** When still no face is found, accept detections down to this score (off by default). */
   fallbackScoreThreshold?: number;
-}
-
-/** The image in the middle of a black frame `border` pixels wide. */
-export function padImage(image: RgbImage, border: number): RgbImage {
-  const width = image.width + 2 * border, height = image.height + 2 * border;
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < image.height; y++) data.set(image.data.subarray(y * image.width * 3, (y + 1) * image.width * 3), ((y + border) * width + border) * 3);
-  return { width, height, data };
 }
 
 export interface FaceAnalyser {
@@ -58,21 +51,10 @@ export async function createFaceAnalyser(opts: FacesOptions = {}): Promise<FaceA
   const [detector, models]: [InferenceSession, FaceModels] = await Promise.all([loadDetector(detect.model, opts.threads), loadFaceModels(opts.threads)]);
   return {
     async analyse(image) {
-      let found = await detectFaces(detector, image, detect);
-      // A tight face crop (a passport-style photo) fills the frame, which detectors rarely saw in training:
-      // framed in a black border the same face is found with high confidence.
-      const border = Math.round(Math.max(image.width, image.height) / 2);
-      const framed = async (scoreThreshold: number) =>
-        (await detectFaces(detector, padImage(image, border), { ...detect, scoreThreshold })).map((d) => ({
-          score: d.score,
-          box: [d.box[0] - border, d.box[1] - border, d.box[2], d.box[3]] as Box,
-        }));
-      if (found.length === 0 && opts.padRetry !== false) found = await framed(detect.scoreThreshold);
+      const framing = opts.framing ?? 'always';
+      let found = await detectStill(detector, image, detect, framing);
       // Still nothing: where every image is known to hold a face (enrollment, LFW), a weaker detection beats none.
-      if (found.length === 0 && opts.fallbackScoreThreshold !== undefined) {
-        found = await detectFaces(detector, image, { ...detect, scoreThreshold: opts.fallbackScoreThreshold });
-        if (found.length === 0 && opts.padRetry !== false) found = await framed(opts.fallbackScoreThreshold);
-      }
+      if (found.length === 0 && opts.fallbackScoreThreshold !== undefined) found = await detectStill(detector, image, { ...detect, scoreThreshold: opts.fallbackScoreThreshold }, framing);
       found.sort((a, b) => b.score - a.score);
       const embedded = await embedFaces(models, found.map((d) => ({ image, box: d.box })), { ...opts.align, maxBatch: opts.maxBatch });
       return found.map((d, i) => ({
