@@ -56,16 +56,18 @@ test('recorded videos are exempt from dropping; live cameras, images and realtim
   assert.deepEqual([...recordedSources(plan)], ['clip']);
 });
 
-test('the gate keeps headroom for the time a wave needs after it, learnt from the waves that went through', () => {
-  const gate = new FreshnessGate(() => 3000, 100);
+test('the gate keeps headroom for the slowest recent wave after it', () => {
+  const gate = new FreshnessGate(() => 3000, 100, 4);
   assert.equal(gate.headroomMs(), 100);
   // Before any wave went through, only the margin is kept: 2950 ms old is in, 2950 + 100 > 3000 is out.
   assert.deepEqual(gate.admit([frame('a', 0, 0), frame('a', 1, 50)], 2950).fresh.map((f) => f.seq), [1]);
-  for (let i = 0; i < 50; i++) gate.observe(i % 2 === 0 ? 400 : 600);
-  const headroom = gate.headroomMs();
-  assert.ok(headroom > 600 && headroom < 1000, `headroom ${headroom}`);
-  const { fresh, stale } = gate.admit([frame('a', 2, 0), frame('a', 3, 3000 - headroom + 10)], 3000);
+  for (const ms of [400, 900, 500, 450]) gate.observe(ms);
+  assert.equal(gate.headroomMs(), 1000);
+  const { fresh, stale } = gate.admit([frame('a', 2, 0), frame('a', 3, 1010)], 3000);
   assert.deepEqual([fresh.map((f) => f.seq), stale.map((f) => f.seq)], [[3], [2]]);
+  // The slow wave leaves the window once four faster ones went through.
+  for (const ms of [300, 300, 300, 300]) gate.observe(ms);
+  assert.equal(gate.headroomMs(), 400);
 });
 
 test('the gate never keeps more than half the bound, so slow spells cannot starve the chain', () => {

@@ -30,38 +30,37 @@ export function recordedSources(plan: Pick<Plan, 'sources' | 'placements' | 'con
 
 /**
  * The one place a chain drops stale frames: before its first frame stage. A frame is admitted only if its age plus
- * the time the chain is expected to need from here to an acknowledged result stays within the bound, so frames are
- * dropped early, while dropping is cheap, instead of being worked on and arriving late. The expected time is learnt
- * from the waves that went through (mean plus three mean deviations, exponentially weighted, plus a margin for the
- * consumers downstream), and never more than half the bound, so a slow spell cannot close the gate entirely.
+ * the time the chain may need from here to an acknowledged result stays within the bound, so frames are dropped
+ * early, while dropping is cheap, instead of being worked on and arriving late. That time is the slowest of the last
+ * waves that went through (a mean would let the tail through) plus a margin for the consumers downstream, and never
+ * more than half the bound, so a slow spell cannot close the gate entirely.
  */
 export class FreshnessGate {
-  private mean = 0;
-  private deviation = 0;
-  private seen = 0;
+  private readonly recent: number[] = [];
+  private next = 0;
 
   constructor(
     private readonly boundFor: (camera: string) => number,
-    private readonly marginMs = 150,
-    private readonly weight = 0.1,
+    private readonly marginMs = 250,
+    private readonly window = 64,
   ) {}
 
   admit<T extends Captured>(batch: T[], now: number): { fresh: T[]; stale: T[] } {
+    const headroom = this.headroomMs();
     return dropStale(batch, now, (camera) => {
       const bound = this.boundFor(camera);
-      return bound - Math.min(bound / 2, this.headroomMs());
+      return bound - Math.min(bound / 2, headroom);
     });
   }
 
   /** How long a wave took from the gate to its acknowledged outputs. */
   observe(ms: number): void {
-    const w = this.seen++ === 0 ? 1 : this.weight;
-    this.deviation += w * (Math.abs(ms - this.mean) - this.deviation);
-    this.mean += w * (ms - this.mean);
+    this.recent[this.next] = ms;
+    this.next = (this.next + 1) % this.window;
   }
 
   headroomMs(): number {
-    return this.seen === 0 ? this.marginMs : this.mean + 3 * this.deviation + this.marginMs;
+    return this.recent.reduce((a, b) => Math.max(a, b), 0) + this.marginMs;
   }
 }
 
