@@ -56,23 +56,29 @@ test('recorded videos are exempt from dropping; live cameras, images and realtim
   assert.deepEqual([...recordedSources(plan)], ['clip']);
 });
 
-test('the gate keeps headroom for the slowest recent wave after it', () => {
-  const gate = new FreshnessGate(() => 3000, 100, 4);
-  assert.equal(gate.headroomMs(), 100);
-  // Before any wave went through, only the margin is kept: 2950 ms old is in, 2950 + 100 > 3000 is out.
-  assert.deepEqual(gate.admit([frame('a', 0, 0), frame('a', 1, 50)], 2950).fresh.map((f) => f.seq), [1]);
-  for (const ms of [400, 900, 500, 450]) gate.observe(ms);
-  assert.equal(gate.headroomMs(), 1000);
-  const { fresh, stale } = gate.admit([frame('a', 2, 0), frame('a', 3, 1010)], 3000);
+test('the gate keeps headroom for the slowest recent wave after it and a share of the bound for delivery', () => {
+  const gate = new FreshnessGate(() => 3000, 4);
+  assert.equal(gate.headroomMs(3000), 600);
+  // Before any wave went through, only the delivery share is kept: 2350 ms old is in, 2450 ms is out.
+  assert.deepEqual(gate.admit([frame('a', 0, 0), frame('a', 1, 100)], 2450).fresh.map((f) => f.seq), [1]);
+  for (const ms of [400, 700, 500, 450]) gate.observe(ms);
+  assert.equal(gate.headroomMs(3000), 1300);
+  const { fresh, stale } = gate.admit([frame('a', 2, 0), frame('a', 3, 1310)], 3000);
   assert.deepEqual([fresh.map((f) => f.seq), stale.map((f) => f.seq)], [[3], [2]]);
   // The slow wave leaves the window once four faster ones went through.
   for (const ms of [300, 300, 300, 300]) gate.observe(ms);
-  assert.equal(gate.headroomMs(), 400);
+  assert.equal(gate.headroomMs(3000), 900);
 });
 
 test('the gate never keeps more than half the bound, so slow spells cannot starve the chain', () => {
-  const gate = new FreshnessGate(() => 1000, 100);
+  const gate = new FreshnessGate(() => 1000);
   for (let i = 0; i < 10; i++) gate.observe(5000);
+  assert.equal(gate.headroomMs(1000), 500);
   assert.deepEqual(gate.admit([frame('a', 0, 0), frame('a', 1, 600)], 1000).fresh.map((f) => f.seq), [1]);
-  assert.deepEqual(gate.admit([frame('a', 2, 0)], 400).fresh.map((f) => f.seq), [2]);
+});
+
+test('recorded sources (an infinite bound) are never held back', () => {
+  const gate = new FreshnessGate(() => Infinity);
+  gate.observe(5000);
+  assert.equal(gate.admit([frame('a', 0, 0)], 1e12).fresh.length, 1);
 });
