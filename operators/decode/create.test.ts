@@ -74,11 +74,15 @@ test('an rtsp camera that refuses connections goes to retrying with growing back
   );
   const run = collectFrames(decode);
   let retrying: SourceStatus | undefined;
+  const outageSince = new Set<number>();
   await waitFor('five failed attempts', () => {
     const s = decode.state()['cam-dead']!;
     if (s.state === 'retrying') retrying ??= s;
+    if (s.state === 'retrying' || s.attempts > 0) outageSince.add(s.since);
     return s.attempts >= 5;
   });
+  // "retrying since" marks when the outage began, not the latest attempt.
+  assert.equal(outageSince.size, 1, `since moved between attempts: ${[...outageSince].join(', ')}`);
   await run.stop();
   const delays = logged.map((m) => Number(/retry in (\d+) ms/.exec(m)?.[1]));
   assert.deepEqual(delays.slice(0, 5), [50, 100, 200, 400, 400]);

@@ -10,7 +10,8 @@ export type SourceState = 'connecting' | 'connected' | 'retrying' | 'ended' | 'f
 
 export interface SourceStatus {
   state: SourceState;
-  /** When the source entered this state, ms since epoch. */
+  /** When the source entered this state, ms since epoch; while a camera is down (retrying, reconnecting), when the
+   *  outage began, so status reads "retrying since 12:03:10" rather than since the latest attempt. */
   since: number;
   /** One line for status displays. */
   detail?: string;
@@ -44,6 +45,8 @@ type Emit = (record: FrameRecord) => Promise<void>;
 export class SourceSession {
   private status: Omit<SourceStatus, 'corruptFrames'> = { state: 'connecting', since: Date.now(), attempts: 0, frames: 0 };
   private corruptInEndedGrabs = 0;
+  /** When the current outage began: the first failed attempt after frames flowed (or since start). */
+  private outageSince: number | undefined;
   private current: FrameGrab | undefined;
   private readonly stopper = new AbortController();
   private readonly live: boolean;
@@ -92,6 +95,7 @@ export class SourceSession {
 
       const error = timedOut ? `no frame within ${opts.connectTimeoutMs} ms` : (exit.error ?? 'stream ended');
       if (delivered > 0) this.status.attempts = 0;
+      this.outageSince ??= Date.now();
       this.status.attempts++;
       this.status.lastError = error;
       // A file or image that fails will fail again: only cameras are retried.
@@ -140,6 +144,7 @@ export class SourceSession {
       for await (const frame of grab.frames()) {
         if (this.status.state !== 'connected') {
           this.status.attempts = 0; // a camera that delivers is healthy again
+          this.outageSince = undefined;
           this.enter('connected');
         }
         const captureTs = opts.clock === 'media' ? startedAt + (frame.index * 1000) / opts.spec.fps : frame.arrivedAt;
@@ -176,6 +181,7 @@ export class SourceSession {
 
   private enter(state: SourceState, detail?: string): void {
     const { attempts, lastError, frames } = this.status;
-    this.status = { state, since: Date.now(), attempts, frames, ...(lastError ? { lastError } : {}), ...(detail ? { detail } : {}) };
+    const down = (state === 'retrying' || state === 'connecting') && this.outageSince !== undefined;
+    this.status = { state, since: down ? this.outageSince! : Date.now(), attempts, frames, ...(lastError ? { lastError } : {}), ...(detail ? { detail } : {}) };
   }
 }
