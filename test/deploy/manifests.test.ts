@@ -165,6 +165,17 @@ test('topology node labels, replicas and SASL credentials from a Secret reach th
   assert.match(ns.text, /create secret generic tf-face-gateway-kafka --from-literal=KAFKA_PASSWORD=\.\.\. --from-literal=KAFKA_USER=\.\.\./);
 });
 
+test("a node with its own brokers gets them in its pods' TIERFLOW_BROKERS; other nodes get --brokers", () => {
+  const p = structuredClone(plan);
+  const detect = p.chains.find((c) => c.operators.includes('detect'))!;
+  const other = p.chains.find((c) => c.node !== detect.node)!;
+  p.nodeBrokers = { [detect.node]: ['kafka-bridge.site-a:9092'] };
+  const objs = objects(p);
+  const brokersOf = (chainId: string) => (deploymentOf(objs, p, chainId).spec.template.spec.containers[0].env as Obj[]).find((e) => e.name === 'TIERFLOW_BROKERS')?.value;
+  assert.equal(brokersOf(detect.id), 'kafka-bridge.site-a:9092');
+  assert.equal(brokersOf(other.id), 'kafka-0.kafka:9092');
+});
+
 test('a changed plan changes every pod template, so pods pick it up', () => {
   const p = structuredClone(plan);
   p.configs.detect = { ...p.configs.detect, scoreThreshold: 0.7 };

@@ -79,7 +79,8 @@ export function renderK8sManifests(plan: Plan, opts: K8sOptions): ManifestFile[]
       resources: chainResources(plan, chain, operators),
       configMap,
       planHash,
-      ...(opts.brokers?.length ? { brokers: opts.brokers } : {}),
+      // A node that reaches Kafka by its own route keeps it, as in a local deploy; otherwise --brokers, else the plan's.
+      ...(plan.nodeBrokers?.[chain.node] ? { brokers: plan.nodeBrokers[chain.node]! } : opts.brokers?.length ? { brokers: opts.brokers } : {}),
       ...(names.length ? { credentials: { secret, names } } : {}),
     };
     const about = `Chain ${chain.id} on node ${chain.node} (tier ${chain.tier}): ${chain.operators.join(' -> ')}.`;
