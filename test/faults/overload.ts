@@ -1,4 +1,4 @@
-// Case overload: four looping cameras at the clip's native 30 fps, read in real time, for 60 s, well above what
+// Case overload: five looping cameras at the clip's native 30 fps, read in real time, for 60 s, well above what
 // the gateway's detect -> embed -> match can take on this machine. The freshness bound must hold: p99 end-to-end
 // latency of results under the sources' maxLatencyMs, frames dropped instead of queued, worker memory flat,
 // sighting events still produced.
@@ -30,7 +30,7 @@ export function percentile(values: number[], p: number): number | null {
 }
 
 export async function overload(): Promise<CaseResult> {
-  const d = await FaultDeploy.create('faults-overload', { cameras: 4, fps: 30, realtime: true, maxLatencyMs: MAX_LATENCY_MS });
+  const d = await FaultDeploy.create('faults-overload', { cameras: 5, fps: 30, realtime: true, maxLatencyMs: MAX_LATENCY_MS });
   const yaml = readFileSync(d.file, 'utf8');
   writeFileSync(d.file, yaml.replace(/^(\s+- \{ name: cam-\d+, )url:/gm, '$1loop: true, url:'));
   const backbone = await createKafkaBackbone({ ...kafkaFromEnv(), clientId: 'tierflow-faults' });
@@ -77,6 +77,8 @@ export async function overload(): Promise<CaseResult> {
         resultsRecords: collector.latencies.length,
         framesIn: decode.reduce((n, o) => n + o.recordsOut, 0),
         framesDropped: s.operators.reduce((n, o) => n + o.dropped, 0),
+        // Frames the cameras offered per frame the gateway could take: how far beyond capacity the sources ran.
+        offeredPerProcessed: detect?.recordsIn ? Math.round((decode.reduce((n, o) => n + o.recordsOut, 0) / detect.recordsIn) * 10) / 10 : null,
         detectIn: detect?.recordsIn ?? null,
         detectFps: detect?.fps ?? null,
         eventsInWindow,
