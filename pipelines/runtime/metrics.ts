@@ -23,7 +23,7 @@ export class WorkerMetrics {
   private readonly dropped: Counter<'operator' | 'camera'>;
   readonly lag: Gauge<'chain' | 'topic' | 'partition'>;
   readonly sourceUp: Gauge<'source' | 'state'>;
-  private readonly counts = new Map<string, { in: number; out: number; dropped: number; arrivals: number[] }>();
+  private readonly counts = new Map<string, { in: number; out: number; dropped: number; arrivals: number[]; departures: number[] }>();
   /** When the first record reached an operator: throughput is measured from here, not from process start. */
   firstActivityMs: number | null = null;
   /** End-to-end latency samples (ms) by operator, for exact percentiles in the run summary. */
@@ -65,7 +65,7 @@ export class WorkerMetrics {
 
   private entry(operator: string) {
     let e = this.counts.get(operator);
-    if (!e) this.counts.set(operator, (e = { in: 0, out: 0, dropped: 0, arrivals: [] }));
+    if (!e) this.counts.set(operator, (e = { in: 0, out: 0, dropped: 0, arrivals: [], departures: [] }));
     return e;
   }
 
@@ -80,7 +80,10 @@ export class WorkerMetrics {
 
   emitted(operator: string, n: number, now = Date.now()): void {
     this.firstActivityMs ??= now;
-    this.entry(operator).out += n;
+    const e = this.entry(operator);
+    e.out += n;
+    for (let i = 0; i < n; i++) e.departures.push(now);
+    while (e.departures.length > 0 && e.departures[0]! < now - RATE_WINDOW_MS) e.departures.shift();
     this.recordsOut.inc({ operator }, n);
   }
 
@@ -106,7 +109,8 @@ export class WorkerMetrics {
 
   snapshot(now = Date.now()): OperatorSnapshot[] {
     return [...this.counts].map(([operator, e]) => {
-      const recent = e.arrivals.filter((t) => t >= now - RATE_WINDOW_MS).length;
+      // A source has no input: its rate is what it emits (the frames a camera delivers).
+      const recent = (e.in > 0 ? e.arrivals : e.departures).filter((t) => t >= now - RATE_WINDOW_MS).length;
       return { operator, recordsIn: e.in, recordsOut: e.out, fps: recent / (RATE_WINDOW_MS / 1000), dropped: e.dropped };
     });
   }
