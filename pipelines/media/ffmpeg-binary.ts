@@ -71,7 +71,14 @@ export function ffmpegBinary(env: NodeJS.ProcessEnv = process.env): FfmpegBinary
   }
   let binary = cache.get(found.path);
   if (!binary) {
-    binary = { ...found, rtspTimeoutOption: rtspTimeoutOptionOf(found.path) };
+    // Probed on first use only: running ffmpeg synchronously blocks start-up, and only RTSP grabs need the answer.
+    let option: FfmpegBinary['rtspTimeoutOption'] | undefined;
+    binary = {
+      ...found,
+      get rtspTimeoutOption() {
+        return (option ??= rtspTimeoutOptionOf(found.path));
+      },
+    };
     cache.set(found.path, binary);
   }
   return binary;

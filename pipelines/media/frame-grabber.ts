@@ -48,7 +48,7 @@ export function summariseFfmpegError(message: string, stderr: string | null | un
 }
 
 export function startGrab(spec: GrabSpec, binary: FfmpegBinary = ffmpegBinary()): FrameGrab {
-  const args = grabArgs(spec, binary.rtspTimeoutOption);
+  const args = grabArgs(spec, spec.input.kind === 'rtsp' ? binary.rtspTimeoutOption : undefined);
   const splitter = new MjpegSplitter();
   const command = ffmpeg({ stdoutLines: 20 }) // ring size of kept stderr lines (0 would keep all)
     .setFfmpegPath(binary.path)
