@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Plan } from '../plan/types.js';
-import { dnsLabel, planForContainer, secretEnvNames } from './manifest-common.js';
+import { CA_PATH, dnsLabel, planForContainer, secretEnvNames } from './manifest-common.js';
 
 const kafkaPlan = (security: Record<string, string>): Plan =>
   ({ backbone: { type: 'kafka', brokers: ['k:9092'], security }, file: 'topology.yaml' }) as unknown as Plan;
@@ -28,6 +28,9 @@ test('secretEnvNames lists the ${env:NAME} references of the backbone credential
 });
 
 test('planForContainer points relative paths at the mounted folder', () => {
-  assert.equal(planForContainer({ file: 'examples/site/topology.yaml' } as Plan).file, '/etc/tierflow/topology.yaml');
-  assert.equal(planForContainer({ file: 'C:\\work\\t.yaml' } as Plan).file, '/etc/tierflow/t.yaml');
+  const embedded = { type: 'embedded' } as const;
+  assert.equal(planForContainer({ file: 'examples/site/topology.yaml', backbone: embedded } as Plan).file, '/etc/tierflow/topology.yaml');
+  assert.equal(planForContainer({ file: 'C:\\work\\t.yaml', backbone: embedded } as Plan).file, '/etc/tierflow/t.yaml');
+  const withCa = planForContainer({ ...kafkaPlan({ caFile: '/home/me/ca.pem' }), file: 't.yaml' });
+  assert.equal(withCa.backbone.type === 'kafka' && withCa.backbone.security?.caFile, CA_PATH);
 });

@@ -10,6 +10,9 @@ import type { Chain, Plan } from '../plan/types.js';
 /** Folder the plan (and files beside it, e.g. a gallery) is mounted at inside a worker container. */
 export const PLAN_DIR = '/etc/tierflow';
 export const PLAN_PATH = `${PLAN_DIR}/plan.json`;
+/** Where pods find the CA that signed the brokers' certificates (a Secret the user creates), when the plan uses TLS. */
+export const CA_DIR = '/etc/tierflow-ca';
+export const CA_PATH = `${CA_DIR}/ca.pem`;
 export const METRICS_PORT = 9464;
 /** The image's working directory and CLI; manifests name them explicitly rather than trust the ENTRYPOINT. */
 export const APP_DIR = '/app';
@@ -97,9 +100,19 @@ export function secretEnvNames(plan: Plan): string[] {
     .sort();
 }
 
-/** The plan as a container sees it: relative paths in config (a gallery) resolve against the mounted folder. */
+/** True when the plan's Kafka connection verifies brokers against a CA file of its own. */
+export function usesCaFile(plan: Plan): boolean {
+  return plan.backbone.type === 'kafka' && plan.backbone.security?.caFile !== undefined;
+}
+
+/**
+ * The plan as a container sees it: relative paths in config (a gallery) resolve against the mounted folder, and a
+ * CA file (a path on the planning machine, or an env reference no pod defines) is the mounted one.
+ */
 export function planForContainer(plan: Plan): Plan {
-  return { ...plan, file: posix.join(PLAN_DIR, posix.basename(plan.file.replaceAll('\\', '/')) || 'topology.yaml') };
+  const file = posix.join(PLAN_DIR, posix.basename(plan.file.replaceAll('\\', '/')) || 'topology.yaml');
+  if (!usesCaFile(plan) || plan.backbone.type !== 'kafka') return { ...plan, file };
+  return { ...plan, file, backbone: { ...plan.backbone, security: { ...plan.backbone.security!, caFile: CA_PATH } } };
 }
 
 /** The mounted plan.json: the plan's own (deterministic) key order, so the same plan gives the same bytes. */

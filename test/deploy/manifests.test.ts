@@ -14,7 +14,7 @@ import { renderK8sManifests, type K8sOptions } from '../../pipelines/deploy/k8s/
 import { writeK8sManifests } from '../../pipelines/deploy/k8s/write.js';
 import { writeComposeFile } from '../../pipelines/deploy/compose/write.js';
 import { COMPOSE_BROKER } from '../../pipelines/deploy/compose/render.js';
-import { chainResources, operatorOf, workloadName } from '../../pipelines/deploy/manifest-common.js';
+import { CA_PATH, chainResources, operatorOf, workloadName } from '../../pipelines/deploy/manifest-common.js';
 import { OPERATORS } from '../../operators/index.js';
 import { STREAM_CLASS } from '../../pipelines/streams/records.js';
 import { TierflowError } from '../../pipelines/errors.js';
@@ -174,6 +174,30 @@ test("a node with its own brokers gets them in its pods' TIERFLOW_BROKERS; other
   const brokersOf = (chainId: string) => (deploymentOf(objs, p, chainId).spec.template.spec.containers[0].env as Obj[]).find((e) => e.name === 'TIERFLOW_BROKERS')?.value;
   assert.equal(brokersOf(detect.id), 'kafka-bridge.site-a:9092');
   assert.equal(brokersOf(other.id), 'kafka-0.kafka:9092');
+});
+
+test("a plan that verifies brokers against its own CA mounts it from a Secret, and the pods' plan points there", () => {
+  const p = structuredClone(plan);
+  p.backbone = {
+    type: 'kafka',
+    brokers: ['kafka.example:9093'],
+    security: { protocol: 'SASL_SSL', mechanism: 'SCRAM-SHA-512', username: '${env:KAFKA_USER}', password: '${env:KAFKA_PASSWORD}', caFile: '${env:KAFKA_CA_FILE}' },
+  };
+  const files = renderK8sManifests(p, options);
+  const objs = files.flatMap((f) => parseAllDocuments(f.text).map((d) => d.toJS() as Obj));
+  const cm = objs.find((o) => o.kind === 'ConfigMap')!;
+  assert.equal(JSON.parse(cm.data['plan.json']).backbone.security.caFile, CA_PATH);
+  for (const d of objs.filter((o) => o.kind === 'Deployment')) {
+    const pod = d.spec.template.spec;
+    assert.deepEqual(pod.volumes.find((v: Obj) => v.name === 'kafka-ca').secret, { secretName: 'tf-face-gateway-kafka-ca', items: [{ key: 'ca.pem', path: 'ca.pem' }] });
+    assert.ok(pod.containers[0].volumeMounts.some((m: Obj) => m.name === 'kafka-ca' && CA_PATH.startsWith(`${m.mountPath}/`)));
+    // The CA's env reference is resolved by the mount, not expected from the credentials Secret.
+    assert.ok(!pod.containers[0].env.some((e: Obj) => e.name === 'KAFKA_CA_FILE'));
+  }
+  assert.match(files.find((f) => f.name === '00-namespace.yaml')!.text, /create secret generic tf-face-gateway-kafka-ca --from-file=ca\.pem=/);
+  for (const o of objs) assert.deepEqual(validateManifest(o), []);
+  // Without a CA file nothing is mounted.
+  assert.ok(objects().filter((o) => o.kind === 'Deployment').every((d) => d.spec.template.spec.volumes.length === 1));
 });
 
 test('a changed plan changes every pod template, so pods pick it up', () => {

@@ -8,7 +8,7 @@ import { OPERATORS } from '../../../operators/index.js';
 import type { AnyOperatorDefinition } from '../../operator.js';
 import type { Plan } from '../../plan/types.js';
 import type { NodeSpec } from '../../topology/schema.js';
-import { chainResources, dnsLabel, planJson, secretEnvNames, sha256, workloadName } from '../manifest-common.js';
+import { chainResources, dnsLabel, planJson, secretEnvNames, sha256, usesCaFile, workloadName } from '../manifest-common.js';
 import { nodeOf } from './scheduling.js';
 import { chainDeployment, chainService, type WorkloadInput } from './workload.js';
 
@@ -48,6 +48,7 @@ export function renderK8sManifests(plan: Plan, opts: K8sOptions): ManifestFile[]
   const configMap = dnsLabel('tf', plan.topology, 'plan');
   const secret = dnsLabel('tf', plan.topology, 'kafka');
   const names = secretEnvNames(plan);
+  const caSecret = usesCaFile(plan) ? dnsLabel('tf', plan.topology, 'kafka-ca') : undefined;
   const planText = planJson(plan);
   const files = Object.fromEntries(Object.entries(opts.files ?? {}).sort(([a], [b]) => a.localeCompare(b)));
   const data = { 'plan.json': planText, ...files };
@@ -63,8 +64,12 @@ export function renderK8sManifests(plan: Plan, opts: K8sOptions): ManifestFile[]
     ? `\nThe backbone credentials come from a Secret you create (tierflow never writes one):\n` +
       `  kubectl -n ${namespace} create secret generic ${secret} ${names.map((n) => `--from-literal=${n}=...`).join(' ')}`
     : '';
+  const caNote = caSecret
+    ? `\nThe CA that signed the brokers' certificates comes from a Secret you create, mounted in every pod:\n` +
+      `  kubectl -n ${namespace} create secret generic ${caSecret} --from-file=ca.pem=<the CA's PEM file>`
+    : '';
   const out: ManifestFile[] = [
-    { name: '00-namespace.yaml', text: toYaml([ns], `Namespace of topology ${plan.topology}.${secretNote}`) },
+    { name: '00-namespace.yaml', text: toYaml([ns], `Namespace of topology ${plan.topology}.${secretNote}${caNote}`) },
     { name: '01-plan.yaml', text: toYaml([cm], 'The plan every worker reads, mounted at /etc/tierflow.') },
   ];
 
@@ -82,6 +87,7 @@ export function renderK8sManifests(plan: Plan, opts: K8sOptions): ManifestFile[]
       // A node that reaches Kafka by its own route keeps it, as in a local deploy; otherwise --brokers, else the plan's.
       ...(plan.nodeBrokers?.[chain.node] ? { brokers: plan.nodeBrokers[chain.node]! } : opts.brokers?.length ? { brokers: opts.brokers } : {}),
       ...(names.length ? { credentials: { secret, names } } : {}),
+      ...(caSecret ? { caSecret } : {}),
     };
     const about = `Chain ${chain.id} on node ${chain.node} (tier ${chain.tier}): ${chain.operators.join(' -> ')}.`;
     out.push({ name: `${workloadName(plan, chain)}.yaml`, text: toYaml([chainDeployment(input), chainService(input)], about) });

@@ -6,7 +6,7 @@ import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { Chain, Plan } from '../../plan/types.js';
 import type { NodeSpec } from '../../topology/schema.js';
-import { APP_DIR, METRICS_PORT, PLAN_DIR, WORKER_COMMAND, workerArgs, workloadName, type ChainResources } from '../manifest-common.js';
+import { APP_DIR, CA_DIR, METRICS_PORT, PLAN_DIR, WORKER_COMMAND, workerArgs, workloadName, type ChainResources } from '../manifest-common.js';
 import { nodeSelectorFor, tolerationsFor } from './scheduling.js';
 
 export interface WorkloadInput {
@@ -23,6 +23,8 @@ export interface WorkloadInput {
   brokers?: string[];
   /** Secret holding the backbone credentials, and the env names the plan references. */
   credentials?: { secret: string; names: string[] };
+  /** Secret holding `ca.pem`, mounted at CA_DIR, when the plan verifies brokers against its own CA. */
+  caSecret?: string;
 }
 
 export function chainLabels(plan: Plan, chain: Chain): Record<string, string> {
@@ -106,11 +108,17 @@ export function chainDeployment(input: WorkloadInput): IDeployment {
               startupProbe: probe('/healthz', 2, 60),
               livenessProbe: probe('/healthz', 10, 3),
               readinessProbe: probe('/readyz', 5, 2),
-              volumeMounts: [{ name: 'plan', mountPath: PLAN_DIR, readOnly: true }],
+              volumeMounts: [
+                { name: 'plan', mountPath: PLAN_DIR, readOnly: true },
+                ...(input.caSecret ? [{ name: 'kafka-ca', mountPath: CA_DIR, readOnly: true }] : []),
+              ],
               securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
             },
           ],
-          volumes: [{ name: 'plan', configMap: { name: input.configMap } }],
+          volumes: [
+            { name: 'plan', configMap: { name: input.configMap } },
+            ...(input.caSecret ? [{ name: 'kafka-ca', secret: { secretName: input.caSecret, items: [{ key: 'ca.pem', path: 'ca.pem' }] } }] : []),
+          ],
         },
       },
     },
