@@ -1,4 +1,4 @@
-// A consumer-group member on node-rdkafka: manual synchronous commits, range
+// A consumer-group member on node-rdkafka: manual synchronous commits (held back while no broker answers), range
 // assignment with rebalance callbacks, pause/resume of the assigned partitions, and lag from the committed
 // offsets and high watermarks. One batch at a time: the handler is awaited before the next fetch is delivered.
 import Kafka from 'node-rdkafka';
@@ -12,6 +12,13 @@ const ERR_ASSIGN = -175;
 const ERR_REVOKE = -174;
 // Commit refusals that only mean "a rebalance moved the partition": the next owner re-reads (at-least-once).
 const REBALANCE_COMMIT_ERRORS = new Set([22, 25, 27, -168]);
+/**
+ * A synchronous commit with the broker gone blocks the event loop until librdkafka gives up (~6 s measured, per
+ * commit). After one such failure, later commits only collect their offsets for this long, and the consume loop
+ * commits what was collected once the hold is over: the event loop stays free, nothing is skipped (at worst
+ * records are delivered again).
+ */
+const COMMIT_HOLD_MS = 5000;
 
 type TP = { topic: string; partition: number };
 
@@ -92,23 +99,38 @@ export class KafkaConsumer implements Consumer {
   }
 
   commit(records: Array<Pick<ConsumedRecord, 'topic' | 'partition' | 'offset'>>): Promise<void> {
-    const next = new Map<string, Kafka.TopicPartitionOffset>();
     for (const r of records) {
       const k = `${r.topic}\u0000${r.partition}`;
-      if ((next.get(k)?.offset ?? -1) < r.offset + 1) next.set(k, { topic: r.topic, partition: r.partition, offset: r.offset + 1 });
+      if ((this.uncommitted.get(k)?.offset ?? -1) < r.offset + 1) this.uncommitted.set(k, { topic: r.topic, partition: r.partition, offset: r.offset + 1 });
     }
-    if (next.size === 0) return Promise.resolve();
-    // Synchronous commit: node-rdkafka serves offset_commit_cb only while consume() polls, and the loop does not
-    // poll while the handler (which awaits this) runs. One round trip per batch, not per record.
+    if (this.uncommitted.size === 0) return Promise.resolve();
+    if (Date.now() < this.commitsHeldUntil) {
+      return Promise.reject(new TierflowError('BROKER_UNREACHABLE', 'commit held back: the last one found no broker; these offsets go with the next', { retriable: true }));
+    }
     try {
-      this.client.commitSync([...next.values()]);
+      this.commitUncommitted();
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Synchronous commit of every collected offset: node-rdkafka serves offset_commit_cb only while consume() polls,
+   * and the loop does not poll while the handler (which awaits this) runs. One round trip per batch, not per record.
+   */
+  private commitUncommitted(): void {
+    const offsets = [...this.uncommitted.values()];
+    try {
+      this.client.commitSync(offsets);
+      this.uncommitted.clear();
     } catch (e) {
       const code = (e as { code?: number }).code ?? 0;
-      if (REBALANCE_COMMIT_ERRORS.has(code)) return Promise.resolve();
-      if (!this.client.isConnected()) return Promise.reject(new TierflowError('BACKBONE_CLOSED', `commit after close: ${(e as Error).message}`, { cause: e }));
-      return Promise.reject(new TierflowError('INTERNAL', `commit failed: ${(e as Error).message}`, { cause: e, retriable: true }));
+      if (REBALANCE_COMMIT_ERRORS.has(code)) return this.uncommitted.clear();
+      if (!this.client.isConnected()) throw new TierflowError('BACKBONE_CLOSED', `commit after close: ${(e as Error).message}`, { cause: e });
+      this.commitsHeldUntil = Date.now() + COMMIT_HOLD_MS;
+      throw new TierflowError('INTERNAL', `commit failed: ${(e as Error).message}`, { cause: e, retriable: true });
     }
-    return Promise.resolve();
   }
 
   pause(): void {
@@ -165,6 +187,13 @@ export class KafkaConsumer implements Consumer {
           if (this.paused && !this.closed) await this.consume(1, true);
           continue;
         }
+        if (this.uncommitted.size > 0 && Date.now() >= this.commitsHeldUntil) {
+          try {
+            this.commitUncommitted();
+          } catch {
+            // Still no broker: held again; the offsets stay collected.
+          }
+        }
         const batch = await this.consume(max, false);
         if (batch.length > 0 && !this.closed) await onBatch(batch);
       }
@@ -174,6 +203,9 @@ export class KafkaConsumer implements Consumer {
   }
 
   private stash: ConsumedRecord[] = [];
+  /** Offsets handed to commit() and not yet committed (held back, or the commit failed), by topic and partition. */
+  private readonly uncommitted = new Map<string, Kafka.TopicPartitionOffset>();
+  private commitsHeldUntil = 0;
 
   private consume(max: number, holdOnly: boolean): Promise<ConsumedRecord[]> {
     if (!holdOnly && this.stash.length > 0) return Promise.resolve(this.stash.splice(0, max));
@@ -211,6 +243,7 @@ export class KafkaConsumer implements Consumer {
         this.options.onAssign?.(assignment.map(({ topic, partition }) => ({ topic, partition })));
       } else if (err.code === ERR_REVOKE) {
         this.stash = this.stash.filter((r) => !assignment.some((a) => a.topic === r.topic && a.partition === r.partition));
+        for (const a of assignment) this.uncommitted.delete(`${a.topic}\u0000${a.partition}`);
         this.options.onRevoke?.(assignment.map(({ topic, partition }) => ({ topic, partition })));
         this.client.unassign();
       }
