@@ -16,6 +16,7 @@ import {
   type ManifestEntry,
   type ModelName,
 } from './catalog.js';
+import { ensureOptimized } from './optimized.js';
 import type { OnnxGraph } from './onnx-graph.js';
 import { buildFaceLandmark68 } from './nets/face_landmark_68.js';
 import { buildFaceRecognition } from './nets/face_recognition.js';
@@ -73,4 +74,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const force = process.argv.includes('--force');
   const reports = buildModels({ force });
   for (const r of reports) console.log(`${r.status.padEnd(6)} ${r.name.padEnd(20)} ${r.entry.sha256.slice(0, 16)} ${r.entry.bytes} bytes`);
+  // Optimise each graph for this CPU now, so the first worker does not wait for it (models/optimized.ts).
+  for (const r of reports) {
+    const optimized = await ensureOptimized(r.name, join(modelsDir(), r.entry.path), r.entry.sha256);
+    if (optimized) console.log(`ready  ${r.name.padEnd(20)} optimised for this CPU: ${optimized}`);
+  }
 }

@@ -63,3 +63,11 @@ export function readManifest(): ManifestEntry[] | null {
     return null;
   }
 }
+
+/** One input of the shape each net is run with (NHWC); used to check a derived graph against its source. */
+export const PROBE_INPUT: Record<ModelName, number[]> = {
+  tiny_face_detector: [1, 416, 416, 3],
+  ssd_mobilenetv1: [1, 512, 512, 3],
+  face_landmark_68: [1, 112, 112, 3],
+  face_recognition: [1, 150, 150, 3],
+};

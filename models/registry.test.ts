@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { TierflowError } from '../pipelines/errors.js';
 import { buildModels } from './build.js';
 import { manifestPath, modelsDir } from './catalog.js';
-import { listModels, loadModel, modelPath, verifiedModelBytes } from './registry.js';
+import { listModels, loadModel, modelPath, verifiedModelPath } from './registry.js';
 
 let realDir = '';
 let tmp = '';
@@ -46,15 +46,15 @@ function expectError(fn: () => unknown, code: string, pattern: RegExp): void {
 
 void test('a missing manifest, a missing file and a changed file each give a one-line error with the fix', () => {
   process.env.TIERFLOW_MODELS_DIR = tmp;
-  expectError(() => verifiedModelBytes('face_recognition'), 'MODEL_MISSING', /manifest\.json is missing.*npm run models/);
+  expectError(() => verifiedModelPath('face_recognition'), 'MODEL_MISSING', /manifest\.json is missing.*npm run models/);
 
   copyFileSync(join(realDir, 'manifest.json'), manifestPath());
-  expectError(() => verifiedModelBytes('face_recognition'), 'MODEL_MISSING', /face_recognition\.onnx is missing.*npm run models/);
+  expectError(() => verifiedModelPath('face_recognition'), 'MODEL_MISSING', /face_recognition\.onnx is missing.*npm run models/);
 
   const file = join(tmp, 'face_recognition.onnx');
   copyFileSync(join(realDir, 'face_recognition.onnx'), file);
-  assert.ok(verifiedModelBytes('face_recognition').length > 1_000_000);
+  assert.equal(verifiedModelPath('face_recognition').path, file);
   appendFileSync(file, 'tampered');
-  expectError(() => verifiedModelBytes('face_recognition'), 'MODEL_CHECKSUM', /face_recognition\.onnx has sha256 .*npm run models/);
+  expectError(() => verifiedModelPath('face_recognition'), 'MODEL_CHECKSUM', /face_recognition\.onnx has sha256 .*npm run models/);
   unlinkSync(file);
 });

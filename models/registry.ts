@@ -18,10 +18,11 @@
 //   face_recognition    input [N,150,150,3] (square-padded, centred) -> descriptor [N,128] raw (face-api does
 //                       not L2-normalise it; normalise before comparing if you need unit vectors)
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { TierflowError } from '../pipelines/errors.js';
+import { ensureOptimized } from './optimized.js';
 import { MODEL_NAMES, manifestPath, modelsDir, readManifest, type ManifestEntry, type ModelName } from './catalog.js';
 
 export type { ModelName } from './catalog.js';
@@ -55,33 +56,53 @@ function manifestEntry(name: ModelName): ManifestEntry {
   return e;
 }
 
-/** Checks the file against the manifest; returns its bytes so the session is built from exactly what was hashed. */
-export function verifiedModelBytes(name: ModelName): Uint8Array {
+/** Checks the file against the manifest, hashing it in pieces (no copy of the model lingers in the JS heap). */
+export function verifiedModelPath(name: ModelName): { path: string; sha256: string } {
   const entry = manifestEntry(name);
   const path = join(modelsDir(), entry.path);
   if (!existsSync(path)) throw new TierflowError('MODEL_MISSING', `model file ${path} is missing: ${REBUILD}`);
-  const bytes = readFileSync(path);
-  const sha = createHash('sha256').update(bytes).digest('hex');
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(path, 'r');
+  try {
+    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; ) hash.update(chunk.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  const sha = hash.digest('hex');
   if (sha !== entry.sha256) {
     throw new TierflowError('MODEL_CHECKSUM', `model file ${path} has sha256 ${sha.slice(0, 12)}…, manifest says ${entry.sha256.slice(0, 12)}…: ${REBUILD}`);
   }
-  return bytes;
+  return { path, sha256: sha };
 }
 
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 
-/** One session per model and thread count per process; intraOpNumThreads defaults to 1 (edge boxes share cores). */
+// No memory-pattern planning: it pre-allocates per input shape, and a worker's RSS matters more on edge boxes.
+// The CPU arena stays on: without it glibc malloc fragments across the operator threads and the pipeline's
+// RSS measured 600-720 MB instead of ~390 MB (bench pipeline, embedded mode).
+const sessionOptions = (threads: number) => ({ intraOpNumThreads: threads, interOpNumThreads: 1, enableMemPattern: false });
+
+/**
+ * One session per model and thread count per process; intraOpNumThreads defaults to 1 (edge boxes share cores).
+ * Opens the graph pre-optimised for this machine (models/optimized.ts) when it can, else optimises at load.
+ */
 export function loadModel(name: ModelName, opts: { threads?: number } = {}): Promise<ort.InferenceSession> {
   const threads = opts.threads ?? 1;
   const key = `${name}/${threads}`;
   let s = sessions.get(key);
   if (!s) {
     s = (async () => {
-      const bytes = verifiedModelBytes(name);
-      // No memory-pattern planning: it pre-allocates per input shape, and a worker's RSS matters more on edge boxes.
-      // The CPU arena stays on: without it glibc malloc fragments across the operator threads and the pipeline's
-      // RSS measured 600-720 MB instead of ~390 MB (bench pipeline, embedded mode).
-      return ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', enableMemPattern: false });
+      const source = verifiedModelPath(name);
+      const optimized = await ensureOptimized(name, source.path, source.sha256);
+      if (optimized) {
+        try {
+          return await ort.InferenceSession.create(optimized, { ...sessionOptions(threads), graphOptimizationLevel: 'disabled' });
+        } catch {
+          rmSync(optimized, { force: true }); // unreadable: made again by the next process that needs it
+        }
+      }
+      return ort.InferenceSession.create(source.path, { ...sessionOptions(threads), graphOptimizationLevel: 'all' });
     })();
     sessions.set(key, s);
     s.catch(() => sessions.delete(key));
