@@ -1,7 +1,7 @@
 // decode: one SourceSession per source in ctx.sources, all running side by side. URLs are resolved and
 // images measured before anything runs, so a missing file fails create() with one clear line.
 import type { Static } from '@sinclair/typebox';
-import sharp from 'sharp';
+import sharp from '../../pipelines/media/sharp.js';
 import type { OperatorContext, SourceInstance } from '../../pipelines/operator.js';
 import { TierflowError } from '../../pipelines/errors.js';
 import { ffmpegBinary } from '../../pipelines/media/ffmpeg-binary.js';

@@ -29,9 +29,13 @@ export interface ThreadResponse {
 const toError = (e: NonNullable<ThreadResponse['error']>) =>
   new TierflowError(e.code ?? 'INTERNAL', e.message, { exitCode: e.exitCode, retriable: e.retriable });
 
+// An operator thread's JS objects are small and short-lived (its frames and tensors live outside the JS heap), so a
+// small young generation costs nothing measurable while V8's default lets each thread's nursery grow to tens of MB.
+const YOUNG_GENERATION_MB = 3;
+
 export async function createThreadedTransform(uses: string, config: unknown, ctx: OperatorContext): Promise<TransformInstance<unknown, unknown>> {
   const { log, signal: _signal, publish: _publish, ...plain } = ctx;
-  const worker = new Worker(new URL('./operator-thread.js', import.meta.url), { workerData: { uses, config, ctx: plain, publishes: ctx.publish !== undefined } satisfies ThreadSetup });
+  const worker = new Worker(new URL('./operator-thread.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }, workerData: { uses, config, ctx: plain, publishes: ctx.publish !== undefined } satisfies ThreadSetup });
   const pending = new Map<number, { resolve: (out: unknown[]) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let dead: Error | null = null;

@@ -1,6 +1,6 @@
 // Image bytes (JPEG, PNG, ...) into packed RGB with sharp. EXIF orientation is applied, so boxes refer to the
 // image as a viewer shows it; grey and RGBA images become plain RGB.
-import sharp from 'sharp';
+import sharp from '../media/sharp.js';
 import { TierflowError } from '../errors.js';
 import type { RgbImage } from './warp.js';
 
