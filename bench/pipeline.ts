@@ -1,10 +1,12 @@
 // Pipeline throughput on the Hamilton clip, every mode in one run on the same machine and broker: the bare loop,
 // `tierflow run` on the embedded backbone and on Kafka, each with one and with two replicas of the heavy chain.
 // Each mode runs as its own process (so RSS is its own), `--reps` times; medians are reported, with ratios to
-// the bare loop. Two cameras play the clip, so two replicas have two partitions' worth of work to share.
+// the bare loop. Every mode's process gets the memory settings of a deployed worker (runtime/process-tuning.ts),
+// the bare loop too, so RSS compares like with like. Two cameras play the clip, so two replicas have two partitions' worth of work to share.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
+import { missingNodeFlags, workerEnv } from '../pipelines/runtime/process-tuning.js';
 import { repoRoot } from '../test/helpers/paths.js';
 import { CLIP, writeClipTopology } from '../test/helpers/clip-topology.js';
 
@@ -22,7 +24,7 @@ const CAMERAS = CAMERA_NAMES.length;
 
 function runNode(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: repoRoot });
+    const child = spawn(process.execPath, [...missingNodeFlags(args), ...args], { env: workerEnv(), stdio: ['ignore', 'pipe', 'pipe'], cwd: repoRoot });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));

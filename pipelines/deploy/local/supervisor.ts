@@ -6,6 +6,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { Plan } from '../../plan/types.js';
+import { missingNodeFlags, workerEnv } from '../../runtime/process-tuning.js';
 import { crashStreak, restartDelayMs } from './backoff.js';
 import { brokersOfNode, workerArgs, workerProcesses, type WorkerProcessSpec } from './processes.js';
 import { readDesired, readJson, writeJsonAtomic, type DeployPaths, type SupervisorState, type WorkerState } from './state.js';
@@ -115,7 +116,7 @@ export class Supervisor {
     const brokers = brokersOfNode(this.plan!, m.spec.node, readDesired(this.paths).brokers);
     const args = workerArgs(m.spec, this.paths.plan, brokers, join(this.paths.data, m.spec.id.replace('#', '-')));
     const fd = openSync(m.state.log, 'a');
-    const child = spawn(this.cli.execPath, [...this.cli.args, ...args], { stdio: ['ignore', 'pipe', fd] });
+    const child = spawn(this.cli.execPath, [...missingNodeFlags(this.cli.args), ...this.cli.args, ...args], { env: workerEnv(), stdio: ['ignore', 'pipe', fd] });
     closeSync(fd);
     m.child = child;
     Object.assign(m.state, { pid: child.pid ?? null, phase: 'starting', startedAt: Date.now(), nextStartAt: undefined, metrics: undefined, status: undefined, readyAt: undefined });
