@@ -96,6 +96,10 @@ test('deploy, status, tail, kill -9 and restart, scale, second deploy refused, u
   assert.match(lines[0]!.record.data, /^<jpeg \d+ bytes>$/);
 
   const gateway = s1.processes.find((p) => p.id === 'gateway')!;
+  // Workers run with the memory settings of runtime/process-tuning.ts.
+  const environ = readFileSync(`/proc/${gateway.pid}/environ`, 'utf8').split('\0');
+  assert.ok(environ.includes('MALLOC_ARENA_MAX=2'), 'the gateway worker has two malloc arenas');
+  assert.ok(readFileSync(`/proc/${gateway.pid}/cmdline`, 'utf8').split('\0').includes('--max-semi-space-size=1'), 'and the small V8 nursery');
   process.kill(gateway.pid!, 'SIGKILL');
   const s2 = await until('the supervisor to restart the killed worker', async () => {
     const s = await status();
