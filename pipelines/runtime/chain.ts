@@ -71,16 +71,29 @@ export class ChainRunner {
     return `${this.env.chain.id}#${this.env.replica}`;
   }
 
-  async start(): Promise<void> {
+  private prepared: Promise<void> | null = null;
+
+  /** Creates the operator instances (models load here); `start` does it when nobody did before. */
+  prepare(): Promise<void> {
+    this.prepared ??= this.createInstances();
+    return this.prepared;
+  }
+
+  private async createInstances(): Promise<void> {
     const { chain, plan } = this.env;
-    const defs = chain.operators.map((id) => this.env.operators(this.flow(id).uses));
-    for (const [i, id] of chain.operators.entries()) {
-      const def = defs[i]!;
+    for (const id of chain.operators) {
+      const def = this.env.operators(this.flow(id).uses);
       const config = plan.configs[id] ?? {};
       // An operator that keeps a core busy gets a thread of its own (onnxruntime-node infers on the calling thread).
       const threaded = this.env.threads !== false && def.input !== null && def.output !== null && def.resources.cpu >= 1;
       this.instances.push(threaded ? await createThreadedTransform(this.flow(id).uses, config, this.context(id)) : await def.create(config, this.context(id)));
     }
+  }
+
+  async start(): Promise<void> {
+    await this.prepare();
+    const { chain } = this.env;
+    const defs = chain.operators.map((id) => this.env.operators(this.flow(id).uses));
     const first = this.instances[0]!;
     const stages = chain.operators.map((id, i) => this.stage(id, defs[i]!, this.instances[i]!, i === 0));
     if (first.kind === 'source') {

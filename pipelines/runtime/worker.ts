@@ -47,21 +47,21 @@ export class Worker {
 
   async start(): Promise<void> {
     const { plan, backbone } = this.opts;
-    this.producer = await backbone.producer();
-    const deadLetters = new DeadLetters(this.producer);
+    const producer = await backbone.producer();
+    this.producer = producer;
+    const deadLetters = new DeadLetters(producer);
     const onPoison = this.opts.onPoison ?? ((record: ConsumedRecord, reason: string) => deadLetters.send(record, reason));
     // Consumers join before sources start, so the first frames already have somebody to read them.
     const chains = chainOrder(plan).filter((c) => this.opts.nodes.includes(c.node) && (!this.opts.chains || this.opts.chains.includes(c.id)));
     const ordered = [...chains.filter((c) => c.sources.length === 0), ...chains.filter((c) => c.sources.length > 0)];
     for (const chain of ordered) {
       const replicas = this.opts.replicas?.[chain.id] ?? chain.replicas;
-      for (let replica = 0; replica < replicas; replica++) {
-        const runner = new ChainRunner({
+      const runners = Array.from({ length: replicas }, (_, replica) => new ChainRunner({
           plan,
           chain,
           replica,
           operators: this.opts.operators,
-          producer: this.producer,
+          producer,
           openConsumer: (groupId, topic) => backbone.consumer({ groupId, topics: [topic], fromBeginning: true, maxBatch: 8 }),
           codec: this.opts.codec,
           metrics: this.metrics,
@@ -69,10 +69,15 @@ export class Worker {
           log: this.opts.log,
           onSinkRecords: this.opts.onSinkRecords,
           onPoison,
-        });
-        await runner.start();
-        this.runners.push(runner);
-      }
+        }),
+      );
+      this.runners.push(...runners);
+      // Replicas load their operators side by side, then join the consumer group together. One by one, the second
+      // replica joined ~3 s after the first (its models loading) and the group rebalanced mid-stream (Kafka).
+      const loaded = await Promise.allSettled(runners.map((r) => r.prepare()));
+      const failed = loaded.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      for (const runner of runners) await runner.start();
     }
   }
 
