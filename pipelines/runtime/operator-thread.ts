@@ -6,6 +6,7 @@ import type { OperatorContext, TransformInstance } from '../operator.js';
 import { findOperator } from '../../operators/index.js';
 import { isTierflowError, TierflowError } from '../errors.js';
 import type { ThreadRequest, ThreadResponse, ThreadSetup } from './threaded.js';
+import { collectYoungGarbage } from './young-gc.js';
 
 const setup = workerData as ThreadSetup;
 const port = parentPort!;
@@ -48,6 +49,8 @@ port.on('message', (req: ThreadRequest) => {
     } catch (e) {
       post({ id: req.id, error: describe(e) });
     }
+    // The batch's frames and tensors are garbage now: free them before the next batch allocates its own.
+    collectYoungGarbage();
     if (req.op === 'close') port.close();
   });
 });
