@@ -6,6 +6,7 @@ import { loadModel } from '../registry.js';
 import { decodeSsd, decodeTinyGrid, type Detection } from './decode.js';
 import sharp from '../../pipelines/media/sharp.js';
 import { reshapedDimensions, toNetInput, type RgbImage } from './net-input.js';
+import { withInput } from './input-pool.js';
 
 export type { Detection } from './decode.js';
 export type { RgbImage } from './net-input.js';
@@ -49,10 +50,11 @@ export async function detectFacesBatch(session: ort.InferenceSession, images: Rg
   if (images.length === 0) return [];
   const size = detectorInputSize(opts);
   const per = size * size * 3;
-  const input = new Float32Array(images.length * per);
-  if (opts.resize === 'fast') for (const [i, img] of images.entries()) await fastNetInput(img, size, input, i * per);
-  else images.forEach((img, i) => toNetInput(img, size, false, input, i * per));
-  const out = await session.run({ input: new ort.Tensor('float32', input, [images.length, size, size, 3]) });
+  const out = await withInput(images.length * per, async (input) => {
+    if (opts.resize === 'fast') for (const [i, img] of images.entries()) await fastNetInput(img, size, input, i * per);
+    else images.forEach((img, i) => toNetInput(img, size, false, input, i * per));
+    return session.run({ input: new ort.Tensor('float32', input, [images.length, size, size, 3]) });
+  });
   const iou = opts.iouThreshold ?? DEFAULT_IOU[opts.model];
   const keep = (d: Detection): boolean => Math.min(d.box[2], d.box[3]) >= opts.minFaceSize;
   if (opts.model === 'tiny') {

@@ -6,6 +6,7 @@ import type { Box } from '../streams/records.js';
 import { chipToImage, DLIB_CHIP, type ChipGeometry } from './chip.js';
 import { applySimilarity, type Point, type Similarity } from './similarity.js';
 import { warpInto, type RgbImage } from './warp.js';
+import { withInput } from '../../models/infer/input-pool.js';
 
 export const LANDMARK_INPUT = 112;
 
@@ -59,14 +60,12 @@ export async function locateLandmarks(net: InferenceSession, faces: readonly Fac
 async function locateLandmarksBatch(net: InferenceSession, faces: readonly FaceInImage[], mirror: boolean): Promise<Point[][]> {
   if (faces.length === 0) return [];
   const px = LANDMARK_INPUT * LANDMARK_INPUT * 3;
-  const input = new Float32Array(faces.length * px);
-  const transforms = faces.map((f, i) => {
-    const t = landmarkInputToImage(f.box);
-    warpInto(f.image, t, LANDMARK_INPUT, input, i * px);
-    return t;
+  const transforms = faces.map((f) => landmarkInputToImage(f.box));
+  const out = await withInput(faces.length * px, (input) => {
+    faces.forEach((f, i) => warpInto(f.image, transforms[i]!, LANDMARK_INPUT, input, i * px));
+    if (mirror) mirrorRows(input, LANDMARK_INPUT);
+    return net.run({ [net.inputNames[0]!]: new ort.Tensor('float32', input, [faces.length, LANDMARK_INPUT, LANDMARK_INPUT, 3]) });
   });
-  if (mirror) mirrorRows(input, LANDMARK_INPUT);
-  const out = await net.run({ [net.inputNames[0]!]: new ort.Tensor('float32', input, [faces.length, LANDMARK_INPUT, LANDMARK_INPUT, 3]) });
   const flat = out[net.outputNames[0]!]!.data as Float32Array;
   return transforms.map((t, i) => {
     const pts: Point[] = [];

@@ -3,6 +3,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import * as ort from 'onnxruntime-node';
 import { loadModel } from '../../models/registry.js';
+import { withInput } from '../../models/infer/input-pool.js';
 import { alignFaces, type AlignOptions, type FaceInImage } from './align.js';
 import { DLIB_CHIP } from './chip.js';
 import type { Point } from './similarity.js';
@@ -28,9 +29,10 @@ export function l2normalise(v: ArrayLike<number>): number[] {
 export async function describeChips(net: InferenceSession, chips: readonly Float32Array[], size = DLIB_CHIP.size): Promise<number[][]> {
   if (chips.length === 0) return [];
   const px = size * size * 3;
-  const input = new Float32Array(chips.length * px);
-  chips.forEach((c, i) => input.set(c, i * px));
-  const out = await net.run({ [net.inputNames[0]!]: new ort.Tensor('float32', input, [chips.length, size, size, 3]) });
+  const out = await withInput(chips.length * px, (input) => {
+    chips.forEach((c, i) => input.set(c, i * px));
+    return net.run({ [net.inputNames[0]!]: new ort.Tensor('float32', input, [chips.length, size, size, 3]) });
+  });
   const flat = out[net.outputNames[0]!]!.data as Float32Array;
   const dim = flat.length / chips.length;
   return chips.map((_, i) => l2normalise(flat.subarray(i * dim, (i + 1) * dim)));
