@@ -10,14 +10,15 @@ import { embedFaces, loadFaceModels } from '../pipelines/vision/embed.js';
 
 const WIDTH = 640, HEIGHT = 360;
 
-/** Streams raw RGB frames of `file` (sampled to `fps`) from ffmpeg, one callback per frame, awaited in order. */
-async function forEachFrame(file: string, fps: number, onFrame: (data: Uint8Array) => Promise<void>): Promise<number> {
-  const ff = spawn('ffmpeg', ['-v', 'error', '-i', file, '-an', '-vf', `fps=${fps},scale=${WIDTH}:${HEIGHT}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+/** Streams raw RGB frames of `file` played `plays` times (sampled to `fps`) from ffmpeg, one callback per frame, awaited in order. */
+async function forEachFrame(file: string, fps: number, plays: number, onFrame: (data: Uint8Array) => Promise<void>): Promise<number> {
+  const ff = spawn('ffmpeg', ['-v', 'error', '-stream_loop', String(plays - 1), '-i', file, '-an', '-vf', `fps=${fps},scale=${WIDTH}:${HEIGHT}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const size = WIDTH * HEIGHT * 3;
-  // Chunks are copied once, into the frame they belong to (concatenating per chunk would copy each frame ~10 times).
-  let frame = new Uint8Array(size);
+  // Chunks are copied once, into the frame they belong to (concatenating per chunk would copy each frame ~10 times);
+  // one frame buffer serves every frame, as each is done with before the next is read.
+  const frame = new Uint8Array(size);
   let filled = 0;
   let frames = 0;
   for await (const chunk of ff.stdout as AsyncIterable<Buffer>) {
@@ -30,7 +31,6 @@ async function forEachFrame(file: string, fps: number, onFrame: (data: Uint8Arra
       if (filled === size) {
         await onFrame(frame);
         frames++;
-        frame = new Uint8Array(size);
         filled = 0;
       }
     }
@@ -38,7 +38,7 @@ async function forEachFrame(file: string, fps: number, onFrame: (data: Uint8Arra
   return frames;
 }
 
-export async function bareLoop(files: string[], fps: number): Promise<{ frames: number; faces: number; seconds: number; latencies: number[] }> {
+export async function bareLoop(files: string[], fps: number, plays = 1): Promise<{ frames: number; faces: number; seconds: number; latencies: number[] }> {
   const cfg = Value.Default(DetectConfig, {}) as { inputSize: number; scoreThreshold: number; minFaceSize: number; resize: 'fast' | 'exact' };
   const detector = await loadDetector('tiny', 1);
   const models = await loadFaceModels(1);
@@ -47,7 +47,7 @@ export async function bareLoop(files: string[], fps: number): Promise<{ frames: 
   const t0 = performance.now();
   let frames = 0;
   for (const file of files) {
-    frames += await forEachFrame(file, fps, async (data) => {
+    frames += await forEachFrame(file, fps, plays, async (data) => {
       const arrived = performance.now();
       const image = { width: WIDTH, height: HEIGHT, data };
       const found = await detectFaces(detector, image, { model: 'tiny', inputSize: cfg.inputSize, scoreThreshold: cfg.scoreThreshold, minFaceSize: cfg.minFaceSize, resize: cfg.resize });
@@ -59,8 +59,9 @@ export async function bareLoop(files: string[], fps: number): Promise<{ frames: 
 }
 
 if (process.argv[1]?.endsWith('bare-loop.js')) {
-  const [fps, ...files] = process.argv.slice(2);
-  const r = await bareLoop(files, Number(fps));
+  // bare-loop.js <fps> <plays> <file>...
+  const [fps, plays, ...files] = process.argv.slice(2);
+  const r = await bareLoop(files, Number(fps), Number(plays));
   const sorted = [...r.latencies].sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
   process.stdout.write(

@@ -7,6 +7,8 @@ import { sharedData } from './paths.js';
 import { enrollGallery } from '../../pipelines/vision/enroll.js';
 
 export const CLIP = join(sharedData, 'video', 'short_hamilton_clip.mp4');
+/** The clip's length, rounded down to whole seconds (301 frames at 30 fps). */
+export const CLIP_SECONDS = 10;
 export const CLIP_IDENTITIES = ['Alex Lacamoire', 'Lin-Manuel Miranda'];
 
 /** Reference images into identity folders (alex_lacamoire*.{png,jpg} -> Alex Lacamoire), then a gallery. */
@@ -35,6 +37,8 @@ export interface ClipTopologyOptions {
   /** All on one node (no topic between decode and detect), or decode on device nodes. */
   layout?: 'tiers' | 'single-node';
   maxLatencyMs?: number;
+  /** Play the clip this many times per camera (sources loop, decode stops after plays x CLIP_SECONDS). */
+  plays?: number;
 }
 
 export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ dir: string; file: string }> {
@@ -42,6 +46,9 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
   await enrollClipReference(dir);
   const cameras = opts.cameraNames ?? Array.from({ length: opts.cameras ?? 1 }, (_, i) => `cam-${i + 1}`);
   const single = opts.layout === 'single-node';
+  const plays = opts.plays ?? 1;
+  const loop = plays > 1 ? ', loop: true' : '';
+  const decodeConfig = plays > 1 ? `, config: { durationSec: ${plays * CLIP_SECONDS} }` : '';
   const yaml = [
     `name: ${opts.name}`,
     'nodes:',
@@ -54,10 +61,10 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
     'sources:',
     ...cameras.map(
       (c) =>
-        `  - { name: ${c}, url: "file:${CLIP}", node: ${single ? 'gateway' : `${c}-node`}, fps: ${opts.fps ?? 5}, resolution: 640x360, maxLatencyMs: ${opts.maxLatencyMs ?? 60000} }`,
+        `  - { name: ${c}, url: "file:${CLIP}", node: ${single ? 'gateway' : `${c}-node`}, fps: ${opts.fps ?? 5}, resolution: 640x360, maxLatencyMs: ${opts.maxLatencyMs ?? 60000}${loop} }`,
     ),
     'flows:',
-    `  - { id: decode, uses: decode@1, inputs: [${cameras.join(', ')}], placement: { near: source } }`,
+    `  - { id: decode, uses: decode@1, inputs: [${cameras.join(', ')}], placement: { near: source }${decodeConfig} }`,
     `  - { id: detect, uses: detect@1, inputs: [decode], placement: { tier: edge }, replicas: ${opts.replicas ?? 1} }`,
     `  - { id: embed, uses: embed@1, inputs: [detect], replicas: ${opts.replicas ?? 1} }`,
     `  - { id: match, uses: match@1, inputs: [embed], replicas: ${opts.replicas ?? 1}, config: { gallery: gallery.json } }`,
