@@ -13,6 +13,7 @@ import { registerStatus } from './commands/status.js';
 import { registerTail } from './commands/tail.js';
 import { registerScale } from './commands/scale.js';
 import { registerVision } from './commands/vision.js';
+import { followLauncher, needsWorkerSettings, relaunchWithWorkerSettings } from './worker-settings.js';
 
 export function buildProgram(): Command {
   const program = new Command('tierflow')
@@ -34,4 +35,9 @@ export function buildProgram(): Command {
   return program;
 }
 
-process.exitCode = await runCli(buildProgram(), process.argv);
+if (needsWorkerSettings(process.argv, process.execArgv, process.env)) {
+  process.exitCode = await relaunchWithWorkerSettings(process.argv);
+} else {
+  followLauncher();
+  process.exitCode = await runCli(buildProgram(), process.argv);
+}
