@@ -150,6 +150,19 @@ test('close() kills every ffmpeg child and run() returns', { timeout: 60_000 }, 
   assert.ok(Object.values(decode.state()).every((s) => s.state === 'ended'));
 });
 
+test('ffmpeg interrupted just before a stop (Ctrl-C reaches both) ends the source instead of failing it', { timeout: 60_000 }, async () => {
+  const said: string[] = [];
+  const decode = await decodeFor([{ name: 'a', url: 'demo:sample1.jpg', fps: 5, resolution: '320x180' }], {}, (m) => said.push(m));
+  const run = collectFrames(decode);
+  await waitFor('the camera connected', () => decode.state()['a']!.state === 'connected');
+  const [pid] = decode.ffmpegPids();
+  process.kill(pid!, 'SIGINT');
+  await new Promise((r) => setTimeout(r, 100));
+  await run.stop();
+  assert.equal(decode.state()['a']!.state, 'ended');
+  assert.deepEqual(said.filter((m) => /failed/.test(m)), []);
+});
+
 test('a missing file fails create() with one FILE_NOT_FOUND line', async () => {
   const err = await decodeFor([{ name: 'cam-1', url: 'file:/nonexistent/clip.mp4' }]).then(
     () => undefined,

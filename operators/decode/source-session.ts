@@ -42,6 +42,18 @@ export interface SessionOptions {
 
 type Emit = (record: FrameRecord) => Promise<void>;
 
+/**
+ * Ctrl-C reaches ffmpeg (it shares the terminal's process group) as it reaches tierflow, and ffmpeg can be gone
+ * before the stop has made its way to this session: a grab that fails this close to a stop was stopped.
+ */
+const STOP_GRACE_MS = 250;
+
+async function stoppedWithin(signal: AbortSignal, ms: number): Promise<boolean> {
+  if (signal.aborted) return true;
+  await sleep(ms, undefined, { signal }).catch(() => undefined);
+  return signal.aborted;
+}
+
 export class SourceSession {
   private status: Omit<SourceStatus, 'corruptFrames'> = { state: 'connecting', since: Date.now(), attempts: 0, frames: 0 };
   private corruptInEndedGrabs = 0;
@@ -92,6 +104,7 @@ export class SourceSession {
 
       if (done.aborted || this.status.frames >= opts.maxFrames) return this.enter('ended');
       if (exit.ok && !this.live) return this.enter('ended', 'end of input');
+      if (!exit.ok && (await stoppedWithin(done, STOP_GRACE_MS))) return this.enter('ended');
 
       const error = timedOut ? `no frame within ${opts.connectTimeoutMs} ms` : (exit.error ?? 'stream ended');
       if (delivered > 0) this.status.attempts = 0;
