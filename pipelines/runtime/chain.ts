@@ -142,6 +142,13 @@ export class ChainRunner {
     return this.failure;
   }
 
+  /** Ends a source chain's source; frames it already emitted still go through. The first step of a graceful stop. */
+  async stopSource(): Promise<void> {
+    if (!this.source) return;
+    this.abort.abort();
+    await this.finished;
+  }
+
   async stop(): Promise<void> {
     this.abort.abort();
     this.queue?.close();

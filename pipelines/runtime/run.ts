@@ -89,6 +89,8 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary>
     if (opts.untilSourcesEnd) await Promise.race([worker.sourcesEnded(), stopped]);
     else await stopped;
     stopFlush();
+    // A stop is graceful: sources first, then what they emitted drains and is committed.
+    if (opts.signal.aborted) await worker.stopSources();
     await worker.drain();
     await worker.flushAll(true);
     ended = Date.now();

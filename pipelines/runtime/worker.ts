@@ -86,6 +86,11 @@ export class Worker {
     await Promise.all(this.runners.filter((r) => r.isSource).map((r) => r.finished));
   }
 
+  /** Stops every source hosted here (cameras disconnect, files stop being read); what they emitted still flows. */
+  async stopSources(): Promise<void> {
+    await Promise.all(this.runners.filter((r) => r.isSource).map((r) => r.stopSource()));
+  }
+
   /** Waits until nothing is in flight and no input topic has lag, twice in a row; throws on timeout or chain failure. */
   async drain(timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
