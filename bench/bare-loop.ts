@@ -7,6 +7,7 @@ import { Value } from '@sinclair/typebox/value';
 import { DetectConfig } from '../operators/detect/index.js';
 import { detectFaces, loadDetector } from '../models/infer/detect.js';
 import { embedFaces, loadFaceModels } from '../pipelines/vision/embed.js';
+import { FAST_ALIGN } from '../pipelines/vision/align.js';
 
 const WIDTH = 640, HEIGHT = 360;
 
@@ -51,7 +52,7 @@ export async function bareLoop(files: string[], fps: number, plays = 1): Promise
       const arrived = performance.now();
       const image = { width: WIDTH, height: HEIGHT, data };
       const found = await detectFaces(detector, image, { model: 'tiny', inputSize: cfg.inputSize, scoreThreshold: cfg.scoreThreshold, minFaceSize: cfg.minFaceSize, resize: cfg.resize });
-      faces += (await embedFaces(models, found.map((d) => ({ image, box: d.box })), { refine: false, boxScales: [] })).length;
+      faces += (await embedFaces(models, found.map((d) => ({ image, box: d.box })), FAST_ALIGN)).length;
       latencies.push(performance.now() - arrived);
     });
   }

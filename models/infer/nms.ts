@@ -4,7 +4,8 @@
 /** [left, top, width, height] in any consistent unit. */
 export type Rect = [number, number, number, number];
 
-function iou(a: Rect, b: Rect): number {
+/** Intersection over union of two boxes. */
+export function iou(a: Rect, b: Rect): number {
   const w = Math.max(0, Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]));
   const h = Math.max(0, Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]));
   const inter = w * h;

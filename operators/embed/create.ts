@@ -5,7 +5,7 @@ import type { OperatorContext, TransformInstance } from '../../pipelines/operato
 import type { Box, EmbeddingsRecord, FaceCrop, FacesRecord, FaceEmbedding } from '../../pipelines/streams/records.js';
 import { decodeRgb } from '../../pipelines/vision/image.js';
 import { embedFaces, loadFaceModels, type FaceModels } from '../../pipelines/vision/embed.js';
-import type { FaceInImage } from '../../pipelines/vision/align.js';
+import { FAST_ALIGN, type FaceInImage } from '../../pipelines/vision/align.js';
 import { isTierflowError, TierflowError } from '../../pipelines/errors.js';
 import type { RgbImage } from '../../pipelines/vision/warp.js';
 import type { EmbedConfig } from './index.js';
@@ -50,8 +50,9 @@ export async function embedRecords(
       }
     }
   }
-  // Video sees a face in many frames, so one landmark pass per frame is enough; stills get the averaged six.
-  const align = precise ? {} : { refine: false, boxScales: [] };
+  // Video sees a face in many frames, so one landmark pass and one chip per frame are enough; `precise` gives a
+  // frame the still-image treatment (six landmark passes, four chips).
+  const align = precise ? {} : FAST_ALIGN;
   const embedded = await embedFaces(models, pending.map((p) => p.input), { maxBatch, ...align });
   const out: EmbeddingsRecord[] = records.map((rec) => ({ camera: rec.camera, seq: rec.seq, captureTs: rec.captureTs, faces: [] as FaceEmbedding[] }));
   pending.forEach((p, i) => {

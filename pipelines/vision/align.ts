@@ -3,7 +3,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import * as ort from 'onnxruntime-node';
 import type { Box } from '../streams/records.js';
-import { chipToImage, DLIB_CHIP, type ChipGeometry } from './chip.js';
+import { chipToImage, DLIB_CHIP, mirrorRows, SINGLE_VIEW, STILL_VIEWS, type ChipGeometry, type ChipView } from './chip.js';
 import { applySimilarity, type Point, type Similarity } from './similarity.js';
 import { warpInto, type RgbImage } from './warp.js';
 import { withInput } from '../../models/infer/input-pool.js';
@@ -32,19 +32,6 @@ const MIRROR_68 = (() => {
   for (const [a, b] of pairs) { m[a!] = b!; m[b!] = a!; }
   return m;
 })();
-
-/** Flips every row of an NHWC batch in place. */
-function mirrorRows(input: Float32Array, size: number): void {
-  for (let row = 0; row < input.length / (size * 3); row++) {
-    const o = row * size * 3;
-    for (let u = 0; u < size / 2; u++) {
-      for (let c = 0; c < 3; c++) {
-        const a = o + u * 3 + c, b = o + (size - 1 - u) * 3 + c;
-        const t = input[a]!; input[a] = input[b]!; input[b] = t;
-      }
-    }
-  }
-}
 
 // Faces per landmark inference. Larger batches ran no faster per face on one thread (1.39-1.45 ms at 1, 4 and 12)
 // but grew onnxruntime's arena with the batch: +3 MB at 1, +11 MB at 4, +33 MB at 12 (landmark net, 112x112 input).
@@ -85,17 +72,26 @@ export function boxFromLandmarks(points: readonly Point[]): Box {
   return [x0, y0, x1 - x0, y1 - y0];
 }
 
-/** Landmarks refined on their own box and averaged over scaled boxes: the best geometry on LFW (see bench/eval-lfw.ts). */
-export const DEFAULT_ALIGN = { refine: true, boxScales: [0.9, 1.1] };
+/**
+ * The still-image default, the best measured on LFW (see bench/eval-lfw.ts): landmarks refined on their own box and
+ * averaged over scaled boxes, four chips per face.
+ */
+export const DEFAULT_ALIGN = { refine: true, boxScales: [0.9, 1.1], views: STILL_VIEWS };
+
+/** Video frames: one landmark pass and one chip per face. */
+export const FAST_ALIGN = { refine: false, boxScales: [], views: SINGLE_VIEW };
 
 export interface AlignOptions {
+  /** Size and padding of the chips (its `points` is overridden by each view's). */
   geometry?: ChipGeometry;
+  /** The chips cut per face; the descriptor is their mean. */
+  views?: ChipView[];
   /** Run the landmark net again on the box its first landmarks span (steadier on loose detector boxes). */
   refine?: boolean;
   /** Also locate landmarks on the box scaled by these factors and average all passes (less landmark noise). */
   boxScales?: number[];
-  /** Also locate landmarks on the mirrored face and average (cancels the net's left-right bias). */
-  mirror?: boolean;
+  /** Also locate landmarks on the mirrored face and average them in (measured: no gain on LFW). */
+  mirrorLandmarks?: boolean;
 }
 
 function scaleBox([x, y, w, h]: Box, k: number): Box {
@@ -118,19 +114,24 @@ async function averagedLandmarks(net: InferenceSession, faces: readonly FaceInIm
 
 export interface AlignedFace {
   landmarks: Point[];
-  /** size x size x 3 float RGB, 0..255: the recognition net's input. */
-  chip: Float32Array;
+  /** One per view: size x size x 3 float RGB, 0..255, the recognition net's input. */
+  chips: Float32Array[];
 }
 
 export async function alignFaces(landmarkNet: InferenceSession, faces: readonly FaceInImage[], opts: AlignOptions = {}): Promise<AlignedFace[]> {
   const geometry = opts.geometry ?? DLIB_CHIP;
   const scales = opts.boxScales ?? DEFAULT_ALIGN.boxScales;
-  const mirror = opts.mirror ?? false;
+  const mirror = opts.mirrorLandmarks ?? false;
   let landmarks = await averagedLandmarks(landmarkNet, faces, scales, mirror);
   if (opts.refine ?? DEFAULT_ALIGN.refine) landmarks = await averagedLandmarks(landmarkNet, faces.map((f, i) => ({ image: f.image, box: boxFromLandmarks(landmarks[i]!) })), scales, mirror);
-  return faces.map((f, i) => {
-    const chip = new Float32Array(geometry.size * geometry.size * 3);
-    warpInto(f.image, chipToImage(landmarks[i]!, geometry), geometry.size, chip);
-    return { landmarks: landmarks[i]!, chip };
-  });
+  const views = opts.views ?? DEFAULT_ALIGN.views;
+  return faces.map((f, i) => ({
+    landmarks: landmarks[i]!,
+    chips: views.map((view) => {
+      const chip = new Float32Array(geometry.size * geometry.size * 3);
+      warpInto(f.image, chipToImage(landmarks[i]!, { ...geometry, points: view.points }), geometry.size, chip);
+      if (view.mirror) mirrorRows(chip, geometry.size);
+      return chip;
+    }),
+  }));
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chipToImage, DLIB_CHIP, toPoints } from './chip.js';
+import { chipToImage, DLIB_CHIP, mirrorRows, toPoints } from './chip.js';
 import { applySimilarity, invertSimilarity, scaleOf, type Point } from './similarity.js';
 import { warpToChip } from './warp.js';
 
@@ -52,4 +52,15 @@ void test('a chip much smaller than the face is box-filtered first, so fine stri
   for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) image.data.fill(x % 2 ? 255 : 0, (y * 64 + x) * 3, (y * 64 + x) * 3 + 3);
   const chip = warpToChip(image, { a: 4, b: 0, tx: 0, ty: 0 }, 16);
   for (const v of chip.data.subarray(0, 30)) assert.ok(Math.abs(v - 128) < 2, `aliased value ${v}`);
+});
+
+void test('mirrorRows flips each row of every image in a batch, and twice is the identity', () => {
+  // Two 2x2 images, pixel value = 10 * (image * 4 + row * 2 + column) + channel.
+  const batch = Float32Array.from({ length: 24 }, (_, i) => 10 * Math.floor(i / 3) + (i % 3));
+  const flipped = batch.slice();
+  mirrorRows(flipped, 2);
+  assert.deepEqual([...flipped.subarray(0, 6)], [10, 11, 12, 0, 1, 2]);
+  assert.deepEqual([...flipped.subarray(18, 24)], [70, 71, 72, 60, 61, 62]);
+  mirrorRows(flipped, 2);
+  assert.deepEqual(flipped, batch);
 });

@@ -16,6 +16,41 @@ export interface ChipGeometry {
 
 export const DLIB_CHIP: ChipGeometry = { size: 150, padding: 0.25, points: 'five' };
 
+/** One chip a face is described from: fitted to a template, optionally mirrored left-right. */
+export interface ChipView {
+  points: ChipPoints;
+  mirror: boolean;
+}
+
+/** One chip: what video frames get (a face is seen in many frames). */
+export const SINGLE_VIEW: ChipView[] = [{ points: 'five', mirror: false }];
+
+/**
+ * Still images: the descriptor is the mean over both templates, each as it is and mirrored. The two fits place the
+ * face a little differently and the mirror image shows the net the other half-face first, so their errors partly
+ * cancel. LFW, 10 folds, same landmarks: 5-point chip 98.63 %, 68-point 98.75 %, 5-point + mirror 98.90 %, both
+ * templates 98.75 %, both templates + mirror 99.07 % (bench/eval-lfw.ts).
+ */
+export const STILL_VIEWS: ChipView[] = [
+  { points: 'five', mirror: false },
+  { points: 'five', mirror: true },
+  { points: 'face68', mirror: false },
+  { points: 'face68', mirror: true },
+];
+
+/** Flips every row of size-wide RGB images (one chip or an NHWC batch) left-right, in place. */
+export function mirrorRows(input: Float32Array, size: number): void {
+  for (let row = 0; row < input.length / (size * 3); row++) {
+    const o = row * size * 3;
+    for (let u = 0; u < size / 2; u++) {
+      for (let c = 0; c < 3; c++) {
+        const a = o + u * 3 + c, b = o + (size - 1 - u) * 3 + c;
+        const t = input[a]!; input[a] = input[b]!; input[b] = t;
+      }
+    }
+  }
+}
+
 // dlib's 5-point template; parts 0..4 are the subject's left eye outer and inner corner, right eye outer and inner
 // corner, and the base of the nose. In the 68-point (iBUG) numbering those are 45, 42, 36, 39 and 33.
 const FIVE_TEMPLATE: Point[] = [

@@ -4,7 +4,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import * as ort from 'onnxruntime-node';
 import { loadModel } from '../../models/registry.js';
 import { withInput } from '../../models/infer/input-pool.js';
-import { alignFaces, type AlignOptions, type FaceInImage } from './align.js';
+import { alignFaces, DEFAULT_ALIGN, type AlignOptions, type FaceInImage } from './align.js';
 import { DLIB_CHIP } from './chip.js';
 import type { Point } from './similarity.js';
 
@@ -43,14 +43,23 @@ export interface EmbeddedFace {
   embedding: number[];
 }
 
-/** Landmarks, alignment and embedding for faces given by their boxes, in batches of at most `maxBatch`. */
+/** The unit-length mean of unit-length descriptors. */
+export function meanDescriptor(descriptors: readonly number[][]): number[] {
+  return l2normalise(descriptors[0]!.map((_, k) => descriptors.reduce((s, d) => s + d[k]!, 0)));
+}
+
+/**
+ * Landmarks, alignment and embedding for faces given by their boxes; each recognition inference takes at most
+ * `maxBatch` chips. A face cut into several views is described by the mean of their descriptors.
+ */
 export async function embedFaces(models: FaceModels, faces: readonly FaceInImage[], opts: AlignOptions & { maxBatch?: number } = {}): Promise<EmbeddedFace[]> {
-  const maxBatch = opts.maxBatch ?? 16;
+  const views = (opts.views ?? DEFAULT_ALIGN.views).length;
+  const perBatch = Math.max(1, Math.floor((opts.maxBatch ?? 16) / views));
   const out: EmbeddedFace[] = [];
-  for (let i = 0; i < faces.length; i += maxBatch) {
-    const aligned = await alignFaces(models.landmarks, faces.slice(i, i + maxBatch), opts);
-    const embeddings = await describeChips(models.recognition, aligned.map((a) => a.chip), (opts.geometry ?? DLIB_CHIP).size);
-    aligned.forEach((a, k) => out.push({ landmarks: a.landmarks, embedding: embeddings[k]! }));
+  for (let i = 0; i < faces.length; i += perBatch) {
+    const aligned = await alignFaces(models.landmarks, faces.slice(i, i + perBatch), opts);
+    const descriptors = await describeChips(models.recognition, aligned.flatMap((a) => a.chips), (opts.geometry ?? DLIB_CHIP).size);
+    aligned.forEach((a, k) => out.push({ landmarks: a.landmarks, embedding: views === 1 ? descriptors[k]! : meanDescriptor(descriptors.slice(k * views, (k + 1) * views)) }));
   }
   return out;
 }

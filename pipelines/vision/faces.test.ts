@@ -5,6 +5,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { facesInImages, subjectFace, type ImageFaces } from './faces.js';
+import { embedFaces, loadFaceModels, meanDescriptor } from './embed.js';
+import { STILL_VIEWS } from './chip.js';
+import { decodeRgb } from './image.js';
+import { detectFaces, loadDetector } from '../../models/infer/detect.js';
+import { STILL_IMAGE_DETECTION } from './faces.js';
 import { sharedData } from '../../test/helpers/paths.js';
 
 const people = join(sharedData, 'people');
@@ -50,4 +55,17 @@ void test('subjectFace prefers the face holding the image centre over a higher-s
   assert.equal(subjectFace(faces, 100, 100), faces[1]);
   assert.equal(subjectFace(faces.slice(0, 1), 100, 100), faces[0]);
   assert.equal(subjectFace([], 100, 100), undefined);
+});
+
+void test('a still face is described by the mean of its four chips; the mirrored chips are really mirrored', async () => {
+  const image = await decodeRgb(join(people, 'barack_obama', 'obama1.jpg'));
+  const [face] = await detectFaces(await loadDetector('ssd', 1), image, STILL_IMAGE_DETECTION);
+  const models = await loadFaceModels(1);
+  const input = [{ image, box: face!.box }];
+  const [still] = await embedFaces(models, input, { views: STILL_VIEWS });
+  const each = await Promise.all(STILL_VIEWS.map(async (v) => (await embedFaces(models, input, { views: [v] }))[0]!.embedding));
+  assert.ok(dist(still!.embedding, meanDescriptor(each)) < 1e-6, `still vs mean of views ${dist(still!.embedding, meanDescriptor(each))}`);
+  // Same person, other half-face first: near, but not the same chip.
+  assert.ok(dist(each[0]!, each[1]!) > 0.02 && dist(each[0]!, each[1]!) < 0.4, `5-point vs its mirror ${dist(each[0]!, each[1]!)}`);
+  assert.ok(dist(each[0]!, each[2]!) > 0.005, `5-point vs 68-point ${dist(each[0]!, each[2]!)}`);
 });

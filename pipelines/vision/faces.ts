@@ -31,6 +31,9 @@ export interface ImageFaces {
 /** SSD by default: for still images its recall matters more than the tiny detector's speed. */
 export const STILL_IMAGE_DETECTION: DetectOptions = { model: 'ssd', inputSize: 512, scoreThreshold: 0.5, minFaceSize: 0 };
 
+/** The tiny detector at 416 complements the SSD on stills: it adds the faces the SSD misses. */
+export const STILL_IMAGE_COMPLEMENT: DetectOptions = { model: 'tiny', inputSize: 416, scoreThreshold: 0.5, minFaceSize: 0 };
+
 export interface FacesOptions {
   detect?: Partial<DetectOptions>;
   align?: AlignOptions;
@@ -38,6 +41,8 @@ export interface FacesOptions {
   threads?: number;
   /** Also detect in the image framed in a black border, where faces filling the frame are found (default always). */
   framing?: Framing;
+  /** A second detector whose faces are added where the first found none (default the tiny one; null for none). */
+  complement?: Partial<DetectOptions> | null;
   /** When still no face is found, accept detections down to this score (off by default). */
   fallbackScoreThreshold?: number;
 }
@@ -48,13 +53,19 @@ export interface FaceAnalyser {
 
 export async function createFaceAnalyser(opts: FacesOptions = {}): Promise<FaceAnalyser> {
   const detect: DetectOptions = { ...STILL_IMAGE_DETECTION, ...opts.detect };
-  const [detector, models]: [InferenceSession, FaceModels] = await Promise.all([loadDetector(detect.model, opts.threads), loadFaceModels(opts.threads)]);
+  const second = opts.complement === null ? undefined : { ...STILL_IMAGE_COMPLEMENT, ...opts.complement };
+  const [detector, models, secondDetector]: [InferenceSession, FaceModels, InferenceSession | undefined] = await Promise.all([
+    loadDetector(detect.model, opts.threads),
+    loadFaceModels(opts.threads),
+    second ? loadDetector(second.model, opts.threads) : undefined,
+  ]);
+  const complement = second && secondDetector ? { detector: secondDetector, opts: second } : undefined;
   return {
     async analyse(image) {
       const framing = opts.framing ?? 'always';
-      let found = await detectStill(detector, image, detect, framing);
+      let found = await detectStill(detector, image, detect, framing, complement);
       // Still nothing: where every image is known to hold a face (enrollment, LFW), a weaker detection beats none.
-      if (found.length === 0 && opts.fallbackScoreThreshold !== undefined) found = await detectStill(detector, image, { ...detect, scoreThreshold: opts.fallbackScoreThreshold }, framing);
+      if (found.length === 0 && opts.fallbackScoreThreshold !== undefined) found = await detectStill(detector, image, { ...detect, scoreThreshold: opts.fallbackScoreThreshold }, framing, complement);
       found.sort((a, b) => b.score - a.score);
       const embedded = await embedFaces(models, found.map((d) => ({ image, box: d.box })), { ...opts.align, maxBatch: opts.maxBatch });
       return found.map((d, i) => ({
