@@ -18,6 +18,7 @@ import { createGallery, writeGallery } from '../pipelines/vision/gallery.js';
 import { createFaceAnalyser, subjectFace } from '../pipelines/vision/faces.js';
 import { decodeRgb } from '../pipelines/vision/image.js';
 import { embedFaces, loadFaceModels } from '../pipelines/vision/embed.js';
+import { FAST_ALIGN } from '../pipelines/vision/align.js';
 import { detectFaces, loadDetector } from '../models/infer/detect.js';
 import { listModels } from '../models/registry.js';
 import { sharedData } from '../test/helpers/paths.js';
@@ -123,7 +124,8 @@ export async function run(args: string[]): Promise<void> {
           for (const data of again) {
             const image = { width: WIDTH, height: HEIGHT, data };
             const found = await detectFaces(detector, image, { model: 'tiny', inputSize: cfg.inputSize, scoreThreshold: cfg.scoreThreshold, iouThreshold: cfg.iouThreshold, minFaceSize: cfg.minFaceSize });
-            bareFaces += (await embedFaces(models, found.map((d) => ({ image, box: d.box })))).length;
+            // The embed operator's default for video: one landmark pass, one chip (its `precise` is off).
+            bareFaces += (await embedFaces(models, found.map((d) => ({ image, box: d.box })), FAST_ALIGN)).length;
           }
           resolve();
         }, reject);
