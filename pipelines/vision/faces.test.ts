@@ -10,7 +10,8 @@ import { STILL_VIEWS } from './chip.js';
 import { decodeRgb } from './image.js';
 import { detectFaces, loadDetector } from '../../models/infer/detect.js';
 import { STILL_IMAGE_DETECTION } from './faces.js';
-import { sharedData } from '../../test/helpers/paths.js';
+import { cliPath, repoRoot, sharedData } from '../../test/helpers/paths.js';
+import { spawnSync } from 'node:child_process';
 
 const people = join(sharedData, 'people');
 const dist = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0));
@@ -68,4 +69,19 @@ void test('a still face is described by the mean of its four chips; the mirrored
   // Same person, other half-face first: near, but not the same chip.
   assert.ok(dist(each[0]!, each[1]!) > 0.02 && dist(each[0]!, each[1]!) < 0.4, `5-point vs its mirror ${dist(each[0]!, each[1]!)}`);
   assert.ok(dist(each[0]!, each[2]!) > 0.005, `5-point vs 68-point ${dist(each[0]!, each[2]!)}`);
+});
+
+void test('faces --fallback-score finds the face in a photo where none reaches the default score', () => {
+  // Abdoulaye Wade, turned aside and lit from one side: no detector gives him 0.5; the tiny one gives ~0.44.
+  const photo = join(sharedData, 'lfw', 'lfw-deepfunneled', 'Abdoulaye_Wade', 'Abdoulaye_Wade_0003.jpg');
+  const run = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [cliPath, 'faces', ...args, photo], { cwd: repoRoot, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout.trim()) as { faces: { box: [number, number, number, number]; score: number }[] };
+  };
+  assert.equal(run().faces.length, 0, 'none at the default score (else this photo no longer tests anything)');
+  const found = run('--fallback-score', '0.2').faces;
+  assert.ok(found.length >= 1 && found[0]!.score < 0.5, JSON.stringify(found));
+  const [x, y, w, h] = found[0]!.box;
+  assert.ok(x < 125 && 125 < x + w && y < 125 && 125 < y + h, `the face holds the centre: ${JSON.stringify(found[0])}`);
 });

@@ -52,6 +52,11 @@ test('enroll: a missing folder, or one without identity folders', () => {
   assertOneLineError(tierflow('enroll', scratch, '--gallery', join(scratch, 'g.json')), 2, /no identity sub-folders/);
 });
 
+test('faces: a score outside (0, 1) is refused before any image is read', () => {
+  assertOneLineError(tierflow('faces', '--score', '1.5', join(scratch, 'any.jpg')), 2, /--score: expected a score between 0 and 1, got '1\.5'/);
+  assertOneLineError(tierflow('faces', '--fallback-score', 'low', join(scratch, 'any.jpg')), 2, /--fallback-score: expected a score between 0 and 1, got 'low'/);
+});
+
 test('faces: an unreadable image is reported on its line and the exit is non-zero when nothing was readable', () => {
   const broken = join(scratch, 'broken.jpg');
   writeFileSync(broken, 'not a jpeg');

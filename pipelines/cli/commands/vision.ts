@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { listModels } from '../../../models/registry.js';
 import { enrollGallery } from '../../vision/enroll.js';
-import { facesInImages } from '../../vision/faces.js';
+import { facesInImages, STILL_IMAGE_DETECTION } from '../../vision/faces.js';
 import { TierflowError } from '../../errors.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -49,9 +49,13 @@ export function registerVision(program: Command): void {
     .description('detect, align and embed the faces in images; one JSON line per image')
     .argument('<images...>', 'image files')
     .option('--json', 'JSON lines (the default and only format)')
-    .action(async (images: string[]) => {
+    .option('--score <s>', 'lowest detection score of a face', String(STILL_IMAGE_DETECTION.scoreThreshold))
+    .option('--fallback-score <s>', 'when an image yields no face at --score, accept faces down to this score (for photos known to show one)')
+    .action(async (images: string[], flags: { score: string; fallbackScore?: string }) => {
+      const scoreThreshold = score('--score', flags.score);
+      const fallbackScoreThreshold = flags.fallbackScore === undefined ? undefined : score('--fallback-score', flags.fallbackScore);
       let unreadable = 0;
-      for await (const r of facesInImages(images)) {
+      for await (const r of facesInImages(images, { detect: { scoreThreshold }, fallbackScoreThreshold })) {
         if (r.error) {
           unreadable++;
           err(`tierflow: ${r.error}`);
@@ -60,4 +64,11 @@ export function registerVision(program: Command): void {
       }
       if (unreadable === images.length) throw new TierflowError('IMAGE_UNREADABLE', `tierflow: none of the ${images.length} images could be read`);
     });
+}
+
+/** A detection score option: a number in (0, 1). */
+function score(option: string, value: string): number {
+  const v = Number(value);
+  if (!(v > 0 && v < 1)) throw new TierflowError('BAD_ARGUMENT', `${option}: expected a score between 0 and 1, got '${value}'`, { exitCode: 2 });
+  return v;
 }
