@@ -4,6 +4,8 @@
 # Nothing below downloads an architecture-specific file by URL: Debian and npm serve each platform its own
 # packages; node-rdkafka is compiled here, sharp and onnxruntime-node ship per-arch binaries inside their npm
 # packages, and the face models are converted from weights that @vladmandic/face-api ships.
+# Without a registry (CI here): infra/containers/build.sh makes a Debian base with Node 20 laid out as this image
+# has it and passes it as --build-arg NODE_IMAGE=localhost/tierflow-base:bookworm-node20.
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
@@ -15,11 +17,18 @@ WORKDIR /app
 # node-gyp compiles against the image's own Node headers rather than fetching them.
 ENV npm_config_nodedir=/usr/local
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --no-audit --no-fund
+# Where TLS to the registry is intercepted by a proxy with its own CA, build.sh mounts the host's CA bundle for
+# the build and names it here; unset otherwise, and the bundle never becomes part of a layer.
+ARG npm_config_cafile
+# Scripts are run by `npm rebuild` once the dependencies are in: `npm ci` would also run the package's own
+# `prepare` (tsc, models) before its sources are copied.
+RUN npm ci --no-audit --no-fund --ignore-scripts \
+ && npm rebuild --no-audit --no-fund
 COPY . .
+# prune with --ignore-scripts: npm 10 otherwise runs node-rdkafka's install again (a second librdkafka compile).
 RUN npm run build \
  && npm run models \
- && npm prune --omit=dev --no-audit --no-fund
+ && npm prune --omit=dev --no-audit --no-fund --ignore-scripts
 
 FROM ${NODE_IMAGE} AS runtime
 # ffmpeg decodes cameras; the rest are librdkafka's runtime libraries.

@@ -3,6 +3,8 @@
 // topic (uncompressed) and wait until all are acknowledged, then consume all N from the beginning. Consuming
 // is timed from partition assignment (group join is one-off setup; kcat reads without a group) to the last record.
 //   recordsPerSec = N / (produce seconds + consume seconds), mbPerSec = N * S / 1e6 / (same seconds).
+// `--reps K` (default 3) measures every path K times, the paths of a size side by side in each round; the table
+// shows the medians.
 // Paths: the backbone's node-rdkafka producer/consumer, kafkajs, kcat (librdkafka CLI, the baseline) and the
 // embedded backbone (its bound raised to hold all N, since nothing consumes while producing).
 import { spawn } from 'node:child_process';
@@ -11,6 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
+import { median } from './node-run.js';
 import type { Backbone } from '../pipelines/backbone/contract.js';
 import { createKafkaBackbone } from '../pipelines/backbone/kafka/index.js';
 import { createEmbeddedBackbone } from '../pipelines/backbone/embedded/index.js';
@@ -27,11 +30,12 @@ interface Result {
 }
 
 const SIZES: Array<{ bytes: number; count: number }> = [
+  // Sensor readings and events: 100 B - 1 KB, thousands a second per gateway.
+  { bytes: 100, count: 100_000 },
   { bytes: 1024, count: 50_000 },
   { bytes: 51_200, count: 2_000 },
 ];
 const run_id = Date.now().toString(36);
-const topicName = (path: string, bytes: number) => `bench-${run_id}-${path}-${bytes}`;
 const payload = (bytes: number) => Buffer.alloc(bytes, 'x');
 const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 
@@ -136,8 +140,10 @@ export async function run(args: string[]): Promise<void> {
   }
   const brokers = brokersEnv.split(',');
   const admin = await KafkaAdmin.connect({ brokers });
-  const results: Result[] = [];
-  for (const { bytes, count } of SIZES) {
+  const reps = Number(args[args.indexOf('--reps') + 1]) || 3;
+  const runs: Array<Result & { rep: number }> = [];
+  for (let rep = 0; rep < reps; rep++) for (const { bytes, count } of SIZES) {
+    const topicName = (path: string, b: number) => `bench-${run_id}-r${rep}-${path}-${b}`;
     const paths: Array<[Path, () => Promise<[number, number]>]> = [
       ['node-rdkafka', async () => {
         const b = await createKafkaBackbone({ brokers });
@@ -167,22 +173,34 @@ export async function run(args: string[]): Promise<void> {
     for (const [path, measure] of paths) {
       const [produceSec, consumeSec] = await measure();
       const total = produceSec + consumeSec;
-      results.push({ path, recordBytes: bytes, recordsPerSec: Math.round(count / total), mbPerSec: +((count * bytes) / 1e6 / total).toFixed(1), produceSec, consumeSec });
+      runs.push({ rep, path, recordBytes: bytes, recordsPerSec: Math.round(count / total), mbPerSec: +((count * bytes) / 1e6 / total).toFixed(1), produceSec, consumeSec });
     }
   }
   await admin.close();
+  const results: Result[] = [];
+  for (const { bytes } of SIZES) {
+    for (const path of ['node-rdkafka', 'kafkajs', 'kcat', 'embedded'] as const) {
+      const of = runs.filter((r) => r.path === path && r.recordBytes === bytes);
+      const m = (f: (r: Result) => number) => median(of.map(f));
+      results.push({ path, recordBytes: bytes, recordsPerSec: m((r) => r.recordsPerSec), mbPerSec: m((r) => r.mbPerSec), produceSec: m((r) => r.produceSec), consumeSec: m((r) => r.consumeSec) });
+    }
+  }
 
   const rows = results.map((r) =>
     [r.path.padEnd(13), String(r.recordBytes).padStart(6), String(r.recordsPerSec).padStart(9), r.mbPerSec.toFixed(1).padStart(8), r.produceSec.toFixed(2).padStart(9), r.consumeSec.toFixed(2).padStart(9)].join('  '),
   );
-  const lines = ['path           bytes  records/s      MB/s  produce s  consume s', ...rows];
-  for (const bytes of SIZES.map((s) => s.bytes)) {
-    const of = (p: Path) => results.find((r) => r.path === p && r.recordBytes === bytes)?.mbPerSec ?? NaN;
-    lines.push(`${bytes} B: node-rdkafka/kcat = ${(of('node-rdkafka') / of('kcat')).toFixed(2)}x, kafkajs/kcat = ${(of('kafkajs') / of('kcat')).toFixed(2)}x`);
-  }
+  const lines = [`path           bytes  records/s      MB/s  produce s  consume s   (medians of ${reps})`, ...rows];
+  // The ratio to kcat per round (the two measured side by side), then the median over rounds.
+  const ratio = (path: Path, bytes: number) =>
+    median(Array.from({ length: reps }, (_, rep) => {
+      const mb = (p: Path) => runs.find((r) => r.rep === rep && r.path === p && r.recordBytes === bytes)!.mbPerSec;
+      return mb(path) / mb('kcat');
+    }));
+  const ratios = SIZES.map(({ bytes }) => ({ recordBytes: bytes, rdkafkaToKcat: +ratio('node-rdkafka', bytes).toFixed(2), kafkajsToKcat: +ratio('kafkajs', bytes).toFixed(2) }));
+  for (const r of ratios) lines.push(`${r.recordBytes} B: node-rdkafka/kcat = ${r.rdkafkaToKcat.toFixed(2)}x, kafkajs/kcat = ${r.kafkajsToKcat.toFixed(2)}x (median of per-round ratios)`);
   process.stdout.write(lines.join('\n') + '\n');
   if (json) {
     const out = results.map(({ path, recordBytes, recordsPerSec, mbPerSec }) => ({ path, recordBytes, recordsPerSec, mbPerSec }));
-    process.stdout.write(JSON.stringify({ bench: 'backbone', results: out }) + '\n');
+    process.stdout.write(JSON.stringify({ bench: 'backbone', results: out, ratios }) + '\n');
   }
 }

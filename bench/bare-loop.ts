@@ -8,6 +8,7 @@ import { DetectConfig } from '../operators/detect/index.js';
 import { detectFaces, loadDetector } from '../models/infer/detect.js';
 import { embedFaces, loadFaceModels } from '../pipelines/vision/embed.js';
 import { FAST_ALIGN } from '../pipelines/vision/align.js';
+import { peakRssMB } from '../pipelines/runtime/peak-rss.js';
 
 const WIDTH = 640, HEIGHT = 360;
 
@@ -66,6 +67,6 @@ if (process.argv[1]?.endsWith('bare-loop.js')) {
   const sorted = [...r.latencies].sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
   process.stdout.write(
-    `${JSON.stringify({ frames: r.frames, faces: r.faces, fps: r.frames / r.seconds, e2eLatencyMs: { p50: pct(50), p99: pct(99) }, rssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+    `${JSON.stringify({ frames: r.frames, faces: r.faces, fps: r.frames / r.seconds, e2eLatencyMs: { p50: pct(50), p99: pct(99) }, rssMB: peakRssMB() })}\n`,
   );
 }

@@ -4,7 +4,10 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   backbone: () => import('./backbone.js'),
   operators: () => import('./operators.js'),
   pipeline: () => import('./pipeline.js'),
+  state: () => import('./state.js'),
+  containers: () => import('./containers.js'),
   'eval-lfw': () => import('./eval-lfw.js'),
+  plan: () => import('./plan.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -13,7 +13,7 @@ import embedDef, { EmbedConfig } from '../operators/embed/index.js';
 import matchDef, { MatchConfig } from '../operators/match/index.js';
 import aggregateDef, { AggregateConfig } from '../operators/aggregate/index.js';
 import type { OperatorContext, TransformInstance } from '../pipelines/operator.js';
-import type { EmbeddingsRecord, FacesRecord, FrameRecord, MatchesRecord, SightingEvent } from '../pipelines/streams/records.js';
+import type { EmbeddingsRecord, FacesRecord, FrameRecord, MatchesRecord, SightingEvent } from '../operators/streams/records.js';
 import { createGallery, writeGallery } from '../pipelines/vision/gallery.js';
 import { createFaceAnalyser, subjectFace } from '../pipelines/vision/faces.js';
 import { decodeRgb } from '../pipelines/vision/image.js';
@@ -63,7 +63,7 @@ export async function run(args: string[]): Promise<void> {
   const results: Result[] = [];
   const { frames: raw, ms: decodeMs } = await decodeClip(join(sharedData, 'video', 'short_hamilton_clip.mp4'));
   results.push({ stage: 'decode (ffmpeg rgb24)', unit: 'frame', items: raw.length, msPerItem: decodeMs });
-  const frames: FrameRecord[] = raw.map((data, seq) => ({ camera: 'hamilton', seq, captureTs: Math.round((seq * 1001) / 30), width: WIDTH, height: HEIGHT, format: 'rgb', data }));
+  const frames: FrameRecord[] = raw.map((data, seq) => ({ camera: 'hamilton', epoch: 'e0', seq, captureTs: Math.round((seq * 1001) / 30), width: WIDTH, height: HEIGHT, format: 'rgb', data }));
 
   // A gallery from the clip's reference photos, so match sees real identities.
   const dir = await mkdtemp(join(tmpdir(), 'bench-operators-'));

@@ -1,12 +1,11 @@
 // Pipeline throughput on the Hamilton clip, every mode in one run on the same machine and broker: the bare loop,
 // `tierflow run` on the embedded backbone and on Kafka, each with one and with two replicas of the heavy chain.
-// Each mode runs as its own process (so RSS is its own), `--reps` times; medians are reported, with ratios to
+// Each mode runs as its own process, `--reps` times, and reports its own peak RSS (VmHWM, runtime/peak-rss.ts); medians are reported, with ratios to
 // the bare loop. Every mode's process gets the memory settings of a deployed worker (runtime/process-tuning.ts),
 // the bare loop too, so RSS compares like with like. Two cameras play the clip, so two replicas have two partitions' worth of work to share.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { missingNodeFlags, workerEnv } from '../pipelines/runtime/process-tuning.js';
+import { median, runNode } from './node-run.js';
 import { repoRoot } from '../test/helpers/paths.js';
 import { CLIP, writeClipTopology } from '../test/helpers/clip-topology.js';
 
@@ -28,20 +27,8 @@ const PLAYS = 3;
 const CAMERA_NAMES = ['cam-1', 'cam-4'];
 const CAMERAS = CAMERA_NAMES.length;
 
-function runNode(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...missingNodeFlags(args), ...args], { env: workerEnv(), stdio: ['ignore', 'pipe', 'pipe'], cwd: repoRoot });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`))));
-  });
-}
 
 const lastJson = (out: string) => JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function run(args: string[]): Promise<void> {
   const json = args.includes('--json');

@@ -4,6 +4,7 @@
 // Only a graph that passes is renamed into place. Prints one JSON line: {"ok": true, "maxDiff": ...}.
 import { renameSync, rmSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
+import { disableOrtTelemetry } from './ort-telemetry.js';
 
 const [src, dst, shapeJson] = process.argv.slice(2) as [string, string, string];
 const tmp = `${dst}.${process.pid}.tmp`;
@@ -20,6 +21,7 @@ function probe(shape: number[]): ort.Tensor {
   return new ort.Tensor('float32', data, shape);
 }
 
+disableOrtTelemetry();
 try {
   await (await ort.InferenceSession.create(src, { ...base, graphOptimizationLevel: 'all', optimizedModelFilePath: tmp })).release();
   const plain = await ort.InferenceSession.create(src, { ...base, graphOptimizationLevel: 'disabled' });

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { TierflowError } from '../pipelines/errors.js';
 import { ensureOptimized } from './optimized.js';
+import { disableOrtTelemetry } from './ort-telemetry.js';
 import { MODEL_NAMES, manifestPath, modelsDir, readManifest, type ManifestEntry, type ModelName } from './catalog.js';
 
 export type { ModelName } from './catalog.js';
@@ -92,6 +93,7 @@ export function loadModel(name: ModelName, opts: { threads?: number } = {}): Pro
   const key = `${name}/${threads}`;
   let s = sessions.get(key);
   if (!s) {
+    disableOrtTelemetry();
     s = (async () => {
       const source = verifiedModelPath(name);
       const optimized = await ensureOptimized(name, source.path, source.sha256);

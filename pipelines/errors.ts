@@ -8,9 +8,12 @@ export type ErrorCode =
   | 'BAD_ARGUMENT'
   | 'BROKER_UNREACHABLE'
   | 'BROKER_AUTH'
+  /** Authenticated, but the ACLs do not allow it (least privilege): retrying cannot help. */
+  | 'BROKER_AUTHZ'
   | 'TOPIC_INCOMPATIBLE'
   | 'BACKBONE_CLOSED'
   | 'RECORD_UNDECODABLE'
+  | 'STATE_UNREADABLE'
   | 'MODEL_MISSING'
   | 'MODEL_CHECKSUM'
   | 'SOURCE_UNAVAILABLE'
@@ -58,6 +61,20 @@ export class TopologyError extends TierflowError {
 export function formatProblem(p: SourceProblem): string {
   return `${p.file}:${p.line}:${p.col}: ${p.message}`;
 }
+
+/** Codes no restart can fix: a person must change a credential, an ACL, a flag or a file first. A supervisor
+ *  restarts a worker that ended with one of these (and `retriable: false`) never, instead of in a loop. */
+export const NEEDS_OPERATOR: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'BROKER_AUTH',
+  'BROKER_AUTHZ',
+  'BAD_ARGUMENT',
+  'FILE_NOT_FOUND',
+  'TOPOLOGY_INVALID',
+  'TOPIC_INCOMPATIBLE',
+  'MODEL_MISSING',
+  'MODEL_CHECKSUM',
+  'GALLERY_INVALID',
+]);
 
 export function isTierflowError(e: unknown): e is TierflowError {
   return e instanceof TierflowError;

@@ -3,7 +3,7 @@
 // plan, runtime, docs) reads only these fields; nothing registers itself on import.
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { SourceSpec } from './topology/schema.js';
-import type { StreamName, StreamRecordTypes } from './streams/records.js';
+import type { AnyStream, RecordOf, StreamDefinition } from './streams/stream.js';
 
 export interface ResourceNeeds {
   /** Cores one replica keeps busy at its nominal rate. */
@@ -14,6 +14,44 @@ export interface ResourceNeeds {
   accelerator?: string;
   /** Architectures the implementation runs on. */
   arch: Array<'amd64' | 'arm64'>;
+}
+
+/**
+ * The keyed store the engine keeps for an operator that declares `state`: one store per assigned input partition,
+ * backed by the operator's changelog topic, restored before the partition's first record is processed. While
+ * `process` or `flush` runs it is the store of the partition being processed. Values are frozen when set: change a
+ * value by setting a new one, so every change reaches the changelog (a mutation in place throws).
+ */
+export interface StateStore<V = unknown> {
+  /** The input partition this store belongs to (0 in a chain fed by sources). */
+  readonly partition: number;
+  /** A name no other store of this operator has at the same time (`p<partition>`, or node and replica in a chain fed
+   *  by sources): an id minted from a counter in this store, prefixed with it, is never minted by another owner. */
+  readonly scope: string;
+  get(key: string): V | undefined;
+  set(key: string, value: V): void;
+  delete(key: string): void;
+  entries(): IterableIterator<[string, V]>;
+  readonly size: number;
+}
+
+/** What an operator keeps in the engine's state store, declared in its definition. */
+export interface StateDeclaration {
+  /** Avro schema of one stored value: the changelog's records are encoded with it, and a restore decodes with it. */
+  schema: object;
+  /** Version of the schema; changelog records carry it, and a restore refuses a newer one. */
+  version: number;
+}
+
+/**
+ * A rule across config keys that the schema cannot say (one key bounded by another). validate runs it on a config
+ * the schema accepted and reports a violation at the key it names, with file:line; the generated docs list `rule`.
+ */
+export interface ConfigCheck<C> {
+  /** What must hold, as the docs show it: "sliding windows: slideMs <= sizeMs". */
+  rule: string;
+  /** A violation (the config key to point at and why), or null when the rule holds. */
+  check(config: C): { key: string; message: string } | null;
 }
 
 export interface OperatorContext {
@@ -33,6 +71,14 @@ export interface OperatorContext {
   signal: AbortSignal;
   /** Sinks that write to the backbone (results) publish to their planned topic through this; acked on resolve. */
   publish?: (records: unknown[]) => Promise<void>;
+  /** The operator's state store, when its definition declares `state` (see StateStore). */
+  state?: StateStore;
+  /**
+   * The chain's clock for decisions by wall time (a quiet camera, an idle window): ms since epoch, standing still while
+   * the chain's input cannot receive (no broker, its group rejoining), so an outage does not read as silence. The `now`
+   * handed to `flush` is on it too.
+   */
+  now?: () => number;
 }
 
 export type Emit<T> = (record: T) => void;
@@ -64,33 +110,40 @@ export interface SinkInstance<In> {
 
 export type OperatorInstance<In = unknown, Out = unknown> = SourceInstance<Out> | TransformInstance<In, Out> | SinkInstance<In>;
 
-export interface OperatorDefinition<C extends TSchema = TSchema, In extends StreamName | null = StreamName | null, Out extends StreamName | null = StreamName | null> {
+export interface OperatorDefinition<C extends TSchema = TSchema, In extends AnyStream | null = AnyStream | null, Out extends AnyStream | null = AnyStream | null> {
   name: string;
   /** Major version: `uses: name@version` in a topology. */
   version: number;
   summary: string;
   /** Config schema: defaults, docs and validation come from here. */
   config: C;
-  /** Input stream, or null for a source. Data classes follow from the stream (STREAM_CLASS). */
+  /** Rules across config keys, checked by validate after the schema (see ConfigCheck). */
+  configChecks?: Array<ConfigCheck<Static<C>>>;
+  /** Input stream (see StreamDefinition), or null for a source. Data classes follow from the stream. */
   input: In;
   /** Output stream, or null for a sink. */
   output: Out;
-  /** Tiers the operator may run on. */
+  /** Standard tiers (device, edge, fog, cloud) the operator may run on; all four means any tier, custom names too. */
   tiers: string[];
   resources: ResourceNeeds;
   /** Estimated output bytes per input record, for the planner's link cost (sources: bytes per frame). */
   bytesPerRecord: number;
+  /** A sink whose input leaves the flow on a topic of the topology, `tierflow.<topology>.<topic>`, for consumers
+   *  outside tierflow (results@1: `results`); it writes there through ctx.publish. */
+  publishes?: { topic: string };
+  /** State the engine keeps for the operator (ctx.state), per input partition, in a changelog topic the planner derives. */
+  state?: StateDeclaration;
   create(
     config: Static<C>,
     ctx: OperatorContext,
-  ): Promise<OperatorInstance<In extends StreamName ? StreamRecordTypes[In] : never, Out extends StreamName ? StreamRecordTypes[Out] : never>>;
+  ): Promise<OperatorInstance<In extends StreamDefinition ? RecordOf<In> : never, Out extends StreamDefinition ? RecordOf<Out> : never>>;
 }
 
 /** Erases the generic parameters so definitions of different operators sit in one list. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyOperatorDefinition = OperatorDefinition<any, StreamName | null, StreamName | null>;
+export type AnyOperatorDefinition = OperatorDefinition<any, AnyStream | null, AnyStream | null>;
 
-export function defineOperator<C extends TSchema, In extends StreamName | null, Out extends StreamName | null>(
+export function defineOperator<C extends TSchema, In extends AnyStream | null, Out extends AnyStream | null>(
   def: OperatorDefinition<C, In, Out>,
 ): OperatorDefinition<C, In, Out> {
   return def;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Value } from '@sinclair/typebox/value';
 import definition, { AggregateConfig } from './index.js';
 import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
-import type { MatchesRecord, SightingEvent } from '../../pipelines/streams/records.js';
+import type { MatchesRecord, SightingEvent } from '../streams/records.js';
 import { operatorContext } from '../../test/helpers/operator-context.js';
 
 const ctx: OperatorContext = operatorContext({ operatorId: 'agg' });
@@ -12,9 +12,23 @@ void test('built through its definition with defaults, it turns matches into sig
   const config = Value.Default(AggregateConfig, { sizeMs: 1000 }) as never;
   const op = (await definition.create(config, ctx)) as TransformInstance<MatchesRecord, SightingEvent>;
   const out: SightingEvent[] = [];
-  const rec = (seq: number, ts: number): MatchesRecord => ({ camera: 'c', seq, captureTs: ts, faces: [{ index: 0, box: [1, 2, 3, 4], score: 0.9, identity: 'ada', distance: 0.3, clusterId: null }] });
+  const rec = (seq: number, ts: number): MatchesRecord => ({ camera: 'c', epoch: 'e0', seq, captureTs: ts, faces: [{ index: 0, box: [1, 2, 3, 4], score: 0.9, identity: 'ada', distance: 0.3, clusterId: null }] });
   await op.process([rec(0, 10), rec(1, 20), rec(2, 1010)], (e) => out.push(e));
   assert.deepEqual(out.map((e) => [e.identity, e.frames, e.window]), [['ada', 2, 'tumbling 1000ms']]);
   await op.flush!((e) => out.push(e), Date.now(), true);
   assert.equal(out.length, 2);
+});
+
+void test("arrivals are taken on the chain's clock, so time it stood still (no broker) is no silence", async () => {
+  const clock = 1_000_000;
+  const op = (await definition.create(Value.Default(AggregateConfig, { sizeMs: 1000, idleMs: 5000 }) as never, { ...operatorContext({ operatorId: 'agg' }), now: () => clock })) as TransformInstance<MatchesRecord, SightingEvent>;
+  const out: SightingEvent[] = [];
+  const rec = (seq: number, ts: number): MatchesRecord => ({ camera: 'c', epoch: 'e0', seq, captureTs: ts, faces: [{ index: 0, box: [1, 2, 3, 4], score: 0.9, identity: 'ada', distance: 0.3, clusterId: null }] });
+  await op.process([rec(0, 10)], (e) => out.push(e));
+  // The wall clock ran on for a minute while the chain's clock stood (an outage): 1 s of the chain's time is no quiet camera.
+  await op.flush!((e) => out.push(e), clock + 1_000, false);
+  assert.equal(out.length, 0, 'the window stays open');
+  await op.process([rec(1, 500)], (e) => out.push(e));
+  await op.flush!((e) => out.push(e), clock + 6_000, false);
+  assert.deepEqual(out.map((e) => e.frames), [2], 'quiet for longer than idleMs on the chain clock: closed, with the late-arriving frame in it');
 });

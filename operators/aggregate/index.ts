@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineOperator } from '../../pipelines/operator.js';
+import { WINDOW_ENTRY_SCHEMA } from './windows.js';
+import { EVENTS, MATCHES } from '../streams/index.js';
 
 export const AggregateConfig = Type.Object(
   {
@@ -8,6 +10,12 @@ export const AggregateConfig = Type.Object(
     slideMs: Type.Integer({ minimum: 100, default: 1000, description: 'Sliding windows: how far each window advances' }),
     minFrames: Type.Integer({ minimum: 1, default: 1, description: 'Sightings with fewer frames are not reported' }),
     includeUnknown: Type.Boolean({ default: false, description: 'Report unknown faces (by cluster id) as well' }),
+    idleMs: Type.Integer({
+      minimum: 0,
+      default: 15000,
+      description:
+        "A camera without records for this long counts as quiet, and its windows then close by the wall clock; shorter silences are records still in the pipeline, which would otherwise arrive late and be dropped. Keep it above an upstream worker's restart time (~7 s measured), or a restart closes windows early. Time without a broker does not count",
+    }),
   },
   { additionalProperties: false },
 );
@@ -17,10 +25,21 @@ export default defineOperator({
   version: 1,
   summary: 'Windows matches per camera and identity; repeated sightings become one event with counts.',
   config: AggregateConfig,
-  input: 'matches',
-  output: 'events',
+  configChecks: [
+    {
+      // A slide longer than the window leaves gaps no window covers: their records would be dropped unseen.
+      rule: 'sliding windows: slideMs <= sizeMs',
+      check: (c) =>
+        c.window === 'sliding' && c.slideMs > c.sizeMs
+          ? { key: 'slideMs', message: `slideMs ${c.slideMs} is longer than sizeMs ${c.sizeMs}: records between windows would be dropped` }
+          : null,
+    },
+  ],
+  input: MATCHES,
+  output: EVENTS,
   tiers: ['device', 'edge', 'fog', 'cloud'],
   resources: { cpu: 0.1, memoryMB: 64, arch: ['amd64', 'arm64'] },
   bytesPerRecord: 60,
+  state: { schema: WINDOW_ENTRY_SCHEMA, version: 1 },
   create: async (config, ctx) => (await import('./create.js')).createAggregate(config, ctx),
 });

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWindows, type WindowOptions } from './windows.js';
-import type { MatchesRecord } from '../../pipelines/streams/records.js';
+import type { MatchesRecord } from '../streams/records.js';
 
 const base: WindowOptions = { kind: 'tumbling', sizeMs: 1000, slideMs: 500, minFrames: 1, includeUnknown: false };
 
 function frame(seq: number, ts: number, faces: Array<[string | null, number, number?, string?]>, camera = 'cam1'): MatchesRecord {
   return {
-    camera, seq, captureTs: ts,
+    camera, epoch: 'e0', seq, captureTs: ts,
     faces: faces.map(([identity, score, distance = 0.4, clusterId], index) => ({ index, box: [0, 0, 10, 10], score, identity, distance, clusterId: clusterId ?? null })),
   };
 }
@@ -77,4 +77,32 @@ test('frames that share a capture millisecond still give first and last sequence
   assert.equal(e!.firstSeq, 5);
   assert.equal(e!.lastSeq, 9);
   assert.equal(e!.frames, 3);
+});
+
+void test('windows live in the store: a new instance over the same store closes them, and a restore is not a quiet spell', () => {
+  const store = new Map();
+  const before = createWindows(base, store);
+  before.add(frame(0, 100, [['ada', 0.9]]), 10_000);
+  before.add(frame(1, 600, [['ada', 0.8]]), 10_100);
+  // The process dies; another one restores the store (the changelog's content) much later by the wall clock.
+  const after = createWindows(base, new Map(store));
+  assert.deepEqual(after.flush(60_000, false), [], 'a restored camera is quiet from the restore on, not since its last record');
+  assert.deepEqual(after.add(frame(2, 900, [['ada', 0.7]]), 60_010), [], 'a record queued during the outage is not late');
+  const [e] = after.add(frame(3, 1100, [['bob', 0.9]]), 60_020);
+  assert.deepEqual([e!.identity, e!.frames, e!.firstSeq, e!.lastSeq, e!.windowStart], ['ada', 3, 0, 2, 0]);
+});
+
+void test('the same frame replayed (at-least-once) counts once', () => {
+  const w = createWindows(base);
+  w.add(frame(0, 100, [['ada', 0.9]]));
+  w.add(frame(0, 100, [['ada', 0.9]]));
+  assert.equal(w.flush(0, true)[0]!.frames, 1);
+});
+
+void test('a silence shorter than idleMs is records on their way, not a quiet camera', () => {
+  const w = createWindows({ ...base, idleMs: 5000 });
+  w.add(frame(0, 100, [['ada', 0.9]]), 10_000);
+  assert.deepEqual(w.flush(13_000, false), [], '3 s without records: the window stays open');
+  assert.deepEqual(w.add(frame(1, 800, [['bob', 0.9]]), 13_100), [], 'the record that was on its way joins its window');
+  assert.deepEqual(w.flush(19_000, false).map((e) => e.identity), ['ada', 'bob'], 'quiet for longer than idleMs: closed by the wall clock');
 });

@@ -1,9 +1,13 @@
 // Event-time windows over matches, per camera and identity. A window closes once its camera's capture time passes
-// its end. Between records a camera's capture time is taken to advance with the wall clock since its last record
-// arrived, so a camera that goes quiet still closes its windows, whatever its clock's offset (files start at 0).
+// its end. A camera without records for `idleMs` is taken to be quiet: from then on its capture time advances with
+// the wall clock, so it still closes its windows, whatever its clock's offset (files start at 0). The operator hands
+// in the engine's chain clock (OperatorContext.now), which stands still while its input has no broker: a broker
+// outage is no silence, and the records queued upstream during it are not dropped as late when it ends.
 // A closed window is emitted once; records arriving for it later are counted as late and dropped, rather than
 // re-opening it and reporting the same sighting twice.
-import type { MatchesRecord, SightingEvent } from '../../pipelines/streams/records.js';
+// Everything that must survive a restart (open windows, each camera's clock and how far it has emitted) lives in a
+// keyed store: the engine's state store in the operator (changelog-backed), a Map in unit tests.
+import type { MatchesRecord, SightingEvent } from '../streams/records.js';
 
 export interface WindowOptions {
   kind: 'tumbling' | 'sliding';
@@ -13,9 +17,15 @@ export interface WindowOptions {
   minFrames: number;
   /** Report unknown faces under `unknown:<clusterId>`. */
   includeUnknown: boolean;
+  /**
+   * How long a camera must go without records before its time advances with the wall clock (0: at once). Records
+   * wait in the pipeline (detect under load, a restarted worker's backlog), so a short silence is no quiet camera:
+   * closing its windows then would drop the records still on their way as late.
+   */
+  idleMs?: number;
 }
 
-interface Open {
+export interface OpenWindow {
   camera: string;
   identity: string;
   start: number;
@@ -23,10 +33,74 @@ interface Open {
   to: number;
   firstSeq: number;
   lastSeq: number;
-  seqs: Set<number>;
+  /** Frames seen, by record identity (`<epoch>:<seq>`): a replayed or repeated frame counts once. */
+  frames: string[];
   bestScore: number;
   bestDistance: number;
 }
+
+/** What survives of a camera's clock. When its last record arrived is not kept: that is this process's wall clock,
+ *  so after a restore a camera counts as quiet only from the restore on (records queued meanwhile are not late). */
+export interface CameraClock {
+  camera: string;
+  watermark: number;
+  /** Windows ending at or before this were emitted; null: none yet. */
+  closedUntil: number | null;
+}
+
+/** One stored value: an open window or a camera's clock. */
+export interface WindowEntry {
+  window: OpenWindow | null;
+  clock: CameraClock | null;
+}
+
+/** The keyed store the windows live in (the engine's StateStore has this shape). */
+export interface WindowStore {
+  get(key: string): WindowEntry | undefined;
+  set(key: string, value: WindowEntry): void;
+  delete(key: string): void;
+  entries(): IterableIterator<[string, WindowEntry]>;
+}
+
+/** Avro schema of a WindowEntry: what the aggregate operator declares as its state. */
+export const WINDOW_ENTRY_SCHEMA = {
+  type: 'record',
+  name: 'AggregateState',
+  namespace: 'dev.tierflow.state',
+  fields: [
+    {
+      name: 'window',
+      type: ['null', {
+        type: 'record',
+        name: 'OpenWindow',
+        fields: [
+          { name: 'camera', type: 'string' },
+          { name: 'identity', type: 'string' },
+          { name: 'start', type: 'double' },
+          { name: 'from', type: 'double' },
+          { name: 'to', type: 'double' },
+          { name: 'firstSeq', type: 'long' },
+          { name: 'lastSeq', type: 'long' },
+          { name: 'frames', type: { type: 'array', items: 'string' } },
+          { name: 'bestScore', type: 'double' },
+          { name: 'bestDistance', type: 'double' },
+        ],
+      }],
+    },
+    {
+      name: 'clock',
+      type: ['null', {
+        type: 'record',
+        name: 'CameraClock',
+        fields: [
+          { name: 'camera', type: 'string' },
+          { name: 'watermark', type: 'double' },
+          { name: 'closedUntil', type: ['null', 'double'] },
+        ],
+      }],
+    },
+  ],
+} as const;
 
 export interface Windows {
   /** `arrival` is the wall-clock time the record arrived, ms since epoch. */
@@ -37,16 +111,16 @@ export interface Windows {
   readonly late: number;
 }
 
-export function createWindows(options: WindowOptions): Windows {
+const windowKey = (camera: string, identity: string, start: number) => `w\u0000${camera}\u0000${identity}\u0000${start}`;
+const clockKey = (camera: string) => `c\u0000${camera}`;
+
+export function createWindows(options: WindowOptions, store: WindowStore = new Map()): Windows {
   const { sizeMs } = options;
   const step = options.kind === 'tumbling' ? sizeMs : options.slideMs;
   const label = options.kind === 'tumbling' ? `tumbling ${sizeMs}ms` : `sliding ${sizeMs}ms every ${step}ms`;
-  const open = new Map<string, Open>();
-  const watermark = new Map<string, number>();
-  const lastArrival = new Map<string, number>();
-  /** Per camera: windows ending at or before this were emitted. */
-  const closedUntil = new Map<string, number>();
   let late = 0;
+  const lastArrival = new Map<string, number>();
+  const clockOf = (camera: string) => store.get(clockKey(camera))?.clock ?? null;
 
   function startsFor(ts: number): number[] {
     const starts: number[] = [];
@@ -54,14 +128,22 @@ export function createWindows(options: WindowOptions): Windows {
     return starts;
   }
 
-  function close(pred: (w: Open) => boolean): SightingEvent[] {
-    const done: Open[] = [];
-    for (const [key, w] of open) if (pred(w)) { done.push(w); open.delete(key); }
-    for (const w of done) closedUntil.set(w.camera, Math.max(closedUntil.get(w.camera) ?? -Infinity, w.start + sizeMs));
-    done.sort((a, b) => a.start - b.start || a.camera.localeCompare(b.camera) || a.identity.localeCompare(b.identity));
-    return done.filter((w) => w.seqs.size >= options.minFrames).map((w) => ({
-      camera: w.camera, identity: w.identity, from: w.from, to: w.to, firstSeq: w.firstSeq, lastSeq: w.lastSeq,
-      frames: w.seqs.size, bestScore: w.bestScore, bestDistance: w.bestDistance, window: label,
+  function close(pred: (w: OpenWindow) => boolean): SightingEvent[] {
+    const done: Array<[string, OpenWindow]> = [];
+    for (const [key, e] of store.entries()) if (e.window && pred(e.window)) done.push([key, e.window]);
+    const until = new Map<string, number>();
+    for (const [key, w] of done) {
+      store.delete(key);
+      until.set(w.camera, Math.max(until.get(w.camera) ?? -Infinity, w.start + sizeMs));
+    }
+    for (const [camera, end] of until) {
+      const clock = clockOf(camera);
+      if (clock) store.set(clockKey(camera), { window: null, clock: { ...clock, closedUntil: Math.max(clock.closedUntil ?? -Infinity, end) } });
+    }
+    const windows = done.map(([, w]) => w).sort((a, b) => a.start - b.start || a.camera.localeCompare(b.camera) || a.identity.localeCompare(b.identity));
+    return windows.filter((w) => w.frames.length >= options.minFrames).map((w) => ({
+      camera: w.camera, identity: w.identity, windowStart: w.start, from: w.from, to: w.to, firstSeq: w.firstSeq, lastSeq: w.lastSeq,
+      frames: w.frames.length, bestScore: w.bestScore, bestDistance: w.bestDistance, window: label,
     }));
   }
 
@@ -69,32 +151,40 @@ export function createWindows(options: WindowOptions): Windows {
     get late() { return late; },
     add(record, arrival = Date.now()) {
       const { camera, captureTs: ts, seq } = record;
+      const frame = `${record.epoch}:${seq}`;
+      const closedUntil = clockOf(camera)?.closedUntil ?? -Infinity;
       for (const face of record.faces) {
         const identity = face.identity ?? (options.includeUnknown && face.clusterId ? `unknown:${face.clusterId}` : null);
         if (identity === null) continue;
         for (const start of startsFor(ts)) {
-          if (start + sizeMs <= (closedUntil.get(camera) ?? -Infinity)) { late++; continue; }
-          const key = `${camera}\u0000${identity}\u0000${start}`;
-          const w = open.get(key);
+          if (start + sizeMs <= closedUntil) { late++; continue; }
+          const key = windowKey(camera, identity, start);
+          const w = store.get(key)?.window;
           if (!w) {
-            open.set(key, { camera, identity, start, from: ts, to: ts, firstSeq: seq, lastSeq: seq, seqs: new Set([seq]), bestScore: face.score, bestDistance: face.distance });
+            store.set(key, { clock: null, window: { camera, identity, start, from: ts, to: ts, firstSeq: seq, lastSeq: seq, frames: [frame], bestScore: face.score, bestDistance: face.distance } });
             continue;
           }
           // Frames of a file read faster than real time can share a capture ms: the sequence breaks the tie.
-          if (ts < w.from || (ts === w.from && seq < w.firstSeq)) { w.from = ts; w.firstSeq = seq; }
-          if (ts > w.to || (ts === w.to && seq > w.lastSeq)) { w.to = ts; w.lastSeq = seq; }
-          w.seqs.add(seq);
-          w.bestScore = Math.max(w.bestScore, face.score);
-          w.bestDistance = Math.min(w.bestDistance, face.distance);
+          const next = { ...w, bestScore: Math.max(w.bestScore, face.score), bestDistance: Math.min(w.bestDistance, face.distance) };
+          if (ts < w.from || (ts === w.from && seq < w.firstSeq)) { next.from = ts; next.firstSeq = seq; }
+          if (ts > w.to || (ts === w.to && seq > w.lastSeq)) { next.to = ts; next.lastSeq = seq; }
+          if (!w.frames.includes(frame)) next.frames = [...w.frames, frame];
+          store.set(key, { clock: null, window: next });
         }
       }
-      const mark = Math.max(watermark.get(camera) ?? -Infinity, ts);
-      watermark.set(camera, mark);
+      const clock = clockOf(camera);
+      const mark = Math.max(clock?.watermark ?? -Infinity, ts);
       lastArrival.set(camera, arrival);
+      if (mark !== clock?.watermark) store.set(clockKey(camera), { window: null, clock: { camera, watermark: mark, closedUntil: clock?.closedUntil ?? null } });
       return close((w) => w.camera === camera && w.start + sizeMs <= mark);
     },
     flush(now, final) {
-      const cameraNow = (camera: string) => watermark.get(camera)! + Math.max(0, now - lastArrival.get(camera)!);
+      const cameraNow = (camera: string) => {
+        const c = clockOf(camera);
+        if (!c) return -Infinity; // no clock for the camera: nothing to close by
+        if (!lastArrival.has(camera)) lastArrival.set(camera, now);
+        return c.watermark + Math.max(0, now - lastArrival.get(camera)! - (options.idleMs ?? 0));
+      };
       return close((w) => final || w.start + sizeMs <= cameraNow(w.camera));
     },
   };

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import sharp from 'sharp';
 import { sharedData } from '../../test/helpers/paths.js';
 import { isTierflowError } from '../../pipelines/errors.js';
-import type { FrameRecord } from '../../pipelines/streams/records.js';
+import type { FrameRecord } from '../streams/records.js';
 import { collectFrames, decodeFor, isAlive, waitFor } from './test-support.js';
 import type { SourceStatus } from './source-session.js';
 

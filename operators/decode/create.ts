@@ -8,7 +8,7 @@ import { ffmpegBinary } from '../../pipelines/media/ffmpeg-binary.js';
 import { startGrab } from '../../pipelines/media/frame-grabber.js';
 import type { GrabSpec, PanSpec } from '../../pipelines/media/grab-args.js';
 import { resolveMediaInput, type MediaInput } from '../../pipelines/media/media-input.js';
-import type { FrameRecord } from '../../pipelines/streams/records.js';
+import type { FrameRecord } from '../streams/records.js';
 import type { SourceSpec } from '../../pipelines/topology/schema.js';
 import type { DecodeConfig } from './index.js';
 import { SourceSession, type SourceStatus } from './source-session.js';

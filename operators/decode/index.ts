@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineOperator } from '../../pipelines/operator.js';
+import { FRAMES } from '../streams/index.js';
 
 export const DecodeConfig = Type.Object(
   {
@@ -47,7 +48,7 @@ export default defineOperator({
     'resolution and emits JPEG frames; reconnects cameras with exponential backoff and reports per-source state.',
   config: DecodeConfig,
   input: null,
-  output: 'frames',
+  output: FRAMES,
   tiers: ['device', 'edge', 'fog', 'cloud'],
   resources: { cpu: 0.25, memoryMB: 96, arch: ['amd64', 'arm64'] },
   bytesPerRecord: 40_000,

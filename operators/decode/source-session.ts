@@ -3,8 +3,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FrameGrab, GrabExit } from '../../pipelines/media/frame-grabber.js';
 import type { GrabSpec } from '../../pipelines/media/grab-args.js';
-import type { FrameRecord } from '../../pipelines/streams/records.js';
+import type { FrameRecord } from '../streams/records.js';
 import { backoffDelay, shouldGiveUp, type BackoffPolicy } from './backoff.js';
+import { mintEpoch } from './epoch.js';
 
 export type SourceState = 'connecting' | 'connected' | 'retrying' | 'ended' | 'failed';
 
@@ -62,6 +63,9 @@ export class SourceSession {
   private current: FrameGrab | undefined;
   private readonly stopper = new AbortController();
   private readonly live: boolean;
+
+  /** Part of every frame's identity: this session's frames are (camera, epoch, 0..). */
+  readonly epoch = mintEpoch();
 
   constructor(private readonly opts: SessionOptions) {
     this.live = opts.spec.input.kind === 'rtsp';
@@ -163,6 +167,7 @@ export class SourceSession {
         const captureTs = opts.clock === 'media' ? startedAt + (frame.index * 1000) / opts.spec.fps : frame.arrivedAt;
         const record: FrameRecord = {
           camera: opts.camera,
+          epoch: this.epoch,
           seq: this.status.frames++,
           captureTs: Math.round(captureTs),
           width: opts.spec.width,

@@ -2,7 +2,7 @@
 // and validation are exercised by every test. Used by the unit tests here and by test/rtsp.
 import { Value } from '@sinclair/typebox/value';
 import type { OperatorContext } from '../../pipelines/operator.js';
-import type { FrameRecord } from '../../pipelines/streams/records.js';
+import type { FrameRecord } from '../streams/records.js';
 import { SourceSpec } from '../../pipelines/topology/schema.js';
 import { createDecode, type DecodeInstance } from './create.js';
 import { DecodeConfig } from './index.js';

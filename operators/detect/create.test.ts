@@ -7,7 +7,7 @@ import { Value } from '@sinclair/typebox/value';
 import sharp from 'sharp';
 import { buildModels } from '../../models/build.js';
 import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
-import type { FacesRecord, FrameRecord } from '../../pipelines/streams/records.js';
+import type { FacesRecord, FrameRecord } from '../streams/records.js';
 import { faceApiDemoDir } from '../../test/models/fixtures.js';
 import definition, { DetectConfig } from './index.js';
 import { detectFrames } from './frames.js';
@@ -22,7 +22,7 @@ before(() => {
   buildModels();
 });
 
-const jpegFrame = (seq: number, data: Uint8Array, width = 0, height = 0): FrameRecord => ({ camera: 'cam1', seq, captureTs: 1000 + seq, width, height, format: 'jpeg', data });
+const jpegFrame = (seq: number, data: Uint8Array, width = 0, height = 0): FrameRecord => ({ camera: 'cam1', epoch: 'e0', seq, captureTs: 1000 + seq, width, height, format: 'jpeg', data });
 
 async function create(config: object, context = published): Promise<TransformInstance<FrameRecord, FacesRecord>> {
   return (await definition.create(Value.Default(DetectConfig, config) as never, context)) as TransformInstance<FrameRecord, FacesRecord>;
@@ -86,7 +86,7 @@ void test('an undecodable JPEG is logged and skipped; the next frames are still 
 
 void test('raw RGB frames are accepted and a large minFaceSize drops every face', { timeout: 60_000 }, async () => {
   const { data, info } = await sharp(join(faceApiDemoDir, 'sample3.jpg')).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const frame: FrameRecord = { camera: 'cam2', seq: 7, captureTs: 5, width: info.width, height: info.height, format: 'rgb', data: new Uint8Array(data) };
+  const frame: FrameRecord = { camera: 'cam2', epoch: 'e0', seq: 7, captureTs: 5, width: info.width, height: info.height, format: 'rgb', data: new Uint8Array(data) };
   const all = await run(await create({}), [frame]);
   assert.ok(all[0]!.faces.length >= 1);
   const none = await run(await create({ minFaceSize: 5000 }), [frame]);
@@ -95,7 +95,7 @@ void test('raw RGB frames are accepted and a large minFaceSize drops every face'
 
 void test('frames are detected in batches of at most maxBatch, in order', async () => {
   const sizes: number[] = [];
-  const rgb = (seq: number): FrameRecord => ({ camera: 'c', seq, captureTs: seq, width: 2, height: 2, format: 'rgb', data: new Uint8Array(12) });
+  const rgb = (seq: number): FrameRecord => ({ camera: 'c', epoch: 'e0', seq, captureTs: seq, width: 2, height: 2, format: 'rgb', data: new Uint8Array(12) });
   const out = await detectFrames([0, 1, 2, 3, 4].map(rgb), async (imgs) => (sizes.push(imgs.length), imgs.map(() => [])), { maxBatch: 2, log: () => {} });
   assert.deepEqual(sizes, [2, 2, 1]);
   assert.deepEqual(out.map((r) => r.seq), [0, 1, 2, 3, 4]);

@@ -2,7 +2,7 @@
 import type { Static } from '@sinclair/typebox';
 import { detectFacesBatch, loadDetector } from '../../models/infer/detect.js';
 import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
-import type { FacesRecord, FrameRecord } from '../../pipelines/streams/records.js';
+import type { FacesRecord, FrameRecord } from '../streams/records.js';
 import { detectFrames } from './frames.js';
 import type { DetectConfig } from './index.js';
 

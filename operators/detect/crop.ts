@@ -1,7 +1,7 @@
 // The region of a frame each face crop covers. The faces helper (embed) runs landmarks and alignment inside
 // it, so it must hold the whole face plus margin: a square of CROP_SCALE x the box's longer side, centred on
 // the box, in whole pixels, clamped to the frame (so at frame edges it is cut, not shifted).
-import type { Box } from '../../pipelines/streams/records.js';
+import type { Box } from '../streams/records.js';
 
 export const CROP_SCALE = 1.5;
 

@@ -2,7 +2,7 @@
 // detector as a function so the batching and bad-frame handling do not depend on how detection is run.
 import sharp from '../../pipelines/media/sharp.js';
 import type { Detection, RgbImage } from '../../models/infer/detect.js';
-import type { FaceCrop, FacesRecord, FrameRecord } from '../../pipelines/streams/records.js';
+import type { FaceCrop, FacesRecord, FrameRecord } from '../streams/records.js';
 import { cropBoxFor } from './crop.js';
 
 export type BatchDetector = (images: RgbImage[]) => Promise<Detection[][]>;
@@ -84,7 +84,7 @@ export async function detectFrames(frames: FrameRecord[], detect: BatchDetector,
           : { crop: await cropJpeg(img, cropBox, opts.cropQuality ?? 92) };
         faces.push({ index: faces.length, box: det.box, score: det.score, cropBox, ...crop });
       }
-      out.push({ camera: frame.camera, seq: frame.seq, captureTs: frame.captureTs, width: img.width, height: img.height, faces });
+      out.push({ camera: frame.camera, epoch: frame.epoch, seq: frame.seq, captureTs: frame.captureTs, width: img.width, height: img.height, faces });
     }
   }
   return out;

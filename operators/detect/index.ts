@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineOperator } from '../../pipelines/operator.js';
+import { FACES, FRAMES } from '../streams/index.js';
 
 export const DetectConfig = Type.Object(
   {
@@ -23,8 +24,8 @@ export default defineOperator({
   version: 1,
   summary: 'Finds faces in frames (tiny detector or SSD, NMS) and emits JPEG crops of 1.5x squares around them.',
   config: DetectConfig,
-  input: 'frames',
-  output: 'faces',
+  input: FRAMES,
+  output: FACES,
   tiers: ['device', 'edge', 'fog', 'cloud'],
   resources: { cpu: 1, memoryMB: 192, arch: ['amd64', 'arm64'] },
   bytesPerRecord: 12_000,

@@ -8,7 +8,7 @@ import { Value } from '@sinclair/typebox/value';
 import detectDefinition, { DetectConfig } from '../detect/index.js';
 import embedDefinition, { EmbedConfig } from './index.js';
 import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
-import type { EmbeddingsRecord, FacesRecord, FrameRecord } from '../../pipelines/streams/records.js';
+import type { EmbeddingsRecord, FacesRecord, FrameRecord } from '../streams/records.js';
 import { facesInImages } from '../../pipelines/vision/faces.js';
 import { sharedData } from '../../test/helpers/paths.js';
 import { operatorContext } from '../../test/helpers/operator-context.js';
@@ -22,7 +22,7 @@ for (const [crops, detectCtx] of [['JPEG', { ...ctx, publish: async () => {} }],
   const file = join(sharedData, 'people', '_groups', 'two_people.jpg');
   const sharpMeta = (await import('sharp')).default(file);
   const { width, height } = await sharpMeta.metadata();
-  const frame: FrameRecord = { camera: 'cam', seq: 7, captureTs: 1000, width: width!, height: height!, format: 'jpeg', data: await readFile(file) };
+  const frame: FrameRecord = { camera: 'cam', epoch: 'e0', seq: 7, captureTs: 1000, width: width!, height: height!, format: 'jpeg', data: await readFile(file) };
   const detect = (await detectDefinition.create(Value.Default(DetectConfig, { model: 'ssd', resize: 'exact' }) as never, detectCtx)) as TransformInstance<FrameRecord, FacesRecord>;
   const faces: FacesRecord[] = [];
   await detect.process([frame], (r) => faces.push(r));

@@ -2,7 +2,7 @@
 // mapped back to frame pixels, and its aligned chip embedded; faces of all records in a batch share inferences.
 import type { Static } from '@sinclair/typebox';
 import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
-import type { Box, EmbeddingsRecord, FaceCrop, FacesRecord, FaceEmbedding } from '../../pipelines/streams/records.js';
+import type { Box, EmbeddingsRecord, FaceCrop, FacesRecord, FaceEmbedding } from '../streams/records.js';
 import { decodeRgb } from '../../pipelines/vision/image.js';
 import { embedFaces, loadFaceModels, type FaceModels } from '../../pipelines/vision/embed.js';
 import { FAST_ALIGN, type FaceInImage } from '../../pipelines/vision/align.js';
@@ -54,7 +54,7 @@ export async function embedRecords(
   // frame the still-image treatment (six landmark passes, four chips).
   const align = precise ? {} : FAST_ALIGN;
   const embedded = await embedFaces(models, pending.map((p) => p.input), { maxBatch, ...align });
-  const out: EmbeddingsRecord[] = records.map((rec) => ({ camera: rec.camera, seq: rec.seq, captureTs: rec.captureTs, faces: [] as FaceEmbedding[] }));
+  const out: EmbeddingsRecord[] = records.map((rec) => ({ camera: rec.camera, epoch: rec.epoch, seq: rec.seq, captureTs: rec.captureTs, faces: [] as FaceEmbedding[] }));
   pending.forEach((p, i) => {
     const [sx, sy] = p.scale;
     const [cx, cy] = p.face.cropBox;

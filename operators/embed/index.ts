@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineOperator } from '../../pipelines/operator.js';
+import { EMBEDDINGS, FACES } from '../streams/index.js';
 
 export const EmbedConfig = Type.Object(
   {
@@ -17,8 +18,8 @@ export default defineOperator({
   version: 1,
   summary: 'Landmarks, aligned crop and a 128-d L2-normalised embedding for every face.',
   config: EmbedConfig,
-  input: 'faces',
-  output: 'embeddings',
+  input: FACES,
+  output: EMBEDDINGS,
   tiers: ['device', 'edge', 'fog', 'cloud'],
   resources: { cpu: 1, memoryMB: 192, arch: ['amd64', 'arm64'] },
   bytesPerRecord: 1_600,

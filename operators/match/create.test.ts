@@ -9,7 +9,7 @@ import { createGallery, writeGallery } from '../../pipelines/vision/gallery.js';
 import { TierflowError } from '../../pipelines/errors.js';
 import { listModels } from '../../models/registry.js';
 import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
-import type { EmbeddingsRecord, MatchesRecord } from '../../pipelines/streams/records.js';
+import type { EmbeddingsRecord, MatchesRecord } from '../streams/records.js';
 import { operatorContext } from '../../test/helpers/operator-context.js';
 
 const axis = (i: number) => Array.from({ length: 128 }, (_, k) => (k === i ? 1 : 0));
@@ -24,8 +24,8 @@ void test('built through its definition, match resolves the gallery against the 
     const op = (await definition.create(Value.Default(MatchConfig, { gallery: 'g.json' }) as never, ctx)) as TransformInstance<EmbeddingsRecord, MatchesRecord>;
     const out: MatchesRecord[] = [];
     const face = (embedding: number[], index: number) => ({ index, box: [1, 2, 3, 4] as [number, number, number, number], score: 0.9, landmarks: [], embedding });
-    await op.process([{ camera: 'c', seq: 3, captureTs: 5, faces: [face(axis(0), 0), face(axis(1), 1)] }], (r) => out.push(r));
-    assert.deepEqual(out[0]!.faces.map((f) => [f.index, f.identity, f.distance, f.clusterId]), [[0, 'ada', 0, null], [1, null, Math.SQRT2, 'u0']]);
+    await op.process([{ camera: 'c', epoch: 'e0', seq: 3, captureTs: 5, faces: [face(axis(0), 0), face(axis(1), 1)] }], (r) => out.push(r));
+    assert.deepEqual(out[0]!.faces.map((f) => [f.index, f.identity, f.distance, f.clusterId]), [[0, 'ada', 0, null], [1, null, Math.SQRT2, 'p0.u0']]);
     await assert.rejects(definition.create(Value.Default(MatchConfig, { gallery: 'missing.json' }) as never, ctx), (e: unknown) => e instanceof TierflowError && e.code === 'GALLERY_INVALID');
     if (sha !== '0'.repeat(64)) {
       await assert.rejects(definition.create(Value.Default(MatchConfig, { gallery: 'other.json' }) as never, ctx), (e: unknown) => e instanceof TierflowError && /installed model/.test(e.message));

@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineOperator } from '../../pipelines/operator.js';
+import { CLUSTER_ENTRY_SCHEMA } from './matcher.js';
+import { EMBEDDINGS, MATCHES } from '../streams/index.js';
 
 export const MatchConfig = Type.Object(
   {
@@ -22,10 +24,11 @@ export default defineOperator({
   version: 1,
   summary: 'Nearest enrolled identity for every embedding, or unknown (with a cluster id).',
   config: MatchConfig,
-  input: 'embeddings',
-  output: 'matches',
+  input: EMBEDDINGS,
+  output: MATCHES,
   tiers: ['device', 'edge', 'fog', 'cloud'],
   resources: { cpu: 0.1, memoryMB: 64, arch: ['amd64', 'arm64'] },
   bytesPerRecord: 400,
+  state: { schema: CLUSTER_ENTRY_SCHEMA, version: 1 },
   create: async (config, ctx) => (await import('./create.js')).createMatch(config, ctx),
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMatcher } from './matcher.js';
+import { createMatcher, memoryClusterStore } from './matcher.js';
 import { createGallery } from '../../pipelines/vision/gallery.js';
 
 // Unit vectors along axes are sqrt(2) apart; mixing in a little of another axis moves a point slightly.
@@ -55,4 +55,17 @@ void test('the least recently seen cluster is forgotten beyond maxClusters', () 
 void test('an empty gallery reports everything unknown at the largest distance', () => {
   const m = createMatcher(createGallery('0'.repeat(64), []), { threshold: 0.55, clusterUnknown: false });
   assert.deepEqual(m.match(vec(0)), { identity: null, distance: 2, clusterId: null });
+});
+
+void test('two replicas mint different ids for different people, and a restored store keeps its ids', () => {
+  const a = memoryClusterStore('p0');
+  const b = memoryClusterStore('p1');
+  const one = createMatcher(gallery, { threshold: 0.55, clusterUnknown: true }, a).match(vec(50)).clusterId;
+  const two = createMatcher(gallery, { threshold: 0.55, clusterUnknown: true }, b).match(vec(60)).clusterId;
+  assert.ok(one && two && one !== two, `${one} vs ${two}`);
+  // What a restore from the changelog hands a new owner: the same entries under the same scope.
+  const restored = Object.assign(new Map(a.entries()), { scope: 'p0' });
+  const again = createMatcher(gallery, { threshold: 0.55, clusterUnknown: true }, restored);
+  assert.equal(again.match(vec(50, 51, 0.1)).clusterId, one, 'the same face keeps its id after the restore');
+  assert.notEqual(again.match(vec(70)).clusterId, one, 'and the counter goes on from where it was');
 });

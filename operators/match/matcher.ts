@@ -1,7 +1,8 @@
 // Nearest-neighbour identification against a gallery. An identity is as close as its nearest enrolled embedding,
 // so several photos per person cover pose and lighting. Unknown faces get a cluster id by leader clustering:
 // the first unknown face within no cluster's reach founds one, and its embedding stays the leader, so an id
-// never drifts once given.
+// never drifts once given. Leaders and the id counter live in a keyed store (the engine's state store in the
+// operator, a Map in unit tests), and ids carry the store's scope, so two replicas never mint the same id.
 import type { Gallery } from '../../pipelines/vision/gallery.js';
 
 export interface MatcherOptions {
@@ -25,6 +26,39 @@ export interface Matcher {
   match(embedding: ArrayLike<number>): MatchResult;
 }
 
+/** One stored value: a leader's embedding, when a cluster was last seen, or the next cluster number. */
+export interface ClusterEntry {
+  leader: number[] | null;
+  seen: number | null;
+  next: number | null;
+}
+
+export interface ClusterStore {
+  /** Prefix of the ids minted from this store (StateStore.scope). */
+  readonly scope: string;
+  get(key: string): ClusterEntry | undefined;
+  set(key: string, value: ClusterEntry): void;
+  delete(key: string): void;
+  entries(): IterableIterator<[string, ClusterEntry]>;
+}
+
+/** Avro schema of a ClusterEntry: what the match operator declares as its state. */
+export const CLUSTER_ENTRY_SCHEMA = {
+  type: 'record',
+  name: 'MatchState',
+  namespace: 'dev.tierflow.state',
+  fields: [
+    { name: 'leader', type: ['null', { type: 'array', items: 'float' }] },
+    { name: 'seen', type: ['null', 'long'] },
+    { name: 'next', type: ['null', 'long'] },
+  ],
+} as const;
+
+/** A Map with a scope: the store unit tests and one-off matchers use. */
+export function memoryClusterStore(scope = 'm'): ClusterStore {
+  return Object.assign(new Map<string, ClusterEntry>(), { scope });
+}
+
 function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) {
@@ -35,32 +69,47 @@ function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 const EMPTY_DISTANCE = 2;
+const COUNTER = 'n';
+const leaderKey = (id: string) => `l\u0000${id}`;
+const seenKey = (id: string) => `s\u0000${id}`;
 
-export function createMatcher(gallery: Gallery, options: MatcherOptions): Matcher {
+export function createMatcher(gallery: Gallery, options: MatcherOptions, store: ClusterStore = memoryClusterStore()): Matcher {
   const enrolled = gallery.identities.flatMap((id) => id.embeddings.map((e) => ({ name: id.name, embedding: Float64Array.from(e) })));
   const clusterThreshold = options.clusterThreshold ?? options.threshold;
   const maxClusters = options.maxClusters ?? 10_000;
-  // Map iteration order is insertion order: re-inserting on a hit keeps the least recently seen first.
-  const leaders = new Map<string, Float64Array>();
-  let nextCluster = 0;
 
   function clusterOf(embedding: ArrayLike<number>): string {
     let best: string | null = null;
     let bestDistance = Infinity;
-    for (const [id, leader] of leaders) {
-      const d = distance(embedding, leader);
-      if (d < bestDistance) { bestDistance = d; best = id; }
+    let leaders = 0;
+    for (const [key, e] of store.entries()) {
+      if (!e.leader) continue;
+      leaders++;
+      const d = distance(embedding, e.leader);
+      if (d < bestDistance) { bestDistance = d; best = key.slice(2); }
     }
+    const tick = (store.get(COUNTER)?.seen ?? 0) + 1;
+    const next = store.get(COUNTER)?.next ?? 0;
     if (best !== null && bestDistance <= clusterThreshold) {
-      const leader = leaders.get(best)!;
-      leaders.delete(best);
-      leaders.set(best, leader);
+      store.set(seenKey(best), { leader: null, seen: tick, next: null });
+      store.set(COUNTER, { leader: null, seen: tick, next });
       return best;
     }
-    const id = `u${nextCluster++}`;
-    leaders.set(id, Float64Array.from(embedding));
-    if (leaders.size > maxClusters) leaders.delete(leaders.keys().next().value!);
+    const id = `${store.scope}.u${next}`;
+    store.set(leaderKey(id), { leader: Array.from(embedding, Math.fround), seen: null, next: null });
+    store.set(seenKey(id), { leader: null, seen: tick, next: null });
+    store.set(COUNTER, { leader: null, seen: tick, next: next + 1 });
+    if (leaders + 1 > maxClusters) forgetLeastRecent();
     return id;
+  }
+
+  function forgetLeastRecent(): void {
+    let oldest: string | null = null;
+    let at = Infinity;
+    for (const [key, e] of store.entries()) if (key.startsWith('s\u0000') && e.seen !== null && e.seen < at) { at = e.seen; oldest = key.slice(2); }
+    if (oldest === null) return;
+    store.delete(leaderKey(oldest));
+    store.delete(seenKey(oldest));
   }
 
   return {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Value } from '@sinclair/typebox/value';
 import definition, { ResultsConfig } from './index.js';
 import type { OperatorContext, SinkInstance } from '../../pipelines/operator.js';
-import type { SightingEvent } from '../../pipelines/streams/records.js';
+import type { SightingEvent } from '../streams/records.js';
 import { operatorContext } from '../../test/helpers/operator-context.js';
 
 const ctx = (publish?: (r: unknown[]) => Promise<void>): OperatorContext => operatorContext({ operatorId: 'results', node: 'cloud-1', tier: 'cloud', publish });
@@ -11,6 +11,7 @@ const ctx = (publish?: (r: unknown[]) => Promise<void>): OperatorContext => oper
 const event: SightingEvent = {
   camera: 'cam-1',
   identity: 'alex',
+  windowStart: 0,
   from: 1,
   to: 2,
   firstSeq: 0,

@@ -2,7 +2,7 @@
 // Kafka consumer can read them; a write resolves only once the broker has acknowledged every event.
 import type { Static } from '@sinclair/typebox';
 import type { OperatorContext, SinkInstance } from '../../pipelines/operator.js';
-import type { SightingEvent } from '../../pipelines/streams/records.js';
+import type { SightingEvent } from '../streams/records.js';
 import { TierflowError } from '../../pipelines/errors.js';
 import type { ResultsConfig } from './index.js';
 

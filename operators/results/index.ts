@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineOperator } from '../../pipelines/operator.js';
+import { EVENTS } from '../streams/index.js';
 
 export const ResultsConfig = Type.Object({}, { additionalProperties: false });
 
@@ -8,7 +9,8 @@ export default defineOperator({
   version: 1,
   summary: "Publishes events on the topology's results topic (`<topology>.results`), readable by any Kafka consumer.",
   config: ResultsConfig,
-  input: 'events',
+  input: EVENTS,
+  publishes: { topic: 'results' },
   output: null,
   tiers: ['device', 'edge', 'fog', 'cloud'],
   resources: { cpu: 0.05, memoryMB: 32, arch: ['amd64', 'arm64'] },

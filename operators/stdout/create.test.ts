@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import type { SightingEvent } from '../../pipelines/streams/records.js';
+import type { SightingEvent } from '../streams/records.js';
 import { createStdoutSink } from './create.js';
 import { formatSightingText } from './format.js';
 
 const event: SightingEvent = {
   camera: 'cam-1',
   identity: 'Lin-Manuel Miranda',
+  windowStart: 0,
   from: Date.UTC(2026, 0, 5, 12, 1, 3, 400),
   to: Date.UTC(2026, 0, 5, 12, 1, 8, 900),
   firstSeq: 10,

@@ -3,7 +3,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { Writable } from 'node:stream';
 import type { OperatorContext, SinkInstance } from '../../pipelines/operator.js';
-import type { SightingEvent } from '../../pipelines/streams/records.js';
+import type { SightingEvent } from '../streams/records.js';
 import { formatSightingJson, formatSightingText } from './format.js';
 import type { StdoutConfig } from './index.js';
 

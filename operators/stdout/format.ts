@@ -1,7 +1,7 @@
 // How a sighting reads on a terminal: one line, columns that line up for typical camera and identity names.
 //   cam-1     Lin-Manuel Miranda    12:01:03–12:01:08  14 frames  best 0.31
 // "best" is the smallest face distance of the sighting (lower = surer), the figure people compare to the threshold.
-import type { SightingEvent } from '../../pipelines/streams/records.js';
+import type { SightingEvent } from '../streams/records.js';
 
 export interface TextFormatOptions {
   /** IANA zone for the clock times; the machine's own when omitted. */

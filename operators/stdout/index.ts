@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineOperator } from '../../pipelines/operator.js';
+import { EVENTS } from '../streams/index.js';
 
 export const StdoutConfig = Type.Object(
   { format: Type.Union([Type.Literal('text'), Type.Literal('json')], { default: 'text', description: 'One line per event' }) },
@@ -11,7 +12,7 @@ export default defineOperator({
   version: 1,
   summary: 'Prints events on standard output.',
   config: StdoutConfig,
-  input: 'events',
+  input: EVENTS,
   output: null,
   tiers: ['device', 'edge', 'fog', 'cloud'],
   resources: { cpu: 0.05, memoryMB: 16, arch: ['amd64', 'arm64'] },

@@ -13,6 +13,8 @@ import { DeadLetters, dlqSpecFor, dlqTopicFor } from './dead-letter.js';
 import { codecFor } from '../streams/avro.js';
 import { TierflowError } from '../errors.js';
 import { record, stop, text, uniqueName, waitFor, sleep } from './conformance-support.js';
+import { stateCases, type StateCase } from './conformance-state.js';
+import { EVENTS } from '../../operators/streams/index.js';
 
 export type ConformanceCase =
   | 'ordering-per-key'
@@ -24,11 +26,21 @@ export type ConformanceCase =
   | 'producer-bound'
   | 'provision'
   | 'lag'
-  | 'dead-letter';
+  | 'dead-letter'
+  | StateCase;
 
 export type MakeBackbone = (opts?: { partitionBound?: PartitionBound }) => Promise<Backbone>;
 
-export function runConformance(name: string, makeBackbone: MakeBackbone, knownDifferences: Partial<Record<ConformanceCase, string>> = {}): void {
+/**
+ * `reopen` plays a process restart: a new client of the same backbone (Kafka: a new connection to the broker; the
+ * embedded backbone lives in its process, so the same instance is what a restarted chain in that process sees).
+ */
+export function runConformance(
+  name: string,
+  makeBackbone: MakeBackbone,
+  knownDifferences: Partial<Record<ConformanceCase, string>> = {},
+  reopen: (b: Backbone) => Promise<Backbone> = async (b) => b,
+): void {
   const opened: Backbone[] = [];
   const open = async (opts?: { partitionBound?: PartitionBound }) => {
     const b = await makeBackbone(opts);
@@ -42,6 +54,11 @@ export function runConformance(name: string, makeBackbone: MakeBackbone, knownDi
   const group = (what: string) => uniqueName(name, `g-${what}`);
 
   const cases: Record<ConformanceCase, () => Promise<void>> = {
+    ...stateCases(() => open(), topic, group, async (b) => {
+      const again = await reopen(b);
+      if (again !== b) opened.push(again);
+      return again;
+    }),
     'ordering-per-key': async () => {
       const b = await open();
       const t = topic('order', 3);
@@ -212,8 +229,8 @@ export function runConformance(name: string, makeBackbone: MakeBackbone, knownDi
       const t = topic('dlq', 1);
       await b.provision([t, dlqSpecFor(t)]);
       const p = await b.producer();
-      const events = codecFor('events');
-      const good = (identity: string) => events.encode({ camera: 'c', identity, from: 1, to: 2, firstSeq: 0, lastSeq: 1, frames: 2, bestScore: 0.9, bestDistance: 0.3, window: 'tumbling 5s' });
+      const events = codecFor(EVENTS);
+      const good = (identity: string) => events.encode({ camera: 'c', identity, windowStart: 0, from: 1, to: 2, firstSeq: 0, lastSeq: 1, frames: 2, bestScore: 0.9, bestDistance: 0.3, window: 'tumbling 5s' });
       const a = good('ada');
       await p.send({ topic: t.name, key: 'c', ...a });
       await p.send({ topic: t.name, key: 'c', value: Buffer.from([0xde, 0xad]), headers: a.headers });

@@ -10,6 +10,11 @@ export interface TopicSpec {
   compression?: 'none' | 'lz4' | 'zstd' | 'gzip' | 'snappy';
   /** Largest record the topic must accept, bytes. */
   maxRecordBytes?: number;
+  /**
+   * Compacted (Kafka's cleanup.policy=compact): the backbone keeps at least the latest record of every key, and a
+   * record with a null value (a tombstone) deletes its key. Changelogs of operator state are compacted.
+   */
+  compacted?: boolean;
 }
 
 export type Headers = Record<string, string>;
@@ -17,7 +22,8 @@ export type Headers = Record<string, string>;
 export interface ProducedRecord {
   topic: string;
   key: string;
-  value: Uint8Array;
+  /** null only on a compacted topic: a tombstone that deletes the key. */
+  value: Uint8Array | null;
   headers?: Headers;
   /** Explicit partition; otherwise the key decides (murmur2, as Kafka's default partitioner). */
   partition?: number;
@@ -68,11 +74,21 @@ export interface Consumer {
   run(onBatch: (records: ConsumedRecord[]) => Promise<void>): Promise<void>;
   /** Commits the offset after each given record (offset + 1). */
   commit(records: Array<Pick<ConsumedRecord, 'topic' | 'partition' | 'offset'>>): Promise<void>;
-  /** Stop fetching (backpressure) and start again. */
+  /** Stop fetching (backpressure) and start again; once pause returns, no new batch is handed to the handler. */
   pause(): void;
   resume(): void;
   lag(): Promise<PartitionLag[]>;
+  /** How long, in all, this consumer has been without a reachable broker, ms (0 where that cannot happen). */
+  unreachableMs?(): number;
   close(): Promise<void>;
+}
+
+/** One record of a partition as a restore reads it; `value` null is a tombstone. */
+export interface PartitionEntry {
+  offset: number;
+  key: string;
+  value: Uint8Array | null;
+  headers: Headers;
 }
 
 export interface Backbone {
@@ -81,6 +97,12 @@ export interface Backbone {
   provision(topics: TopicSpec[]): Promise<void>;
   producer(): Promise<Producer>;
   consumer(options: ConsumerOptions): Promise<Consumer>;
+  /**
+   * Reads one partition from its first retained record up to its end as of the call, outside any consumer group:
+   * what restoring state from a changelog replays. A compacted topic may return fewer records than were written,
+   * never an older value of a key after a newer one.
+   */
+  readPartition(topic: string, partition: number): Promise<PartitionEntry[]>;
   close(): Promise<void>;
 }
 

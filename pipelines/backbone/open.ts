@@ -2,10 +2,11 @@
 // embedded run never loads the native client).
 import type { BackboneSpec } from '../topology/schema.js';
 import type { Backbone } from './contract.js';
+import type { NodeCredential } from './index.js';
 import { createEmbeddedBackbone } from './embedded/index.js';
 
-export async function openBackbone(spec: BackboneSpec, env: NodeJS.ProcessEnv = process.env): Promise<Backbone> {
+export async function openBackbone(spec: BackboneSpec, env: NodeJS.ProcessEnv = process.env, credential?: NodeCredential): Promise<Backbone> {
   if (spec.type === 'embedded') return createEmbeddedBackbone();
   const { createBackbone } = await import('./index.js');
-  return createBackbone(spec, env);
+  return createBackbone(spec, env, credential);
 }

@@ -8,6 +8,8 @@ import { TopologySpec } from '../topology/schema.js';
 import { OPERATORS } from '../../operators/index.js';
 import { renderOperatorDocs } from './operator-docs.js';
 import type { AnyOperatorDefinition } from '../operator.js';
+import { streamsOf } from '../streams/registry.js';
+import { streamAvsc } from './commands/schemas.js';
 
 export function topologyJsonSchema(operators: readonly AnyOperatorDefinition[]): string {
   const schema = JSON.parse(JSON.stringify(TopologySpec)) as { properties: { flows: { items: Record<string, unknown> } } };
@@ -35,6 +37,7 @@ export function generatedFiles(): Record<string, string> {
   return {
     'topology.schema.json': topologyJsonSchema(OPERATORS),
     'docs/operators.md': renderOperatorDocs(OPERATORS),
+    ...Object.fromEntries([...streamsOf(OPERATORS).values()].map((s) => [`docs/schemas/${s.name}.avsc`, streamAvsc(s)])),
   };
 }
 

@@ -13,7 +13,10 @@ import { registerStatus } from './commands/status.js';
 import { registerTail } from './commands/tail.js';
 import { registerScale } from './commands/scale.js';
 import { registerVision } from './commands/vision.js';
+import { registerDashboard } from './commands/dashboard.js';
+import { registerSchemas } from './commands/schemas.js';
 import { followLauncher, needsWorkerSettings, relaunchWithWorkerSettings } from './worker-settings.js';
+import { disableOrtTelemetry } from '../../models/ort-telemetry.js';
 
 export function buildProgram(): Command {
   const program = new Command('tierflow')
@@ -32,9 +35,13 @@ export function buildProgram(): Command {
   registerTail(program);
   registerScale(program);
   registerVision(program);
+  registerDashboard(program);
+  registerSchemas(program);
   return program;
 }
 
+// Here, on the main thread: a worker thread's process.env is a copy that native code never sees.
+disableOrtTelemetry();
 if (needsWorkerSettings(process.argv, process.execArgv, process.env)) {
   process.exitCode = await relaunchWithWorkerSettings(process.argv);
 } else {

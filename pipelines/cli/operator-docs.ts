@@ -1,7 +1,6 @@
 // docs/operators.md, generated from the operator definitions: what each operator reads and writes, where it
 // may run, what it needs, and its configuration with defaults.
 import type { AnyOperatorDefinition } from '../operator.js';
-import { STREAM_CLASS } from '../streams/records.js';
 import { expectation } from '../topology/schema-problems.js';
 
 interface PropertySchema {
@@ -22,7 +21,7 @@ export function renderOperatorDocs(operators: readonly AnyOperatorDefinition[]):
     '',
   ];
   for (const op of operators) {
-    const stream = (s: typeof op.input) => (s === null ? '—' : `\`${s}\` (${STREAM_CLASS[s]})`);
+    const stream = (s: typeof op.input) => (s === null ? '—' : `\`${s.name}\` (${s.dataClass})`);
     out.push(`## ${op.name}@${op.version}`, '', op.summary, '');
     out.push(`- Input: ${op.input === null ? 'sources (a source operator)' : stream(op.input)}`);
     out.push(`- Output: ${op.output === null ? 'none (a sink)' : stream(op.output)}`);
@@ -33,6 +32,8 @@ export function renderOperatorDocs(operators: readonly AnyOperatorDefinition[]):
     const rows = configRows(op.config as PropertySchema, '');
     if (rows.length === 0) out.push('No configuration.', '');
     else out.push('| Key | Type | Default | Description |', '| --- | --- | --- | --- |', ...rows, '');
+    const checks = op.configChecks ?? [];
+    if (checks.length > 0) out.push('Checked by `tierflow validate`:', '', ...checks.map((c) => `- ${c.rule}`), '');
   }
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -123,3 +123,9 @@ export function planJson(plan: Plan): string {
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
+
+/** The mounted files (a gallery, say) that these operators' configs name: a camera's pods never see the gallery. */
+export function filesUsedBy(plan: Plan, operators: string[], files: string[]): string[] {
+  const named = new Set(operators.flatMap((op) => Object.values(plan.configs[op] ?? {}).filter((v): v is string => typeof v === 'string').map((v) => v.split('/').at(-1)!)));
+  return files.filter((f) => named.has(f));
+}

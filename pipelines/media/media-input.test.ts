@@ -53,3 +53,13 @@ test('passwords in camera URLs are redacted for display', () => {
   assert.equal(redactUrl('rtsp://admin:s3cret@10.0.0.5/stream'), 'rtsp://admin:***@10.0.0.5/stream');
   assert.equal(redactUrl('rtsp://10.0.0.5/stream'), 'rtsp://10.0.0.5/stream');
 });
+
+test('${env:NAME} in a source URL is resolved where the source is opened; an unset one is one line naming it', () => {
+  const env = { CAM_PASS: 's3cret', CAM_URL: 'rtsp://10.0.0.9/live' };
+  assert.deepEqual(resolveMediaInput('rtsp://admin:${env:CAM_PASS}@10.0.0.5/stream1', { env }), { kind: 'rtsp', url: 'rtsp://admin:s3cret@10.0.0.5/stream1', transport: 'tcp' });
+  assert.deepEqual(resolveMediaInput('${env:CAM_URL}', { env }), { kind: 'rtsp', url: 'rtsp://10.0.0.9/live', transport: 'tcp' });
+  assert.throws(
+    () => resolveMediaInput('rtsp://admin:${env:NOPE}@10.0.0.5/s', { env }),
+    (e: unknown) => e instanceof Error && /refers to \$\{env:NOPE\}, but NOPE is not set/.test(e.message) && !e.message.includes('s3cret'),
+  );
+});

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TierflowError } from '../errors.js';
+import { resolveEnvRefs } from '../backbone/index.js';
 
 export type MediaInput =
   | { kind: 'rtsp'; url: string; transport: 'tcp' | 'udp' }
@@ -22,6 +23,8 @@ export interface MediaInputOptions {
   loop?: boolean;
   /** Folder that relative file: paths are resolved against; defaults to the working directory. */
   baseDir?: string;
+  /** Where `${env:NAME}` references are looked up; defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The folder of sample images that @vladmandic/face-api ships, found through the package, not a fixed path. */
@@ -49,26 +52,29 @@ function requireFile(path: string, url: string): string {
   return path;
 }
 
-export function resolveMediaInput(url: string, opts: MediaInputOptions = {}): MediaInput {
+export function resolveMediaInput(written: string, opts: MediaInputOptions = {}): MediaInput {
+  // `${env:NAME}` references (a camera's password) are resolved here, where the worker opens the source, and
+  // nowhere earlier: plans and manifests carry the reference. Messages show the URL as written.
+  const url = resolveEnvRefs(written, opts.env ?? process.env, `source ${written}`);
   if (url.startsWith('rtsp://') || url.startsWith('rtsps://')) {
     return { kind: 'rtsp', url, transport: opts.transport ?? 'tcp' };
   }
   if (url.startsWith('file:')) {
     const raw = url.startsWith('file://') ? fileURLToPath(url) : url.slice('file:'.length);
-    if (!raw) throw new TierflowError('BAD_ARGUMENT', `source ${url}: file: needs a path`);
-    const path = requireFile(isAbsolute(raw) ? raw : resolve(opts.baseDir ?? process.cwd(), raw), url);
+    if (!raw) throw new TierflowError('BAD_ARGUMENT', `source ${written}: file: needs a path`);
+    const path = requireFile(isAbsolute(raw) ? raw : resolve(opts.baseDir ?? process.cwd(), raw), written);
     return isImagePath(path) ? { kind: 'image', path } : { kind: 'video', path, loop: opts.loop ?? false };
   }
   if (url.startsWith('demo:')) {
     const name = url.slice('demo:'.length);
-    if (isAbsolute(name)) return { kind: 'image', path: requireFile(name, url) };
+    if (isAbsolute(name)) return { kind: 'image', path: requireFile(name, written) };
     const path = join(demoImageDir(), name);
     if (!name || name.includes('/') || !existsSync(path)) {
-      throw new TierflowError('FILE_NOT_FOUND', `source ${url}: no demo image '${name}'; use one of ${demoImages().join(', ')} or an absolute path`);
+      throw new TierflowError('FILE_NOT_FOUND', `source ${written}: no demo image '${name}'; use one of ${demoImages().join(', ')} or an absolute path`);
     }
     return { kind: 'image', path };
   }
-  throw new TierflowError('BAD_ARGUMENT', `source ${url}: the URL must start with rtsp://, rtsps://, file: or demo:`);
+  throw new TierflowError('BAD_ARGUMENT', `source ${written}: the URL must start with rtsp://, rtsps://, file: or demo:`);
 }
 
 /** A URL with any password replaced, for logs and state displays. */

@@ -9,6 +9,7 @@ import { decidePlacements, type PlacementDecisions } from './place.js';
 import { buildChainsAndTopics } from './chains.js';
 import { operatorsByFlow } from './flow-graph.js';
 import { allInCloudTraffic, topicTraffic } from './traffic.js';
+import { planAccess } from './access.js';
 
 export interface PlanResult {
   plan: Plan;
@@ -43,6 +44,7 @@ export function buildPlan(t: Topology, operators: readonly AnyOperatorDefinition
   };
   const routed = t.nodes.filter((n) => n.brokers);
   if (routed.length > 0) plan.nodeBrokers = Object.fromEntries(routed.map((n) => [n.name, n.brokers!]));
+  plan.access = planAccess(plan);
   return { plan, decisions };
 }
 

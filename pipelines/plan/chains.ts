@@ -4,11 +4,17 @@
 import type { AnyOperatorDefinition } from '../operator.js';
 import type { Priority, Topology } from '../topology/schema.js';
 import type { Chain, Placement, PlannedTopic } from './types.js';
-import { STREAM_CLASS } from '../streams/records.js';
-import { consumerGroupName, resultsTopicName, topicName } from './names.js';
+import { changelogTopicName, consumerGroupName, publishedTopicName, topicName } from './names.js';
 import { consumersOf, topologicalFlows } from './flow-graph.js';
 
 const PRIORITY_RANK: Record<Priority, number> = { low: 0, normal: 1, high: 2 };
+
+/**
+ * Input topics of chains with stateful operators get at least this many partitions. State lives per input
+ * partition, and a key's partition changes when a topic grows, so such a topic never grows: its partitions are the
+ * chain's most replicas (`scale` refuses more), and this leaves room to scale out without repartitioning.
+ */
+export const STATEFUL_PARTITIONS = 4;
 
 /** The flow id whose chain `id` joins, or undefined when `id` heads its own chain. */
 export function fusedInto(t: Topology, id: string, placements: Placement[]): string | undefined {
@@ -37,25 +43,49 @@ export function buildChainsAndTopics(t: Topology, defs: Map<string, AnyOperatorD
     if (def.output !== null) {
       const consumers = consumersOf(t, flow.id).filter((c) => headOf.get(c.id) === c.id);
       if (consumers.length === 0) continue;
-      const name = topicName(t.name, flow.id, def.output);
+      const name = topicName(t.name, flow.id, def.output.name);
       for (const c of consumers) inputTopicOf.set(c.id, name);
       const consumerPlacements = consumers.flatMap((c) => placementsOf(c.id));
       const parallelism = Math.max(1, ...consumers.map((c) => placementsOf(c.id).reduce((s, p) => s + p.replicas, 0)));
+      const stateful = consumers.some((c) => order.some((f) => headOf.get(f.id) === c.id && defs.get(f.id)?.state));
       topics.push({
         name,
-        partitions: parallelism,
-        stream: def.output,
-        dataClass: STREAM_CLASS[def.output],
+        kind: 'stream',
+        partitions: stateful ? Math.max(parallelism, STATEFUL_PARTITIONS) : parallelism,
+        stream: def.output.name,
+        dataClass: def.output.dataClass,
         producer: flow.id,
         consumers: consumers.map((c) => c.id),
         fromTier: outermost(placementsOf(flow.id)),
         toTier: outermost(consumerPlacements),
-        compression: compressionFor(def.output),
+        compression: def.output.compression ?? 'lz4',
       });
-    } else if (def.name === 'results') {
+    } else if (def.publishes && def.input !== null) {
       const tier = outermost(placementsOf(flow.id));
-      topics.push({ name: resultsTopicName(t.name), partitions: 1, stream: 'events', dataClass: 'event', producer: flow.id, consumers: [], fromTier: tier, toTier: tier, compression: 'lz4' });
+      topics.push({ name: publishedTopicName(t.name, def.publishes.topic), kind: 'results', partitions: 1, stream: def.input.name, dataClass: def.input.dataClass, producer: flow.id, consumers: [], fromTier: tier, toTier: tier, compression: def.input.compression ?? 'lz4' });
     }
+  }
+
+  // A stateful operator in a chain that reads a topic keeps its state in a changelog partitioned like that topic.
+  // (A chain fed by sources has no replayable input: its operators' state lives in the process only.)
+  for (const flow of order) {
+    const def = defs.get(flow.id);
+    const input = inputTopicOf.get(headOf.get(flow.id) ?? '');
+    const inputTopic = topics.find((tp) => tp.name === input);
+    if (!def?.state || def.input === null || !inputTopic) continue;
+    const tier = outermost(placementsOf(flow.id));
+    topics.push({
+      name: changelogTopicName(t.name, flow.id),
+      kind: 'changelog',
+      partitions: inputTopic.partitions,
+      stream: def.input.name,
+      dataClass: def.input.dataClass,
+      producer: flow.id,
+      consumers: [flow.id],
+      fromTier: tier,
+      toTier: tier,
+      compression: 'lz4',
+    });
   }
 
   const chains: Chain[] = [];
@@ -65,7 +95,7 @@ export function buildChainsAndTopics(t: Topology, defs: Map<string, AnyOperatorD
     const heads = placementsOf(flow.id);
     for (const head of heads) {
       const inputTopic = inputTopicOf.get(flow.id) ?? null;
-      const outputs = members.flatMap((m) => topics.filter((tp) => tp.producer === m.id).map((tp) => ({ operator: m.id, topic: tp.name })));
+      const outputs = members.flatMap((m) => topics.filter((tp) => tp.producer === m.id && tp.kind !== 'changelog').map((tp) => ({ operator: m.id, topic: tp.name })));
       chains.push({
         id: heads.length > 1 ? `${flow.id}.${head.node}` : flow.id,
         node: head.node,
@@ -77,13 +107,17 @@ export function buildChainsAndTopics(t: Topology, defs: Map<string, AnyOperatorD
         sources: head.sources ?? [],
         outputs,
         priority: members.reduce<Priority>((p, m) => (PRIORITY_RANK[m.priority] > PRIORITY_RANK[p] ? m.priority : p), 'low'),
+        ...changelogsOf(members.map((m) => m.id)),
       });
     }
   }
   return { chains, topics };
+
+  /** The changelogs of a chain's stateful operators: its node writes them and reads them back on restore. */
+  function changelogsOf(operators: string[]): { changelogTopics?: string[] } {
+    const names = topics.filter((tp) => tp.kind === 'changelog' && operators.includes(tp.producer)).map((tp) => tp.name);
+    return names.length ? { changelogTopics: names } : {};
+  }
 }
 
 /** Frames and crops are JPEG already; compressing them again costs CPU for nothing. */
-function compressionFor(stream: string): 'none' | 'lz4' {
-  return stream === 'frames' || stream === 'faces' ? 'none' : 'lz4';
-}

@@ -132,19 +132,29 @@ test('co-located operators with equal replicas chain; a parallelism change gets 
   assert.deepEqual(split.chains.map((c) => c.operators), [['decode', 'detect'], ['embed'], ['match'], ['aggregate', 'results']]);
   const embeddings = split.topics.find((tp) => tp.producer === 'embed');
   assert.equal(embeddings?.name, 't.embed.embeddings'.replace(/^/, 'tierflow.'));
-  assert.equal(embeddings?.partitions, 2);
+  // match keeps state per partition: its input topic has room to scale out without repartitioning.
+  assert.equal(embeddings?.partitions, 4);
   assert.equal(split.chains.find((c) => c.operators[0] === 'match')?.consumerGroup, 'tierflow.t.match');
 });
 
 test('topics are derived: only across nodes or parallelism changes, plus the results topic', () => {
   const { plan } = buildPlan(topology(), OPERATORS, 't.yaml');
   assert.deepEqual(
-    plan.topics.map((tp) => [tp.name, tp.dataClass, tp.producer, tp.consumers, tp.fromTier, tp.toTier]),
+    plan.topics.filter((tp) => tp.kind !== 'changelog').map((tp) => [tp.name, tp.dataClass, tp.producer, tp.consumers, tp.fromTier, tp.toTier]),
     [
       ['tierflow.t.detect.faces', 'crop', 'detect', ['embed'], 'device', 'edge'],
       ['tierflow.t.results', 'event', 'results', [], 'edge', 'edge'],
     ],
   );
+  // Stateful operators reading a topic get a compacted changelog partitioned like that topic, named after them.
+  assert.deepEqual(
+    plan.topics.filter((tp) => tp.kind === 'changelog').map((tp) => [tp.name, tp.dataClass, tp.partitions, tp.producer, tp.consumers]),
+    [
+      ['tierflow.t.match.changelog', 'embedding', 4, 'match', ['match']],
+      ['tierflow.t.aggregate.changelog', 'event', 4, 'aggregate', ['aggregate']],
+    ],
+  );
+  assert.ok(plan.chains.every((c) => c.outputs.every((o) => !o.topic.endsWith('.changelog'))), 'a chain does not produce its changelog as an output');
   assert.deepEqual(plan.links, [{ from: 'dev', to: 'gw', bytesPerSecond: 60_000 }]);
   assert.equal(plan.allInCloud.bytesPerSecond, 200_000);
 });

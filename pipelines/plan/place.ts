@@ -6,7 +6,7 @@ import type { AnyOperatorDefinition } from '../operator.js';
 import type { FlowSpec, NodeSpec, Topology } from '../topology/schema.js';
 import type { Placement } from './types.js';
 import { buildNetwork } from './network.js';
-import { operatorLimit, policyLimits } from './policy.js';
+import { operatorLimit, policyLimits, runsOnTier } from './policy.js';
 import { PlanInfeasibleError } from './infeasible.js';
 import { topologicalFlows, operatorsByFlow } from './flow-graph.js';
 import { transferCost, type Inflow } from './cost.js';
@@ -42,11 +42,12 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
   const rates: Record<string, Record<string, number>> = {};
   const candidates: Record<string, Candidate[]> = {};
   const tierOf = (node: NodeSpec) => t.tiers.indexOf(node.tier);
-  const sourceOf = (name: string) => t.sources.find((s) => s.name === name);
+  const sourceByName = new Map(t.sources.map((s) => [s.name, s]));
+  const sourceOf = (name: string) => sourceByName.get(name);
 
   /** Why `node` cannot host `replicas` of the flow, or undefined when it can. */
   const rejection = (flow: FlowSpec, def: AnyOperatorDefinition, node: NodeSpec, replicas = flow.replicas): string | undefined => {
-    if (!def.tiers.includes(node.tier)) return `${def.name}@${def.version} does not run on tier ${node.tier}`;
+    if (!runsOnTier(def, node.tier)) return `${def.name}@${def.version} does not run on tier ${node.tier}`;
     if (!def.resources.arch.includes(node.arch)) return `arch ${node.arch} not supported (needs ${def.resources.arch.join('/')})`;
     if (def.resources.accelerator && !node.accelerators.includes(def.resources.accelerator)) return `no ${def.resources.accelerator} accelerator`;
     const limit = operatorLimit(def, limits);
@@ -67,7 +68,9 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
     }
     const placement: Placement = { operator: flow.id, uses: flow.uses, node: node.name, tier: node.tier, replicas, reason };
     if (sources) placement.sources = sources;
-    placed.set(flow.id, [...(placed.get(flow.id) ?? []), placement]);
+    const list = placed.get(flow.id);
+    if (list) list.push(placement);
+    else placed.set(flow.id, [placement]);
     (rates[flow.id] ??= {})[node.name] = (rates[flow.id]?.[node.name] ?? 0) + rate;
   };
 
@@ -90,7 +93,8 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
     });
   };
 
-  const nodeByName = (name: string) => t.nodes.find((n) => n.name === name);
+  const nodes = new Map(t.nodes.map((n) => [n.name, n]));
+  const nodeByName = (name: string) => nodes.get(name);
 
   /** Spreads the flow's replicas over the feasible nodes of the cheapest tier that holds them all (candidates
    *  in cost order); false when no tier does. */
@@ -207,8 +211,28 @@ function rank(a: Candidate, b: Candidate, tiers: string[]): number {
 function infeasible(flow: FlowSpec, def: AnyOperatorDefinition, considered: Candidate[], limits: ReturnType<typeof policyLimits>, cause = 'no node fits'): PlanInfeasibleError {
   const limit = operatorLimit(def, limits);
   const policy = limit ? `; ${limit.dataClass} data may not go beyond tier ${limit.tier}` : '';
-  const why = considered.map((c) => `${c.node} (${c.tier}): ${c.note}`).join('; ');
+  const why = summariseRejections(considered);
   return new PlanInfeasibleError(flow.id, `cannot place '${flow.id}' (${flow.uses})${policy}: ${cause} — ${why || 'no candidate nodes'}`);
+}
+
+/** Why the nodes were rejected, one clause per reason with the nodes it holds for (a city has thousands of
+ *  nodes rejected for the same reason: the line names a few and counts the rest). */
+export function summariseRejections(considered: Candidate[], maxReasons = 6, maxNodes = 3): string {
+  const byNote = new Map<string, Candidate[]>();
+  for (const c of considered) {
+    // Per-node numbers ("0.75 free") would split one reason into many: group on the text without them.
+    const key = `${c.tier}\u0000${c.note.replace(/[0-9.]+ (free|MB free)/g, '')}`;
+    const list = byNote.get(key);
+    if (list) list.push(c);
+    else byNote.set(key, [c]);
+  }
+  const clauses = [...byNote.values()].slice(0, maxReasons).map((cs) => {
+    const names = cs.slice(0, maxNodes).map((c) => c.node).join(', ');
+    const more = cs.length > maxNodes ? ` and ${cs.length - maxNodes} more` : '';
+    return `${names}${more} (${cs[0]!.tier}): ${cs[0]!.note}`;
+  });
+  const rest = byNote.size > maxReasons ? `; and ${byNote.size - maxReasons} more reasons` : '';
+  return clauses.join('; ') + rest;
 }
 
 function round(n: number): number {

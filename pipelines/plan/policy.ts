@@ -1,8 +1,7 @@
 // Data-class policies: how far outward (by tier index) an operator may run, given the data classes it reads
 // and writes. A default policy naming a tier the topology does not define does not constrain.
 import type { AnyOperatorDefinition } from '../operator.js';
-import { STREAM_CLASS } from '../streams/records.js';
-import { DATA_CLASSES, DEFAULT_POLICIES, type DataClass, type Topology } from '../topology/schema.js';
+import { DATA_CLASSES, DEFAULT_POLICIES, DEFAULT_TIERS, type DataClass, type Topology } from '../topology/schema.js';
 
 export interface PolicyLimit {
   dataClass: DataClass;
@@ -25,8 +24,8 @@ export function policyLimits(t: Pick<Topology, 'tiers' | 'policies'>): Record<Da
 
 export function operatorClasses(def: AnyOperatorDefinition): DataClass[] {
   const out: DataClass[] = [];
-  if (def.input !== null) out.push(STREAM_CLASS[def.input]);
-  if (def.output !== null && !out.includes(STREAM_CLASS[def.output])) out.push(STREAM_CLASS[def.output]);
+  if (def.input !== null) out.push(def.input.dataClass);
+  if (def.output !== null && !out.includes(def.output.dataClass)) out.push(def.output.dataClass);
   return out;
 }
 
@@ -35,4 +34,10 @@ export function operatorLimit(def: AnyOperatorDefinition, limits: Record<DataCla
   let tightest: PolicyLimit | undefined;
   for (const cls of operatorClasses(def)) if (!tightest || limits[cls].tierIndex < tightest.tierIndex) tightest = limits[cls];
   return tightest;
+}
+
+/** Operators name the standard tiers they run on; one that names all four runs on any tier, whatever the
+ *  topology calls its tiers (all built-in operators do). One that names fewer runs only on tiers of those names. */
+export function runsOnTier(def: Pick<AnyOperatorDefinition, 'tiers'>, tier: string): boolean {
+  return def.tiers.includes(tier) || DEFAULT_TIERS.every((d) => def.tiers.includes(d));
 }

@@ -36,11 +36,12 @@ export function topicTraffic(
 export function allInCloudTraffic(t: Topology, defs: Map<string, AnyOperatorDefinition>): { links: PlannedLink[]; bytesPerSecond: number } {
   const target = [...t.tiers].reverse().map((tier) => t.nodes.filter((n) => n.tier === tier).map((n) => n.name).sort()[0]).find((n) => n !== undefined);
   const links = new Map<string, PlannedLink>();
+  const sources = new Map(t.sources.map((s) => [s.name, s]));
   for (const flow of t.flows) {
     const def = defs.get(flow.id);
     if (!def || def.input !== null) continue;
     for (const name of flow.inputs) {
-      const src = t.sources.find((s) => s.name === name);
+      const src = sources.get(name);
       if (!src || !target || src.node === target) continue;
       const link = links.get(src.node) ?? { from: src.node, to: target, bytesPerSecond: 0 };
       link.bytesPerSecond += src.fps * def.bytesPerRecord;

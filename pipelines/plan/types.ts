@@ -1,7 +1,7 @@
 // The plan: plain JSON that everything after `plan` reads (runtime, deploy, status). It is what
 // `tierflow plan --json` prints, and it is snapshot-tested, so its shape changes only on purpose.
 import type { BackboneSpec, DataClass, Priority, SourceSpec } from '../topology/schema.js';
-import type { StreamName } from '../streams/records.js';
+import type { PlanAccess } from './access.js';
 
 export interface Placement {
   /** Flow id of the operator instance. */
@@ -18,8 +18,14 @@ export interface Placement {
 
 export interface PlannedTopic {
   name: string;
+  /**
+   * 'stream': records between operators; 'results': events for consumers outside tierflow; 'changelog': a stateful
+   * operator's state (compacted, one partition per input partition; producer and consumer are the operator itself).
+   */
+  kind: 'stream' | 'results' | 'changelog';
   partitions: number;
-  stream: StreamName;
+  /** The stream the topic carries; for a changelog, the stream whose records the state is built from. */
+  stream: string;
   dataClass: DataClass;
   /** Flow id of the producing operator. */
   producer: string;
@@ -46,6 +52,8 @@ export interface Chain {
   /** Topics this chain produces to, by the flow id whose output goes there. */
   outputs: Array<{ operator: string; topic: string }>;
   priority: Priority;
+  /** Changelog topics of the chain's stateful operators (absent when it has none). */
+  changelogTopics?: string[];
 }
 
 export interface PlannedLink {
@@ -76,4 +84,7 @@ export interface Plan {
   /** Brokers by node, for the nodes whose workers reach Kafka by a route of their own (topology `nodes[].brokers`);
    *  absent when no node has one. */
   nodeBrokers?: Record<string, string[]>;
+  /** Least privilege on Kafka: per node its principal, the topics it uses by role and the ACLs derived from them
+   *  (pipelines/plan/access.ts). Always present in plans from buildPlan; deploy applies it on an authorizing broker. */
+  access?: PlanAccess;
 }

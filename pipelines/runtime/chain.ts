@@ -1,29 +1,22 @@
 // One replica of a fused chain: its operators run as overlapping stages; records enter from sources (through a
 // freshness queue) or from the chain's input topic, and leave through output topics, sinks, or both.
-// Offsets are committed only after every record a wave produced is acknowledged: at-least-once.
+// A wave's input offsets are committed by its checkpoint (waves.ts), in wave order. A graceful stop checkpoints
+// what is in flight before the consumer leaves its group.
 import { dirname } from 'node:path';
 import type { Chain, Plan } from '../plan/types.js';
 import type { AnyOperatorDefinition, OperatorContext, OperatorInstance, SourceInstance } from '../operator.js';
-import type { Consumer, ConsumedRecord, Producer } from '../backbone/contract.js';
-import type { Captured } from '../streams/records.js';
-import type { StreamName } from '../streams/records.js';
+import type { Backbone, Consumer, ConsumedRecord, ConsumerOptions, Producer } from '../backbone/contract.js';
+import type { Captured } from '../../operators/streams/records.js';
+import type { AnyStream } from '../streams/stream.js';
 import { TierflowError } from '../errors.js';
 import { createStagePipeline, type StagePipeline } from './stages.js';
 import { createThreadedTransform } from './threaded.js';
 import { FreshFrameQueue, FreshnessGate, latencyBoundMs, recordedSources } from './freshness.js';
 import type { WorkerMetrics } from './metrics.js';
 import type { RecordCodec } from './codec.js';
-
-export interface Wave {
-  /** Records entering the chain's head (from its sources or its input topic). */
-  entry: unknown[];
-  /** What each operator of the chain emitted for this wave: fused operators read their upstream's entry here. */
-  outputs: Map<string, unknown[]>;
-  /** A flush wave asks every stage with windows or buffers to emit them, in order with the records before it. */
-  flush: { now: number; final: boolean } | null;
-  /** When the wave passed the chain's freshness gate (performance.now()), to learn how long the rest takes. */
-  gatedAt?: number;
-}
+import { ChainState } from './state/chain-state.js';
+import { byPartition, Checkpoints, type Wave } from './waves.js';
+import { operatorStage } from './operator-stage.js';
 
 export interface ChainEnv {
   plan: Plan;
@@ -31,14 +24,20 @@ export interface ChainEnv {
   replica: number;
   operators: (uses: string) => AnyOperatorDefinition;
   producer: Producer;
-  /** Opens the chain's consumer (input chains only). */
-  openConsumer: (groupId: string, topic: string) => Promise<Consumer>;
+  /** Opens the chain's consumer (input chains only); the hooks follow its partition assignment. */
+  openConsumer: (groupId: string, topic: string, hooks?: Pick<ConsumerOptions, 'onAssign' | 'onRevoke'>) => Promise<Consumer>;
+  /** Where changelogs are restored from. */
+  backbone: Pick<Backbone, 'readPartition'>;
+  /** false: stateful operators keep state in memory only, no changelog (the state benchmark's baseline). */
+  changelogs?: boolean;
   codec: RecordCodec;
   metrics: WorkerMetrics;
   dataDir: string;
   log: (message: string) => void;
   /** Sees every record that reaches a sink, for `tierflow run --json`. */
   onSinkRecords?: (operator: string, records: unknown[]) => void;
+  /** Sees what every operator emits, by stream (the dashboard's live view); must not hold the chain up. */
+  onOutput?: (operator: string, stream: string, records: unknown[]) => void;
   /** Sink records that are dead-lettered (undecodable) on consumption. */
   onPoison?: (record: ConsumedRecord, reason: string) => Promise<void>;
   maxInFlight?: number;
@@ -46,8 +45,6 @@ export interface ChainEnv {
   /** Run core-hungry operators in worker threads (default true). */
   threads?: boolean;
 }
-
-const isCaptured = (r: unknown): r is Captured => typeof r === 'object' && r !== null && 'captureTs' in r && 'seq' in r;
 
 export class ChainRunner {
   private readonly abort = new AbortController();
@@ -58,10 +55,15 @@ export class ChainRunner {
   private queue: FreshFrameQueue<Captured> | null = null;
   private failure: unknown = null;
   private gate: FreshnessGate | null = null;
+  private readonly state: ChainState;
+  private readonly checkpoints: Checkpoints;
   /** Settles when the chain's sources have ended (source chains) or the consumer stopped. */
   finished: Promise<void> = Promise.resolve();
 
-  constructor(private readonly env: ChainEnv) {}
+  constructor(private readonly env: ChainEnv) {
+    this.state = new ChainState({ ...env, onError: (e) => this.fail(e) });
+    this.checkpoints = new Checkpoints({ state: this.state, consumer: () => this.consumer, failed: () => this.failure !== null, fail: (e) => this.fail(e), log: env.log });
+  }
 
   get isSource(): boolean {
     return this.env.chain.sources.length > 0;
@@ -85,7 +87,8 @@ export class ChainRunner {
       const def = this.env.operators(this.flow(id).uses);
       const config = plan.configs[id] ?? {};
       // An operator that keeps a core busy gets a thread of its own (onnxruntime-node infers on the calling thread).
-      const threaded = this.env.threads !== false && def.input !== null && def.output !== null && def.resources.cpu >= 1;
+      // Stateful operators stay on the chain's thread, where their state store lives.
+      const threaded = this.env.threads !== false && def.input !== null && def.output !== null && def.resources.cpu >= 1 && !def.state;
       this.instances.push(threaded ? await createThreadedTransform(this.flow(id).uses, config, this.context(id)) : await def.create(config, this.context(id)));
     }
   }
@@ -103,7 +106,11 @@ export class ChainRunner {
     } else {
       if (!chain.inputTopic || !chain.consumerGroup) throw new TierflowError('INTERNAL', `chain ${chain.id} has no input`);
       this.pipeline = createStagePipeline(stages, this.env.maxInFlight ?? 4);
-      this.consumer = await this.env.openConsumer(chain.consumerGroup, chain.inputTopic);
+      const mine = (parts: Array<{ topic: string; partition: number }>) => parts.filter((p) => p.topic === chain.inputTopic).map((p) => p.partition);
+      this.consumer = await this.env.openConsumer(chain.consumerGroup, chain.inputTopic, {
+        onAssign: (parts) => this.state.assign(mine(parts)),
+        onRevoke: (parts) => this.state.revoke(mine(parts), () => this.settled()),
+      });
       this.finished = this.watch(this.runConsumer(this.consumer, defs[0]!.input!));
     }
   }
@@ -111,17 +118,34 @@ export class ChainRunner {
   /** Emits what windows hold; `final` at end of stream. Resolves when the flush wave has gone through. */
   async flush(final: boolean): Promise<void> {
     if (!this.pipeline || this.failure) return;
-    const wave = await this.pipeline.admit({ entry: [], outputs: new Map(), flush: { now: Date.now(), final } });
+    const w: Wave = { entry: [], outputs: new Map(), flush: { now: this.now(), final } };
+    const wave = await this.pipeline.admit(w);
+    this.checkpoints.add(w, null, wave.done);
     await wave.done.catch((e: unknown) => {
       this.fail(e);
       throw e;
     });
+    await this.checkpoints.all();
   }
 
-  /** Resolves when nothing is in flight in this replica. */
-  async idle(): Promise<void> {
-    await this.pipeline?.idle();
+  /** Wall time that stands still while the input consumer has no broker (OperatorContext.now). */
+  private now(): number {
+    return Date.now() - (this.consumer?.unreachableMs?.() ?? 0);
   }
+
+  /** Resolves when nothing is in flight in this replica and every checkpoint has run. */
+  async idle(): Promise<void> {
+    await this.settled();
+  }
+
+  /** Not the batch being admitted: a revocation waits on this while that batch may wait on the revocation. */
+  private async settled(): Promise<void> {
+    await this.pipeline?.idle();
+    await this.checkpoints.all();
+  }
+
+  /** The consumer batch being turned into waves (settles once they are admitted). */
+  private handling: Promise<void> = Promise.resolve();
 
   inFlight(): number {
     return (this.pipeline?.inFlight() ?? 0) + (this.queue?.size() ?? 0);
@@ -149,12 +173,22 @@ export class ChainRunner {
     await this.finished;
   }
 
+  /**
+   * A graceful stop: sources end; a consumer stops fetching and what it already handed over goes through and is
+   * checkpointed (outputs, changelogs, offsets) before the consumer leaves its group, so whoever takes its partitions
+   * over continues from exactly there instead of replaying (Kafka Streams commits on revocation the same way).
+   */
   async stop(): Promise<void> {
     this.abort.abort();
     this.queue?.close();
     await this.source?.close?.();
+    if (this.consumer && !this.failure) {
+      this.consumer.pause();
+      await this.handling.catch(() => undefined);
+      await this.settled();
+    }
     await this.consumer?.close();
-    await this.pipeline?.idle();
+    await this.settled();
     for (const inst of this.instances) if (inst.kind !== 'source') await inst.close?.();
   }
 
@@ -178,6 +212,8 @@ export class ChainRunner {
       log: (m) => this.env.log(`${id}: ${m}`),
       signal: this.abort.signal,
       publish: topic ? (records) => this.produce(id, topic, records) : undefined,
+      state: this.state.storeFor(id),
+      now: () => this.now(),
     };
   }
 
@@ -188,38 +224,17 @@ export class ChainRunner {
   }
 
   private stage(id: string, def: AnyOperatorDefinition, inst: OperatorInstance, isHead: boolean) {
-    const { metrics } = this.env;
-    const gate = (this.gate ??= new FreshnessGate(this.boundFor()));
-    const upstream = this.env.plan.inputs?.[id]?.[0];
-    const topic = this.env.chain.outputs.find((o) => o.operator === id && def.output !== null)?.topic;
-    return async (wave: Wave): Promise<Wave> => {
-      let input = isHead ? wave.entry : (wave.outputs.get(upstream ?? '') ?? []);
-      if (def.input === 'frames' && input.length > 0 && wave.gatedAt === undefined) {
-        const { fresh, stale } = gate.admit(input as Captured[], Date.now());
-        for (const f of stale) metrics.droppedFrame(id, f.camera);
-        input = fresh;
-        if (fresh.length > 0) wave.gatedAt = performance.now();
-      }
-      const out: unknown[] = [];
-      if (input.length > 0) {
-        metrics.received(id, input.length);
-        const t0 = performance.now();
-        if (inst.kind === 'transform') await inst.process(input, (r) => out.push(r));
-        else if (inst.kind === 'sink') {
-          await inst.write(input);
-          this.env.onSinkRecords?.(id, input);
-        }
-        metrics.processed(id, performance.now() - t0, input.length);
-      }
-      if (wave.flush && inst.kind === 'transform' && inst.flush) await inst.flush((r) => out.push(r), wave.flush.now, wave.flush.final);
-      wave.outputs.set(id, out);
-      if (inst.kind === 'sink' || out.length === 0) return wave;
-      metrics.emitted(id, out.length);
-      const now = Date.now();
-      for (const r of out) if (isCaptured(r)) metrics.endToEnd(id, now - r.captureTs);
-      if (topic) await this.produce(id, topic, out);
-      return wave;
-    };
+    return operatorStage({
+      id, def, inst, isHead,
+      metrics: this.env.metrics,
+      gate: (this.gate ??= new FreshnessGate(this.boundFor())),
+      state: this.state,
+      upstream: this.env.plan.inputs?.[id]?.[0],
+      topic: this.env.chain.outputs.find((o) => o.operator === id && def.output !== null)?.topic,
+      onSinkRecords: this.env.onSinkRecords,
+      onOutput: this.env.onOutput,
+      produce: (topic, records) => this.produce(id, topic, records),
+    });
   }
 
   /** The source's own records go to its topic (if any) before the fused stages see them. */
@@ -227,17 +242,20 @@ export class ChainRunner {
     const topic = this.env.chain.outputs.find((o) => o.operator === id)?.topic;
     return async (wave: Wave): Promise<Wave> => {
       if (topic && wave.entry.length > 0) await this.produce(id, topic, wave.entry);
+      const stream = this.env.operators(this.flow(id).uses).output;
+      if (stream !== null && wave.entry.length > 0) this.env.onOutput?.(id, stream.name, wave.entry);
       wave.outputs.set(id, wave.entry);
       return wave;
     };
   }
 
   private async produce(operator: string, topic: string, records: unknown[]): Promise<void> {
-    const stream = this.env.operators(this.flow(operator).uses).output as StreamName | null;
-    const streamName: StreamName = stream ?? 'events';
+    // A publishing sink's records are its input stream's.
+    const def = this.env.operators(this.flow(operator).uses);
+    const stream = (def.output ?? def.input)!;
     await Promise.all(
       records.map((r) => {
-        const { key, value, headers } = this.env.codec.encode(streamName, r);
+        const { key, value, headers } = this.env.codec.encode(stream, r);
         return this.env.producer.send({ topic, key, value, headers });
       }),
     );
@@ -255,6 +273,7 @@ export class ChainRunner {
         const wave: Wave = { entry: batch, outputs: new Map(), flush: null };
         const { done } = await this.pipeline!.admit(wave);
         done.then(() => this.learn(wave), (e: unknown) => this.fail(e));
+        this.checkpoints.add(wave, null, done);
       }
     })();
     // Live cameras drop their oldest frames when processing falls behind; recorded files wait instead.
@@ -272,27 +291,28 @@ export class ChainRunner {
     }
   }
 
-  private async runConsumer(consumer: Consumer, stream: StreamName): Promise<void> {
-    await consumer.run(async (records) => {
+  private async runConsumer(consumer: Consumer, stream: AnyStream): Promise<void> {
+    await consumer.run((batch) => (this.handling = this.admitBatch(batch, stream)));
+  }
+
+  private async admitBatch(batch: ConsumedRecord[], stream: AnyStream): Promise<void> {
+    // A stateful chain processes each partition's records as waves of their own, once that partition is restored.
+    for (const [partition, records] of this.state.stateful ? byPartition(batch) : [[undefined, batch] as const]) {
+      if (partition !== undefined) await this.state.ready(partition).catch(() => undefined);
       if (this.failure) return;
       const values: unknown[] = [];
       for (const rec of records) {
         try {
           values.push(this.env.codec.decode(stream, rec.value, rec.headers));
         } catch (e) {
-          await this.env.onPoison?.(rec, `undecodable ${stream} record: ${e instanceof Error ? e.message : String(e)}`);
+          await this.env.onPoison?.(rec, `undecodable ${stream.name} record: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
-      const wave: Wave = { entry: values, outputs: new Map(), flush: null };
+      const wave: Wave = { entry: values, outputs: new Map(), flush: null, partition, generation: partition === undefined ? undefined : this.state.generation(partition) };
       const { done } = await this.pipeline!.admit(wave);
-      done.then(
-        () => {
-          this.learn(wave);
-          return consumer.commit(records).catch((e: unknown) => this.env.log(`commit failed (records will be redelivered): ${String(e)}`));
-        },
-        (e: unknown) => this.fail(e),
-      );
-    });
+      done.then(() => this.learn(wave), (e: unknown) => this.fail(e));
+      this.checkpoints.add(wave, records, done);
+    }
   }
 
   /** Teaches the freshness gate how long a wave takes from the gate to its acknowledged outputs. */
@@ -317,3 +337,5 @@ export class ChainRunner {
     this.abort.abort();
   }
 }
+
+export type { Wave } from './waves.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dropStale, FreshFrameQueue, FreshnessGate, latencyBoundMs, recordedSources } from './freshness.js';
 
-const frame = (camera: string, seq: number, captureTs = 0) => ({ camera, seq, captureTs });
+const frame = (camera: string, seq: number, captureTs = 0) => ({ camera, epoch: 'e0', seq, captureTs });
 
 test('dropStale keeps frames inside the bound and drops older ones', () => {
   const { fresh, stale } = dropStale([frame('a', 0, 100), frame('a', 1, 900), frame('b', 0, 500)], 1000, (c) => (c === 'a' ? 300 : 600));

@@ -7,6 +7,7 @@ import { findOperator } from '../../operators/index.js';
 import { isTierflowError, TierflowError } from '../errors.js';
 import type { ThreadRequest, ThreadResponse, ThreadSetup } from './threaded.js';
 import { collectYoungGarbage } from './young-gc.js';
+import { memoryStateStore } from './state/store.js';
 
 const setup = workerData as ThreadSetup;
 const port = parentPort!;
@@ -23,7 +24,10 @@ let queue: Promise<unknown> = (async () => {
   const def = findOperator(name!, Number(version))!;
   // A threaded transform emits and the runtime publishes; publish is only kept as the sign that a topic exists.
   const publish = setup.publishes ? () => Promise.reject(new TierflowError('INTERNAL', `${setup.ctx.operatorId}: operators in threads cannot publish`)) : undefined;
-  const ctx: OperatorContext = { ...setup.ctx, log: (message) => post({ id: -1, log: message }), signal: abort.signal, publish };
+  // The runtime keeps stateful operators on the chain's thread (their store is changelog-backed there); one built in
+  // a thread regardless gets a store of its own that nothing persists.
+  const state = def.state ? memoryStateStore(setup.ctx.operatorId) : undefined;
+  const ctx: OperatorContext = { ...setup.ctx, log: (message) => post({ id: -1, log: message }), signal: abort.signal, publish, state };
   const inst = (await def.create(setup.config, ctx)) as TransformInstance<unknown, unknown>;
   return inst;
 })();

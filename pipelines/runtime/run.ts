@@ -5,12 +5,13 @@ import type { BackboneSpec } from '../topology/schema.js';
 import type { Backbone } from '../backbone/contract.js';
 import { findOperator } from '../../operators/index.js';
 import { TierflowError } from '../errors.js';
-import { dlqSpecFor } from '../backbone/dead-letter.js';
+import { plannedTopicSpecs } from './provision.js';
 import { Worker } from './worker.js';
 import { percentile } from './metrics.js';
 import type { RecordCodec } from './codec.js';
-import type { SightingEvent } from '../streams/records.js';
+import type { SightingEvent } from '../../operators/streams/records.js';
 import { summaryOperator, sourceOperators } from './summary.js';
+import { peakRssMB } from './peak-rss.js';
 
 export interface RunOptions {
   /** Overrides the topology's backbone. */
@@ -22,6 +23,10 @@ export interface RunOptions {
   log: (line: string) => void;
   openBackbone: (spec: BackboneSpec) => Promise<Backbone>;
   codec: RecordCodec;
+  /** Every operator's output by stream, for the dashboard. */
+  onOutput?: (operator: string, stream: string, records: unknown[]) => void;
+  /** Called once the worker has started, with it (the dashboard reads its metrics and sources). */
+  onStarted?: (worker: Worker) => void;
   /** Aborting stops the run gracefully (drain, commit) — wired to SIGINT/SIGTERM by the CLI. */
   signal: AbortSignal;
 }
@@ -36,7 +41,7 @@ export interface RunSummary {
   identities: Record<string, string[]>;
   /** From the first frame to the end of draining: what fps is measured over. */
   seconds: number;
-  /** Peak resident memory of this process. */
+  /** Peak resident memory of this process (VmHWM; see peak-rss.ts). */
   rssMB: number;
 }
 
@@ -67,6 +72,9 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary>
     operators: lookupOperator,
     dataDir: opts.dataDir,
     log: opts.log,
+    onOutput: opts.onOutput,
+    // The state benchmark's baseline: the same run with stateful operators' changelogs off (state in memory only).
+    changelogs: process.env['TIERFLOW_STATE_CHANGELOGS'] !== 'off',
     onSinkRecords: (operator, records) => {
       if (operator !== (sinkOps[0]?.operator ?? '')) return;
       for (const e of records as SightingEvent[]) {
@@ -80,10 +88,9 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary>
   let stopFlush = () => {};
   let ended = Date.now();
   try {
-    const topics = plan.topics.map((t) => ({ name: t.name, partitions: t.partitions, compression: t.compression, maxRecordBytes: 8 << 20 }));
-    const consumed = new Set(plan.chains.map((c) => c.inputTopic));
-    await backbone.provision([...topics, ...topics.filter((t) => consumed.has(t.name)).map(dlqSpecFor)]);
+    await backbone.provision(plannedTopicSpecs(plan));
     await worker.start();
+    opts.onStarted?.(worker);
     stopFlush = worker.startFlushTimer();
     const stopped = new Promise<void>((resolve) => opts.signal.addEventListener('abort', () => resolve(), { once: true }));
     if (opts.untilSourcesEnd) await Promise.race([worker.sourcesEnded(), stopped]);
@@ -116,6 +123,6 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary>
     events,
     identities: Object.fromEntries([...identities].map(([cam, ids]) => [cam, [...ids].sort()])),
     seconds: Math.round(seconds * 10) / 10,
-    rssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    rssMB: peakRssMB(),
   };
 }

@@ -14,7 +14,7 @@ export function summaryOperator(plan: Pick<Plan, 'chains' | 'placements'>, looku
   for (const chain of chainOrder(plan))
     for (const op of chain.operators) {
       const output = lookup(usesOf.get(op)!).output;
-      if (output !== null && output !== 'events') last = op;
+      if (output !== null && !output.windowed) last = op;
     }
   return last;
 }

@@ -4,13 +4,14 @@ import { Value } from '@sinclair/typebox/value';
 import { createThreadedTransform } from './threaded.js';
 import aggregate, { AggregateConfig } from '../../operators/aggregate/index.js';
 import type { OperatorContext, TransformInstance } from '../operator.js';
-import type { MatchesRecord, SightingEvent } from '../streams/records.js';
+import type { MatchesRecord, SightingEvent } from '../../operators/streams/records.js';
 import { operatorContext } from '../../test/helpers/operator-context.js';
 
 const ctx: OperatorContext = operatorContext({ operatorId: 'aggregate' });
 
 const matches: MatchesRecord[] = Array.from({ length: 6 }, (_, seq) => ({
   camera: 'cam-1',
+  epoch: 'e0',
   seq,
   captureTs: 1_000 + seq * 200,
   faces: [{ index: 0, box: [1, 2, 30, 30], score: 0.9, identity: seq < 4 ? 'ada' : 'bob', distance: 0.3, clusterId: null }],

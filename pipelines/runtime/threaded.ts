@@ -8,7 +8,7 @@ import { TierflowError, type ErrorCode } from '../errors.js';
 export interface ThreadSetup {
   uses: string;
   config: unknown;
-  ctx: Omit<OperatorContext, 'log' | 'signal' | 'publish'>;
+  ctx: Omit<OperatorContext, 'log' | 'signal' | 'publish' | 'state' | 'now'>;
   /** The operator's output goes to a topic (ctx.publish was set): operators read this to keep wire formats. */
   publishes: boolean;
 }
@@ -34,7 +34,8 @@ const toError = (e: NonNullable<ThreadResponse['error']>) =>
 const YOUNG_GENERATION_MB = 3;
 
 export async function createThreadedTransform(uses: string, config: unknown, ctx: OperatorContext): Promise<TransformInstance<unknown, unknown>> {
-  const { log, signal: _signal, publish: _publish, ...plain } = ctx;
+  // The chain clock is not sent: an operator in a thread reads Date.now() (only stateful operators, on the chain's thread, close by time).
+  const { log, signal: _signal, publish: _publish, state: _state, now: _now, ...plain } = ctx;
   const worker = new Worker(new URL('./operator-thread.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }, workerData: { uses, config, ctx: plain, publishes: ctx.publish !== undefined } satisfies ThreadSetup });
   const pending = new Map<number, { resolve: (out: unknown[]) => void; reject: (e: Error) => void }>();
   let nextId = 1;

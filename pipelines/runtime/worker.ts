@@ -24,8 +24,12 @@ export interface WorkerOptions {
   /** Replicas per chain id, overriding the plan (scale). */
   replicas?: Record<string, number>;
   onSinkRecords?: (operator: string, records: unknown[]) => void;
+  /** Every operator's output by stream, for the dashboard (see ChainEnv.onOutput). */
+  onOutput?: (operator: string, stream: string, records: unknown[]) => void;
   onPoison?: (record: ConsumedRecord, reason: string) => Promise<void>;
   metrics?: WorkerMetrics;
+  /** false: stateful operators keep their state in memory only (the state benchmark's baseline). */
+  changelogs?: boolean;
 }
 
 export interface SourceStatus {
@@ -62,12 +66,15 @@ export class Worker {
           replica,
           operators: this.opts.operators,
           producer,
-          openConsumer: (groupId, topic) => backbone.consumer({ groupId, topics: [topic], fromBeginning: true, maxBatch: 8 }),
+          openConsumer: (groupId, topic, hooks) => backbone.consumer({ groupId, topics: [topic], fromBeginning: true, maxBatch: 8, ...hooks }),
+          backbone,
+          changelogs: this.opts.changelogs,
           codec: this.opts.codec,
           metrics: this.metrics,
           dataDir: this.opts.dataDir,
           log: this.opts.log,
           onSinkRecords: this.opts.onSinkRecords,
+          onOutput: this.opts.onOutput,
           onPoison,
         }),
       );

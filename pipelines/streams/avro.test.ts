@@ -1,21 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StreamCodec, STREAM_SCHEMAS, codecFor, parseSchemaHeader, type AvroSchema } from './avro.js';
-import type { StreamName, StreamRecordTypes } from './records.js';
+import { StreamCodec, codecFor, parseSchemaHeader, type AvroSchema } from './avro.js';
+import type { FrameRecord, SightingEvent } from '../../operators/streams/records.js';
+import { FACE_SCHEMAS } from '../../operators/streams/schemas.js';
+import { FACE_STREAMS } from '../../operators/streams/index.js';
+import type { AnyStream } from './stream.js';
 import { HEADER_SCHEMA } from '../backbone/contract.js';
 import { TierflowError } from '../errors.js';
+import { EVENTS, FRAMES } from '../../operators/streams/index.js';
 
 const f = Math.fround;
 const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
 
-const SAMPLES: { [S in StreamName]: StreamRecordTypes[S] } = {
-  frames: { camera: 'door', seq: 41, captureTs: 1_763_800_000_123, width: 640, height: 480, format: 'jpeg', data: jpeg },
+const SAMPLES: Record<string, unknown> & { events: SightingEvent; frames: FrameRecord } = {
+  frames: { camera: 'door', epoch: 'e0', seq: 41, captureTs: 1_763_800_000_123, width: 640, height: 480, format: 'jpeg', data: jpeg },
   faces: {
-    camera: 'door', seq: 41, captureTs: 1_763_800_000_123, width: 640, height: 480,
+    camera: 'door', epoch: 'e0', seq: 41, captureTs: 1_763_800_000_123, width: 640, height: 480,
     faces: [{ index: 0, box: [10.5, 20.25, 64, 80], score: 0.93, cropBox: [0, 4, 96.5, 120], crop: jpeg }],
   },
   embeddings: {
-    camera: 'door', seq: 41, captureTs: 1_763_800_000_123,
+    camera: 'door', epoch: 'e0', seq: 41, captureTs: 1_763_800_000_123,
     faces: [{
       index: 0, box: [10.5, 20.25, 64, 80], score: 0.93,
       landmarks: Array.from({ length: 136 }, (_, i) => f(i * 1.5)),
@@ -23,14 +27,14 @@ const SAMPLES: { [S in StreamName]: StreamRecordTypes[S] } = {
     }],
   },
   matches: {
-    camera: 'door', seq: 41, captureTs: 1_763_800_000_123,
+    camera: 'door', epoch: 'e0', seq: 41, captureTs: 1_763_800_000_123,
     faces: [
       { index: 0, box: [10.5, 20.25, 64, 80], score: 0.93, identity: 'ada', distance: 0.31, clusterId: null },
       { index: 1, box: [200, 20, 60, 70], score: 0.81, identity: null, distance: 0.77, clusterId: 'u-7' },
     ],
   },
   events: {
-    camera: 'door', identity: 'ada', from: 1_763_800_000_000, to: 1_763_800_004_000, firstSeq: 10, lastSeq: 130,
+    camera: 'door', identity: 'ada', windowStart: 1_763_800_000_000, from: 1_763_800_000_000, to: 1_763_800_004_000, firstSeq: 10, lastSeq: 130,
     frames: 42, bestScore: 0.97, bestDistance: 0.28, window: 'tumbling 5s',
   },
 };
@@ -43,20 +47,20 @@ function plain(v: unknown): unknown {
   return v;
 }
 
-for (const stream of Object.keys(SAMPLES) as StreamName[]) {
-  test(`avro: ${stream} round-trips and names its schema version`, () => {
+for (const stream of FACE_STREAMS as AnyStream[]) {
+  test(`avro: ${stream.name} round-trips and names its schema version`, () => {
     const codec = codecFor(stream);
-    const { value, headers } = codec.encode(SAMPLES[stream] as never);
-    assert.equal(headers[HEADER_SCHEMA], `${stream}/v${STREAM_SCHEMAS[stream].length}`);
-    assert.deepEqual(plain(codec.decode(value, headers)), plain(SAMPLES[stream]));
+    const { value, headers } = codec.encode(SAMPLES[stream.name] as never);
+    assert.equal(headers[HEADER_SCHEMA], `${stream.name}/v${stream.versions.length}`);
+    assert.deepEqual(plain(codec.decode(value, headers)), plain(SAMPLES[stream.name]));
   });
 }
 
 test('avro: a reader of a newer schema (added optional field) reads records of the older one', () => {
-  const v1 = STREAM_SCHEMAS.events[0]! as { fields: unknown[] };
+  const v1 = FACE_SCHEMAS.events[0]! as { fields: unknown[] };
   const v2 = { ...v1, fields: [...v1.fields, { name: 'zone', type: ['null', 'string'], default: null }] } as AvroSchema;
-  const writer = new StreamCodec('events', [v1 as AvroSchema]);
-  const reader = new StreamCodec('events', [v1 as AvroSchema, v2]);
+  const writer = new StreamCodec(EVENTS, [v1 as AvroSchema]);
+  const reader = new StreamCodec(EVENTS, [v1 as AvroSchema, v2]);
   const { value, headers } = writer.encode(SAMPLES.events);
   assert.equal(headers[HEADER_SCHEMA], 'events/v1');
   const read = reader.decode(value, headers) as unknown as Record<string, unknown>;
@@ -69,7 +73,7 @@ test('avro: a reader of a newer schema (added optional field) reads records of t
 });
 
 test('avro: garbage and a wrong stream header are RECORD_UNDECODABLE', () => {
-  const codec = codecFor('frames');
+  const codec = codecFor(FRAMES);
   const err = (e: unknown) => e instanceof TierflowError && e.code === 'RECORD_UNDECODABLE';
   assert.throws(() => codec.decode(Buffer.from('not avro at all, clearly'), {}), err);
   assert.throws(() => codec.decode(codec.encode(SAMPLES.frames).value, { [HEADER_SCHEMA]: 'events/v1' }), err);
@@ -78,6 +82,7 @@ test('avro: garbage and a wrong stream header are RECORD_UNDECODABLE', () => {
 
 test('avro: schema header parsing', () => {
   assert.deepEqual(parseSchemaHeader('faces/v3'), { stream: 'faces', version: 3 });
-  assert.equal(parseSchemaHeader('nope/v1'), null);
+  assert.deepEqual(parseSchemaHeader('readings/v1'), { stream: 'readings', version: 1 });
+  assert.equal(parseSchemaHeader('Nope/v1'), null);
   assert.equal(parseSchemaHeader('faces'), null);
 });

@@ -1,156 +1,21 @@
-// Avro schemas of the five streams, versioned. A record on a topic carries its writer's version in the
-// `tierflow-schema` header (`<stream>/v<n>`); readers resolve it to their own newest version, so a reader
-// of a newer schema (an added field with a default) reads older records. With a schema registry the
-// Confluent wire format replaces the header (./schema-registry.ts).
+// Avro encoding of stream records, versioned. A record on a topic carries its writer's version in the
+// `tierflow-schema` header (`<stream>/v<n>`); readers resolve it to their own newest version, so a reader of a newer
+// schema (an added field with a default) reads older records. The schemas are the streams' own (StreamDefinition);
+// with a schema registry the Confluent wire format replaces the header (./schema-registry.ts).
 import avro from 'avsc';
 import { HEADER_SCHEMA, type Headers } from '../backbone/contract.js';
 import { TierflowError } from '../errors.js';
-import type { StreamName, StreamRecordTypes } from './records.js';
+import type { StreamDefinition } from './stream.js';
 
 export type AvroSchema = avro.Schema;
 
-const NS = 'dev.tierflow.streams';
-// Pixel boxes come from detectors as floats; doubles keep them exact through a round trip.
-const box = { type: 'array', items: 'double' } as const;
-const captured = [
-  { name: 'camera', type: 'string' },
-  { name: 'seq', type: 'long' },
-  { name: 'captureTs', type: 'long' },
-] as const;
-
-const frameV1 = {
-  type: 'record',
-  name: 'Frame',
-  namespace: NS,
-  fields: [
-    ...captured,
-    { name: 'width', type: 'int' },
-    { name: 'height', type: 'int' },
-    { name: 'format', type: { type: 'enum', name: 'FrameFormat', symbols: ['jpeg', 'rgb'] } },
-    { name: 'data', type: 'bytes' },
-  ],
-};
-
-const facesV1 = {
-  type: 'record',
-  name: 'Faces',
-  namespace: NS,
-  fields: [
-    ...captured,
-    { name: 'width', type: 'int' },
-    { name: 'height', type: 'int' },
-    {
-      name: 'faces',
-      type: {
-        type: 'array',
-        items: {
-          type: 'record',
-          name: 'FaceCrop',
-          fields: [
-            { name: 'index', type: 'int' },
-            { name: 'box', type: box },
-            { name: 'score', type: 'double' },
-            { name: 'cropBox', type: box },
-            { name: 'crop', type: 'bytes' },
-          ],
-        },
-      },
-    },
-  ],
-};
-
-// Embeddings and landmarks are float32 on the wire: 128 floats instead of 128 doubles per face, and the
-// model computes in float32 anyway.
-const embeddingsV1 = {
-  type: 'record',
-  name: 'Embeddings',
-  namespace: NS,
-  fields: [
-    ...captured,
-    {
-      name: 'faces',
-      type: {
-        type: 'array',
-        items: {
-          type: 'record',
-          name: 'FaceEmbedding',
-          fields: [
-            { name: 'index', type: 'int' },
-            { name: 'box', type: box },
-            { name: 'score', type: 'double' },
-            { name: 'landmarks', type: { type: 'array', items: 'float' } },
-            { name: 'embedding', type: { type: 'array', items: 'float' } },
-          ],
-        },
-      },
-    },
-  ],
-};
-
-const matchesV1 = {
-  type: 'record',
-  name: 'Matches',
-  namespace: NS,
-  fields: [
-    ...captured,
-    {
-      name: 'faces',
-      type: {
-        type: 'array',
-        items: {
-          type: 'record',
-          name: 'FaceMatch',
-          fields: [
-            { name: 'index', type: 'int' },
-            { name: 'box', type: box },
-            { name: 'score', type: 'double' },
-            { name: 'identity', type: ['null', 'string'], default: null },
-            { name: 'distance', type: 'double' },
-            { name: 'clusterId', type: ['null', 'string'], default: null },
-          ],
-        },
-      },
-    },
-  ],
-};
-
-const eventsV1 = {
-  type: 'record',
-  name: 'SightingEvent',
-  namespace: NS,
-  fields: [
-    { name: 'camera', type: 'string' },
-    { name: 'identity', type: 'string' },
-    { name: 'from', type: 'long' },
-    { name: 'to', type: 'long' },
-    { name: 'firstSeq', type: 'long' },
-    { name: 'lastSeq', type: 'long' },
-    { name: 'frames', type: 'int' },
-    { name: 'bestScore', type: 'double' },
-    { name: 'bestDistance', type: 'double' },
-    { name: 'window', type: 'string' },
-  ],
-};
-
-/** Every version of every stream's schema, oldest first; version n is index n-1. Only ever append. */
-export const STREAM_SCHEMAS: Record<StreamName, AvroSchema[]> = {
-  frames: [frameV1 as AvroSchema],
-  faces: [facesV1 as AvroSchema],
-  embeddings: [embeddingsV1 as AvroSchema],
-  matches: [matchesV1 as AvroSchema],
-  events: [eventsV1 as AvroSchema],
-};
-
-export const STREAM_NAMES = Object.keys(STREAM_SCHEMAS) as StreamName[];
-
-export function schemaHeader(stream: StreamName, version: number): string {
+export function schemaHeader(stream: string, version: number): string {
   return `${stream}/v${version}`;
 }
 
-export function parseSchemaHeader(value: string): { stream: StreamName; version: number } | null {
-  const m = /^([a-z]+)\/v([0-9]+)$/.exec(value);
-  if (!m || !(m[1]! in STREAM_SCHEMAS)) return null;
-  return { stream: m[1] as StreamName, version: Number(m[2]) };
+export function parseSchemaHeader(value: string): { stream: string; version: number } | null {
+  const m = /^([a-z][a-z0-9-]*)\/v([0-9]+)$/.exec(value);
+  return m ? { stream: m[1]!, version: Number(m[2]) } : null;
 }
 
 function undecodable(message: string, cause?: unknown): TierflowError {
@@ -158,18 +23,18 @@ function undecodable(message: string, cause?: unknown): TierflowError {
 }
 
 /**
- * Encodes and decodes one stream's records. `versions` defaults to the stream's published schemas; tests pass
+ * Encodes and decodes one stream's records. `versions` defaults to the stream's declared schemas; tests pass
  * a longer list to play a newer reader. Writes with the newest version; reads any version it knows.
  */
-export class StreamCodec<S extends StreamName> {
-  readonly stream: S;
+export class StreamCodec<T = unknown> {
+  readonly stream: string;
   readonly version: number;
   private readonly types: avro.Type[];
   private readonly resolvers = new WeakMap<avro.Type, avro.Resolver>();
 
-  constructor(stream: S, versions: AvroSchema[] = STREAM_SCHEMAS[stream]) {
-    if (versions.length === 0) throw new TierflowError('INTERNAL', `no schema for stream ${stream}`);
-    this.stream = stream;
+  constructor(stream: StreamDefinition<T>, versions: AvroSchema[] = stream.versions) {
+    if (versions.length === 0) throw new TierflowError('INTERNAL', `no schema for stream ${stream.name}`);
+    this.stream = stream.name;
     this.version = versions.length;
     // Each version gets its own registry so record names of different versions do not collide.
     this.types = versions.map((s) => avro.Type.forSchema(s, { registry: {} }));
@@ -180,11 +45,11 @@ export class StreamCodec<S extends StreamName> {
   }
 
   /** Avro binary of the record with the newest schema, and the header naming that version. */
-  encode(record: StreamRecordTypes[S]): { value: Uint8Array; headers: Headers } {
+  encode(record: T): { value: Uint8Array; headers: Headers } {
     return { value: this.encodeBody(record), headers: { [HEADER_SCHEMA]: schemaHeader(this.stream, this.version) } };
   }
 
-  encodeBody(record: StreamRecordTypes[S]): Buffer {
+  encodeBody(record: T): Buffer {
     try {
       return this.type.toBuffer(toAvroValue(record));
     } catch (e) {
@@ -193,7 +58,7 @@ export class StreamCodec<S extends StreamName> {
   }
 
   /** Decodes a record; the header picks the writer's version (absent: assumed to be this codec's newest). */
-  decode(value: Uint8Array, headers: Headers = {}): StreamRecordTypes[S] {
+  decode(value: Uint8Array, headers: Headers = {}): T {
     const raw = headers[HEADER_SCHEMA];
     let version = this.version;
     if (raw !== undefined) {
@@ -208,11 +73,11 @@ export class StreamCodec<S extends StreamName> {
   }
 
   /** Decodes bytes written with `writer` (from a registry, say) into this codec's newest version. */
-  decodeWithWriter(writer: avro.Type, value: Uint8Array, writerName: string): StreamRecordTypes[S] {
+  decodeWithWriter(writer: avro.Type, value: Uint8Array, writerName: string): T {
     const buf = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     try {
-      if (writer === this.type) return this.type.fromBuffer(buf) as StreamRecordTypes[S];
-      return this.type.fromBuffer(buf, this.resolverFor(writer, writerName)) as StreamRecordTypes[S];
+      if (writer === this.type) return this.type.fromBuffer(buf) as T;
+      return this.type.fromBuffer(buf, this.resolverFor(writer, writerName)) as T;
     } catch (e) {
       throw undecodable(`not a ${writerName} record: ${(e as Error).message}`, e);
     }
@@ -243,11 +108,11 @@ function toAvroValue(v: unknown): unknown {
   return v;
 }
 
-const codecs = new Map<StreamName, StreamCodec<StreamName>>();
+const codecs = new WeakMap<StreamDefinition, StreamCodec>();
 
-/** The shared codec of a stream with its published schemas. */
-export function codecFor<S extends StreamName>(stream: S): StreamCodec<S> {
-  let c = codecs.get(stream);
-  if (!c) codecs.set(stream, (c = new StreamCodec(stream)));
-  return c as unknown as StreamCodec<S>;
+/** The shared codec of a stream with its declared schemas. */
+export function codecFor<T>(stream: StreamDefinition<T>): StreamCodec<T> {
+  let c = codecs.get(stream as StreamDefinition);
+  if (!c) codecs.set(stream as StreamDefinition, (c = new StreamCodec(stream as StreamDefinition)));
+  return c as StreamCodec<T>;
 }

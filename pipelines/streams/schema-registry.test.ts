@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { frameWire, unframeWire, SchemaRegistryClient, RegistryStreamCodec } from './schema-registry.js';
-import { StreamCodec, STREAM_SCHEMAS, type AvroSchema } from './avro.js';
+import { StreamCodec, type AvroSchema } from './avro.js';
+import { FACE_SCHEMAS } from '../../operators/streams/schemas.js';
 import { TierflowError } from '../errors.js';
+import { EVENTS } from '../../operators/streams/index.js';
 
 test('wire format: magic byte 0, big-endian schema id, then the Avro body', () => {
   const framed = frameWire(0x01020304, new Uint8Array([9, 8, 7]));
@@ -53,13 +55,13 @@ test('registry codec: registers once per subject, and a newer reader reads an ol
   const { server, url, calls } = await fakeRegistry();
   try {
     const client = new SchemaRegistryClient(url);
-    const v1 = STREAM_SCHEMAS.events[0]! as { fields: unknown[] };
+    const v1 = FACE_SCHEMAS.events[0]! as { fields: unknown[] };
     const v2 = { ...v1, fields: [...v1.fields, { name: 'zone', type: ['null', 'string'], default: null }] } as AvroSchema;
-    const writer = new RegistryStreamCodec(client, new StreamCodec('events', [v1 as AvroSchema]));
-    const reader = new RegistryStreamCodec(new SchemaRegistryClient(url), new StreamCodec('events', [v1 as AvroSchema, v2]));
+    const writer = new RegistryStreamCodec(client, new StreamCodec(EVENTS, [v1 as AvroSchema]));
+    const reader = new RegistryStreamCodec(new SchemaRegistryClient(url), new StreamCodec(EVENTS, [v1 as AvroSchema, v2]));
     const event = { camera: 'c', identity: 'ada', from: 1, to: 2, firstSeq: 0, lastSeq: 3, frames: 4, bestScore: 0.9, bestDistance: 0.3, window: 'sliding 2s' };
-    const a = await writer.encode('t.events', event);
-    const b = await writer.encode('t.events', { ...event, frames: 5 });
+    const a = await writer.encode('t.events', event as never);
+    const b = await writer.encode('t.events', { ...event, frames: 5 } as never);
     assert.equal(a[0], 0);
     assert.equal(a.readUInt32BE(1), 1);
     assert.deepEqual({ ...(await reader.decode(b)) }, { ...event, frames: 5, zone: null });

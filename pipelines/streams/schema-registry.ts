@@ -4,7 +4,7 @@
 // writer's schema by id, then resolve it to their own newest version.
 import avro from 'avsc';
 import { TierflowError } from '../errors.js';
-import type { StreamName, StreamRecordTypes } from './records.js';
+import type { StreamDefinition } from './stream.js';
 import { codecFor, type StreamCodec } from './avro.js';
 
 export const WIRE_MAGIC = 0;
@@ -81,24 +81,24 @@ export class SchemaRegistryClient {
 }
 
 /** Encodes/decodes a stream's records on a topic in the Confluent wire format. */
-export class RegistryStreamCodec<S extends StreamName> {
+export class RegistryStreamCodec<T> {
   private readonly writers = new Map<number, Promise<avro.Type>>();
 
   constructor(
     private readonly registry: SchemaRegistryClient,
-    private readonly codec: StreamCodec<S>,
+    private readonly codec: StreamCodec<T>,
   ) {}
 
-  static forStream<S extends StreamName>(registry: SchemaRegistryClient, stream: S): RegistryStreamCodec<S> {
+  static forStream<T>(registry: SchemaRegistryClient, stream: StreamDefinition<T>): RegistryStreamCodec<T> {
     return new RegistryStreamCodec(registry, codecFor(stream));
   }
 
-  async encode(topic: string, record: StreamRecordTypes[S]): Promise<Buffer> {
+  async encode(topic: string, record: T): Promise<Buffer> {
     const id = await this.registry.register(`${topic}-value`, JSON.stringify(this.codec.type.schema()));
     return frameWire(id, this.codec.encodeBody(record));
   }
 
-  async decode(value: Uint8Array): Promise<StreamRecordTypes[S]> {
+  async decode(value: Uint8Array): Promise<T> {
     const { schemaId, body } = unframeWire(value);
     const writer = await this.writerType(schemaId);
     return this.codec.decodeWithWriter(writer, body, `registry schema ${schemaId}`);

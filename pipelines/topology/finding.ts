@@ -19,3 +19,9 @@ export function show(value: unknown): string {
   const text = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
+
+/** Names for a message: all of a few, the first ones and a count of a city's thousands (one line stays short). */
+export function listNames(names: Iterable<string>, max = 8): string {
+  const all = [...names];
+  return all.length <= max ? all.join(', ') : `${all.slice(0, max).join(', ')} and ${all.length - max} more`;
+}

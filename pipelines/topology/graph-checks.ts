@@ -2,7 +2,7 @@
 // must form an acyclic graph whose connected operators agree on the stream between them.
 import type { AnyOperatorDefinition } from '../operator.js';
 import type { Topology } from './schema.js';
-import { finding, type Finding } from './finding.js';
+import { finding, listNames, type Finding } from './finding.js';
 import { formatPath } from './parse.js';
 
 /** Operator definitions by flow id, for flows whose `uses` names a known operator. */
@@ -51,7 +51,7 @@ export function unknownReferences(t: Topology): Finding[] {
   const out: Finding[] = [];
   const tiers = new Set(t.tiers);
   const nodes = new Set(t.nodes.map((n) => n.name));
-  const list = (s: Set<string>) => [...s].join(', ');
+  const list = (s: Set<string>) => listNames(s);
   t.nodes.forEach((n, i) => {
     if (!tiers.has(n.tier)) out.push(finding(['nodes', i, 'tier'], `unknown tier '${n.tier}' (tiers: ${list(tiers)})`));
   });
@@ -89,23 +89,23 @@ export function inputProblems(t: Topology, byFlow: OperatorsByFlow): Finding[] {
   const flowIds = new Set(t.flows.map((f) => f.id));
   t.flows.forEach((f, i) => {
     const def = byFlow.get(f.id);
-    if (def && def.input === null && f.inputs.length === 0) out.push(finding(['flows', i, 'inputs'], `${f.uses} is a source operator: list the sources it reads (sources: ${[...sources].join(', ') || 'none defined'})`));
+    if (def && def.input === null && f.inputs.length === 0) out.push(finding(['flows', i, 'inputs'], `${f.uses} is a source operator: list the sources it reads (sources: ${listNames(sources) || 'none defined'})`));
     if (def && def.input !== null && f.inputs.length !== 1) out.push(finding(['flows', i, 'inputs'], `${f.uses} reads one upstream operator; got ${f.inputs.length} inputs`));
     f.inputs.forEach((input, j) => {
       const path = ['flows', i, 'inputs', j];
       if (!sources.has(input) && !flowIds.has(input)) {
-        out.push(finding(path, `unknown input '${input}' (sources: ${[...sources].join(', ') || 'none'}; flows: ${[...flowIds].join(', ')})`));
+        out.push(finding(path, `unknown input '${input}' (sources: ${listNames(sources) || 'none'}; flows: ${listNames(flowIds)})`));
         return;
       }
       if (!def) return;
       if (sources.has(input)) {
-        if (def.input !== null) out.push(finding(path, `'${input}' is a source, but ${f.uses} reads the ${def.input} stream; a source feeds a source operator such as decode@1`));
+        if (def.input !== null) out.push(finding(path, `'${input}' is a source, but ${f.uses} reads the ${def.input.name} stream; a source feeds a source operator such as decode@1`));
         return;
       }
       const up = byFlow.get(input);
       if (def.input === null) out.push(finding(path, `${f.uses} is a source operator and reads only sources; '${input}' is an operator`));
       else if (up && up.output === null) out.push(finding(path, `'${input}' (${up.name}@${up.version}) is a sink and produces no stream`));
-      else if (up && up.output !== def.input) out.push(finding(path, `'${input}' produces ${up.output}, but ${f.uses} reads ${def.input}`));
+      else if (up?.output && up.output.name !== def.input.name) out.push(finding(path, `'${input}' produces ${up.output.name}, but ${f.uses} reads ${def.input.name}`));
     });
   });
   return out;

@@ -3,14 +3,17 @@
 import type { Topology } from './schema.js';
 import type { OperatorsByFlow } from './graph-checks.js';
 import { finding, type Finding } from './finding.js';
-import { operatorLimit, policyLimits } from '../plan/policy.js';
+import { operatorLimit, policyLimits, runsOnTier } from '../plan/policy.js';
 import { buildNetwork } from '../plan/network.js';
+import { spreadReplicas } from '../plan/spread.js';
 
-export function placementProblems(t: Topology, byFlow: OperatorsByFlow): Finding[] {
+/** `reported`: nodes whose cameras were already reported as beyond policy (source-checks.ts). */
+export function placementProblems(t: Topology, byFlow: OperatorsByFlow, reported: ReadonlySet<string> = new Set()): Finding[] {
   const out: Finding[] = [];
   const limits = policyLimits(t);
   const tierIndex = (tier: string) => t.tiers.indexOf(tier);
   const nodeByName = new Map(t.nodes.map((n) => [n.name, n]));
+  const sourceNode = new Map(t.sources.map((s) => [s.name, s.node]));
   const used = new Map<string, { cpu: number; memory: number }>();
 
   t.flows.forEach((flow, i) => {
@@ -34,30 +37,36 @@ export function placementProblems(t: Topology, byFlow: OperatorsByFlow): Finding
     if (typeof p === 'object' && 'tier' in p) {
       const path = ['flows', i, 'placement', 'tier'];
       if (tierIndex(p.tier) < 0) return;
-      if (!def.tiers.includes(p.tier)) out.push(finding(path, `${def.name}@${def.version} does not run on tier '${p.tier}' (supported: ${def.tiers.join(', ')})`));
+      if (!runsOnTier(def, p.tier)) out.push(finding(path, `${def.name}@${def.version} does not run on tier '${p.tier}' (supported: ${def.tiers.join(', ')})`));
       else if (beyondPolicy(p.tier)) out.push(finding(path, policyText(p.tier)));
       else {
         const nodes = t.nodes.filter((n) => n.tier === p.tier);
-        const fits = nodes.some((n) => n.cpu >= def.resources.cpu * flow.replicas && n.memory >= def.resources.memoryMB * flow.replicas);
+        const need = { cpu: def.resources.cpu, memory: def.resources.memoryMB };
+        // A transform's replicas are spread over the tier's nodes (docs/planner.md); a source operator's stay together.
+        const fits = def.input !== null
+          ? spreadReplicas(flow.replicas, nodes.map((n) => ({ name: n.name, room: { cpu: n.cpu, memory: n.memory } })), need) !== undefined
+          : nodes.some((n) => n.cpu >= need.cpu * flow.replicas && n.memory >= need.memory * flow.replicas);
+        const total = `${round(need.cpu * flow.replicas)} cpu and ${need.memory * flow.replicas} MB for ${flow.replicas} replica(s) of ${def.name}@${def.version}`;
         if (nodes.length === 0) out.push(finding(path, `tier '${p.tier}' has no nodes`));
-        else if (!fits) out.push(finding(path, `no node in tier '${p.tier}' has ${def.resources.cpu * flow.replicas} cpu and ${def.resources.memoryMB * flow.replicas} MB for ${flow.replicas} replica(s) of ${def.name}@${def.version}`));
+        else if (!fits && def.input !== null) out.push(finding(path, `the nodes of tier '${p.tier}' together cannot hold ${total} (${need.cpu} cpu and ${need.memory} MB each)`));
+        else if (!fits) out.push(finding(path, `no node in tier '${p.tier}' has ${total}`));
       }
     } else if (typeof p === 'object' && 'node' in p) {
       const path = ['flows', i, 'placement', 'node'];
       const node = nodeByName.get(p.node);
       if (!node) return;
-      if (!def.tiers.includes(node.tier)) out.push(finding(path, `${def.name}@${def.version} does not run on tier '${node.tier}' of node '${node.name}' (supported: ${def.tiers.join(', ')})`));
+      if (!runsOnTier(def, node.tier)) out.push(finding(path, `${def.name}@${def.version} does not run on tier '${node.tier}' of node '${node.name}' (supported: ${def.tiers.join(', ')})`));
       else if (!def.resources.arch.includes(node.arch)) out.push(finding(path, `${def.name}@${def.version} does not run on ${node.arch} (node '${node.name}'; supported: ${def.resources.arch.join(', ')})`));
       else if (def.resources.accelerator && !node.accelerators.includes(def.resources.accelerator)) out.push(finding(path, `${def.name}@${def.version} needs a ${def.resources.accelerator}; node '${node.name}' has none`));
       else if (beyondPolicy(node.tier)) out.push(finding(path, policyText(node.tier)));
       else reserve(node.name, path);
     } else if (typeof p === 'object' && 'near' in p && def.input === null) {
-      const nodes = new Set(flow.inputs.map((s) => t.sources.find((src) => src.name === s)?.node).filter((n): n is string => n !== undefined));
+      const nodes = new Set(flow.inputs.map((s) => sourceNode.get(s)).filter((n): n is string => n !== undefined));
       for (const name of [...nodes].sort()) {
         const node = nodeByName.get(name);
-        if (!node) continue;
+        if (!node || reported.has(name)) continue;
         const path = ['flows', i, 'placement', 'near'];
-        if (!def.tiers.includes(node.tier)) out.push(finding(path, `${def.name}@${def.version} does not run on tier '${node.tier}' of source node '${name}'`));
+        if (!runsOnTier(def, node.tier)) out.push(finding(path, `${def.name}@${def.version} does not run on tier '${node.tier}' of source node '${name}'`));
         else if (beyondPolicy(node.tier)) out.push(finding(path, policyText(node.tier)));
         else reserve(name, path);
       }
@@ -78,4 +87,8 @@ export function unreachableNodes(t: Topology): Finding[] {
     }
   });
   return out;
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
 }

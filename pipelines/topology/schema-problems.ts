@@ -48,7 +48,7 @@ function explain(err: ValueError, path: YamlPath): Finding[] {
     case ValueErrorType.Union:
       return explainUnion(schema, err.value, path);
     default:
-      return [finding(path, `expected ${expectation(schema)} (got ${show(err.value)})`)];
+      return [finding(path, `expected ${expectation(schema)} (got ${show(err.value)}${quotedHint(schema, err.value)})`)];
   }
 }
 
@@ -102,6 +102,14 @@ export function expectation(schema: JsonSchema): string {
     default:
       return 'a valid value';
   }
+}
+
+/** YAML reads `cpu: "4"` as a string: say so, since the value looks right. */
+function quotedHint(schema: JsonSchema, value: unknown): string {
+  if (typeof value !== 'string') return '';
+  const numeric = (schema.type === 'number' || schema.type === 'integer') && value.trim() !== '' && Number.isFinite(Number(value));
+  const boolean = schema.type === 'boolean' && (value === 'true' || value === 'false');
+  return numeric || boolean ? `, a string because it is quoted: write ${value.trim()} without quotes` : '';
 }
 
 /** `/flows/2/inputs/0` -> ['flows', 2, 'inputs', 0], numbers only where the data holds a list. */

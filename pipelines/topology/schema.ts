@@ -51,8 +51,9 @@ export const SourceSpec = Type.Object(
   {
     name: Name('Source name (the camera id in every record)'),
     url: Type.String({
-      pattern: '^(rtsp://|rtsps://|file:|demo:)',
-      description: 'rtsp:// or rtsps:// camera, file: video or image path, or demo:<image> virtual camera panning over an image',
+      pattern: '^(rtsp://|rtsps://|file:|demo:|\\$\\{env:[A-Za-z_][A-Za-z0-9_]*\\})',
+      description:
+        'rtsp:// or rtsps:// camera, file: video or image path, or demo:<image> virtual camera panning over an image; ${env:NAME} may stand for any part (a password) or the whole URL, resolved where the worker runs',
     }),
     node: Type.String({ description: 'Node the source is attached to' }),
     fps: Type.Number({ exclusiveMinimum: 0, maximum: 120, default: 5, description: 'Target frames per second' }),

@@ -9,9 +9,12 @@ import { TopologySpec, type Topology } from './schema.js';
 import { readTopologyFile, formatPath, type ParsedTopology } from './parse.js';
 import { schemaProblems } from './schema-problems.js';
 import { literalSecrets } from './secrets.js';
+import { normaliseTopology } from './normalise.js';
 import { cycles, duplicateNames, inputProblems, nodeBrokerProblems, resolveOperators, unknownReferences } from './graph-checks.js';
 import { placementProblems, unreachableNodes } from './placement-checks.js';
-import type { Finding } from './finding.js';
+import { camerasBeyondPolicy, sourceUrlProblems } from './source-checks.js';
+import { tierPolicyProblems } from './tier-checks.js';
+import { finding, type Finding } from './finding.js';
 
 export interface ValidTopology {
   /** The file as the user named it. */
@@ -27,7 +30,7 @@ export function validateTopologyFile(file: string, operators: readonly AnyOperat
 
 export function validateTopology(parsed: ParsedTopology, operators: readonly AnyOperatorDefinition[] = OPERATORS): ValidTopology {
   if (parsed.problems.length > 0) throw new TopologyError(parsed.problems);
-  const data = Value.Default(TopologySpec, structuredClone(parsed.data));
+  const data = Value.Default(TopologySpec, normaliseTopology(TopologySpec, parsed.data));
   const findings: Finding[] = [...schemaProblems(TopologySpec, data, []), ...literalSecrets(parsed.data)];
   const schemaValid = findings.length === 0;
   if (schemaValid) {
@@ -38,16 +41,31 @@ export function validateTopology(parsed: ParsedTopology, operators: readonly Any
       const def = byFlow.get(flow.id);
       if (!def) return;
       flow.config = Value.Default(def.config, flow.config) as Record<string, unknown>;
-      findings.push(...schemaProblems(def.config, flow.config, ['flows', i, 'config']));
+      const configProblems = schemaProblems(def.config, flow.config, ['flows', i, 'config']);
+      findings.push(...configProblems);
+      if (configProblems.length === 0) findings.push(...configCheckProblems(def, flow.config, i));
     });
     const duplicates = duplicateNames(t);
-    findings.push(...duplicates, ...unknownReferences(t), ...nodeBrokerProblems(t));
+    findings.push(...duplicates, ...unknownReferences(t), ...nodeBrokerProblems(t), ...sourceUrlProblems(t));
     // With two flows of one name, inputs are ambiguous: the duplicate is the problem to report.
     if (duplicates.length === 0) findings.push(...inputProblems(t, byFlow), ...cycles(t));
-    if (findings.length === 0) findings.push(...placementProblems(t, byFlow), ...unreachableNodes(t));
+    if (findings.length === 0) {
+      const cameras = camerasBeyondPolicy(t, byFlow);
+      findings.push(...tierPolicyProblems(t), ...cameras.problems, ...placementProblems(t, byFlow, cameras.nodes), ...unreachableNodes(t));
+    }
   }
   if (findings.length > 0) throw new TopologyError(toProblems(parsed, findings));
   return { file: parsed.file, topology: data as Topology, parsed };
+}
+
+/** The operator's declared cross-key rules, each violation at the key it names. */
+function configCheckProblems(def: AnyOperatorDefinition, config: Record<string, unknown>, flow: number): Finding[] {
+  const out: Finding[] = [];
+  for (const c of def.configChecks ?? []) {
+    const v = c.check(config);
+    if (v) out.push(finding(['flows', flow, 'config', ...v.key.split('.')], `${v.message} (${def.name}@${def.version}: ${c.rule})`));
+  }
+  return out;
 }
 
 /** Findings at their file positions, in reading order. */

@@ -7,7 +7,7 @@ import { loadDetector, type DetectOptions } from '../../models/infer/detect.js';
 import { detectStill, type Framing } from './still-detect.js';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { RgbImage } from './warp.js';
-import type { Box } from '../streams/records.js';
+import type { Box } from '../../operators/streams/records.js';
 import { isTierflowError } from '../errors.js';
 
 export interface FoundFace {

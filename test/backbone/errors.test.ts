@@ -10,6 +10,7 @@ import { HEADER_DLQ_REASON, HEADER_DLQ_SOURCE } from '../../pipelines/backbone/c
 import { codecFor } from '../../pipelines/streams/avro.js';
 import { record, stop, uniqueName, waitFor } from '../../pipelines/backbone/conformance-support.js';
 import { kafkaFromEnv, saslKafkaFromEnv } from '../helpers/kafka.js';
+import { FRAMES } from '../../operators/streams/index.js';
 
 const BOUND_MS = 15_000;
 
@@ -53,8 +54,8 @@ test('an undecodable record goes to <topic>.dlq with reason and source, and cons
     const t = { name: uniqueName('errors', 'frames'), partitions: 1 };
     await b.provision([t, dlqSpecFor(t)]);
     const p = await b.producer();
-    const frames = codecFor('frames');
-    const frame = (seq: number) => frames.encode({ camera: 'door', seq, captureTs: 1, width: 2, height: 2, format: 'jpeg', data: new Uint8Array([1, 2]) });
+    const frames = codecFor(FRAMES);
+    const frame = (seq: number) => frames.encode({ camera: 'door', epoch: 'e0', seq, captureTs: 1, width: 2, height: 2, format: 'jpeg', data: new Uint8Array([1, 2]) });
     await p.send({ topic: t.name, key: 'door', ...frame(0) });
     await p.send({ topic: t.name, key: 'door', value: Buffer.from('this is not avro, it is a string that runs on'), headers: frame(1).headers });
     await p.send({ topic: t.name, key: 'door', ...frame(2) });
@@ -70,7 +71,7 @@ test('an undecodable record goes to <topic>.dlq with reason and source, and cons
     const dlq = await record(b, { groupId: uniqueName('errors', 'dlq'), topics: [dlqTopicFor(t.name)], fromBeginning: true });
     await waitFor(() => dlq.records.length >= 1, 'the dead letter', 30_000);
     await stop(dlq);
-    assert.match(dlq.records[0]!.headers[HEADER_DLQ_REASON] ?? '', /RECORD_UNDECODABLE: not a frames\/v1 record/);
+    assert.match(dlq.records[0]!.headers[HEADER_DLQ_REASON] ?? '', /RECORD_UNDECODABLE: not a frames\/v2 record/);
     assert.equal(dlq.records[0]!.headers[HEADER_DLQ_SOURCE], `${t.name}/0/1`);
   } finally {
     await b.close();

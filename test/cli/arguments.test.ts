@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliPath, repoRoot } from '../helpers/paths.js';
+import { demoImageDir } from '../../pipelines/media/media-input.js';
 
 function tierflow(...args: string[]) {
   const r = spawnSync(process.execPath, [cliPath, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
@@ -65,4 +66,19 @@ test('faces: an unreadable image is reported on its line and the exit is non-zer
   const line = JSON.parse(r.stdout.trim()) as { file: string; faces: unknown[]; error?: string };
   assert.deepEqual(line.faces, []);
   assert.ok(line.error);
+});
+
+test('faces: 1000 images on the command line (as xargs passes them) are all answered, no SIGSEGV', () => {
+  // The command line's length is what overflowed (models/ort-telemetry.ts): ~70 kB here, over the ~40 kB that crashed.
+  const unreadable = join(scratch, 'photo-folder-of-a-city-camera-export-that-is-not-really-a-jpeg.jpg');
+  writeFileSync(unreadable, 'not a jpeg');
+  const real = join(demoImageDir(), 'sample1.jpg');
+  const args = [real, ...Array.from({ length: 999 }, () => unreadable)];
+  const r = spawnSync(process.execPath, [cliPath, 'faces', ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+  assert.equal(r.signal, null, `killed by ${r.signal}`);
+  assert.equal(r.status, 0, r.stderr.slice(0, 500));
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; faces: unknown[]; error?: string });
+  assert.equal(lines.length, 1000);
+  assert.ok((lines[0]?.faces.length ?? 0) > 0, 'the real image has faces');
+  assert.equal(lines.filter((l) => l.error !== undefined).length, 999);
 });

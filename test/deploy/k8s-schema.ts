@@ -4,6 +4,7 @@
 // generator builds its objects against the same package's TypeScript interfaces, where tsc rejects those.
 // Object names and labels are checked here as the API server would (apimachinery's DNS-1123/1035 rules).
 import { parseAllDocuments } from 'yaml';
+import Ajv from 'ajv';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
 
@@ -12,11 +13,59 @@ interface Validatable {
 }
 type ModelFactory = (data: Record<string, unknown>) => Validatable;
 
+/**
+ * Strimzi's KafkaUser and KafkaTopic (kafka.strimzi.io/v1beta2): no npm package ships their CRD schemas and the
+ * CRD files cannot be vendored here, so this is our own subset of the fields tierflow writes, with Strimzi's
+ * enums (ACL resource types, pattern types, operations) as its documentation lists them: strict (no other fields).
+ */
+const STRIMZI_ACL = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['resource', 'operations'],
+  properties: {
+    resource: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type'],
+      properties: {
+        type: { enum: ['topic', 'group', 'cluster', 'transactionalId'] },
+        name: { type: 'string', minLength: 1 },
+        patternType: { enum: ['literal', 'prefix'] },
+      },
+    },
+    operations: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['Read', 'Write', 'Create', 'Delete', 'Alter', 'Describe', 'ClusterAction', 'AlterConfigs', 'DescribeConfigs', 'IdempotentWrite', 'All'] } },
+    host: { type: 'string' },
+  },
+};
+const STRIMZI_META = { type: 'object', required: ['name', 'labels'], properties: { labels: { type: 'object', required: ['strimzi.io/cluster'] } } };
+const ajv = new Ajv({ allErrors: true });
+const strimzi = (spec: object): ModelFactory => {
+  const check = ajv.compile({ type: 'object', required: ['apiVersion', 'kind', 'metadata', 'spec'], properties: { metadata: STRIMZI_META, spec } });
+  return (d) => ({ validate: () => void (check(d) || (() => { throw new Error(ajv.errorsText(check.errors)); })()) });
+};
+const KAFKA_USER_SPEC = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['authentication', 'authorization'],
+  properties: {
+    authentication: { type: 'object', additionalProperties: false, required: ['type'], properties: { type: { enum: ['tls', 'tls-external', 'scram-sha-512'] } } },
+    authorization: { type: 'object', additionalProperties: false, required: ['type', 'acls'], properties: { type: { const: 'simple' }, acls: { type: 'array', items: STRIMZI_ACL } } },
+  },
+};
+const KAFKA_TOPIC_SPEC = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['partitions'],
+  properties: { topicName: { type: 'string' }, partitions: { type: 'integer', minimum: 1 }, replicas: { type: 'integer', minimum: 1 }, config: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } } },
+};
+
 const MODELS: Record<string, ModelFactory> = {
   'apps/v1/Deployment': (d) => new Deployment(d as never),
   'v1/Service': (d) => new Service(d as never),
   'v1/ConfigMap': (d) => new ConfigMap(d as never),
   'v1/Namespace': (d) => new Namespace(d as never),
+  'kafka.strimzi.io/v1beta2/KafkaUser': strimzi(KAFKA_USER_SPEC),
+  'kafka.strimzi.io/v1beta2/KafkaTopic': strimzi(KAFKA_TOPIC_SPEC),
 };
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alive } from '../../pipelines/deploy/local/state.js';
-import { enrollReferenceGallery, hamiltonClip, requireBrokers, tempDir, tierflow, uniqueName, until } from '../helpers/deploy.js';
+import { enrollReferenceGallery, gatewayTopology, kafkaBackbone, requireBrokers, tempDir, tierflow, uniqueName, until } from '../helpers/deploy.js';
 
 const brokers = requireBrokers();
 const dir = tempDir('tierflow-deploy-');
@@ -14,28 +14,8 @@ const name = uniqueName('deploy-test');
 const file = join(dir, 'topology.yaml');
 const sd = ['--state-dir', stateDir];
 
-function topology(topoName: string, backbone: string): string {
-  return `name: ${topoName}
-nodes:
-  - { name: cam-node, tier: device, cpu: 1, memory: 1024 }
-  - { name: gateway, tier: edge, cpu: 2, memory: 4096 }
-  - { name: cloud-1, tier: cloud, cpu: 4, memory: 8192 }
-links:
-  - { from: device, to: edge, latencyMs: 2, bandwidthMbps: 100 }
-  - { from: edge, to: cloud, latencyMs: 40, bandwidthMbps: 20 }
-sources:
-  - { name: cam-a, url: "file:${hamiltonClip}", node: cam-node, fps: 10, loop: true }
-  - { name: cam-4, url: "file:${hamiltonClip}", node: cam-node, fps: 10, loop: true }
-flows:
-  - { id: decode, uses: decode@1, inputs: [cam-a, cam-4], placement: { near: source } }
-  - { id: detect, uses: detect@1, inputs: [decode], placement: { tier: edge } }
-  - { id: embed, uses: embed@1, inputs: [detect] }
-  - { id: match, uses: match@1, inputs: [embed], config: { gallery: gallery.json } }
-  - { id: aggregate, uses: aggregate@1, inputs: [match], placement: { tier: cloud }, config: { window: tumbling, sizeMs: 2000 } }
-  - { id: results, uses: results@1, inputs: [aggregate] }
-backbone: ${backbone}
-`;
-}
+const topology = (topoName: string, backbone: string) =>
+  gatewayTopology({ name: topoName, backbone, cameras: ['cam-a', 'cam-4'], fps: 10, resources: { cam: 'cpu: 1, memory: 1024', gateway: 'cpu: 2, memory: 4096', cloud: 'cpu: 4, memory: 8192' } });
 
 interface StatusJson {
   supervisor: { pid: number; up: boolean };
@@ -49,7 +29,7 @@ const seen = new Set<number>();
 
 before(async () => {
   await enrollReferenceGallery(dir);
-  writeFileSync(file, topology(name, `{ type: kafka, brokers: [${brokers.split(',').map((b) => `"${b}"`).join(', ')}] }`));
+  writeFileSync(file, topology(name, kafkaBackbone(brokers)));
 });
 
 after(async () => {

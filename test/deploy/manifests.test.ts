@@ -3,7 +3,7 @@
 // service per chain beside Redpanda; the Dockerfile builds what the manifests run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -14,9 +14,10 @@ import { renderK8sManifests, type K8sOptions } from '../../pipelines/deploy/k8s/
 import { writeK8sManifests } from '../../pipelines/deploy/k8s/write.js';
 import { writeComposeFile } from '../../pipelines/deploy/compose/write.js';
 import { COMPOSE_BROKER } from '../../pipelines/deploy/compose/render.js';
+import { ADMIN_SECRET, accessScript, aclGrants, nodeSecretName, parseRpkAcl } from '../../pipelines/deploy/compose/access.js';
+import { readNodeCredential } from '../../pipelines/backbone/credential.js';
 import { CA_PATH, chainResources, operatorOf, workloadName } from '../../pipelines/deploy/manifest-common.js';
 import { OPERATORS } from '../../operators/index.js';
-import { STREAM_CLASS } from '../../pipelines/streams/records.js';
 import { TierflowError } from '../../pipelines/errors.js';
 import type { Plan } from '../../pipelines/plan/types.js';
 import type { NodeSpec } from '../../pipelines/topology/schema.js';
@@ -130,7 +131,7 @@ test('no chain that consumes frames or crops is scheduled on a tier above the po
   const edge = plan.tiers.indexOf('edge');
   let checked = 0;
   for (const chain of plan.chains) {
-    const classes = chain.operators.map((id) => operatorOf(plan, id, OPERATORS).input).map((s) => (s ? STREAM_CLASS[s] : null));
+    const classes = chain.operators.map((id) => operatorOf(plan, id, OPERATORS).input).map((s) => (s ? s.dataClass : null));
     if (!classes.includes('frame') && !classes.includes('crop')) continue;
     const tier = deploymentOf(objs, plan, chain.id).spec.template.spec.nodeSelector['tierflow.dev/tier'] as string;
     assert.ok(plan.tiers.indexOf(tier) >= 0 && plan.tiers.indexOf(tier) <= edge, `chain ${chain.id} consumes frames/crops on tier ${tier}`);
@@ -238,22 +239,23 @@ test('the compose file runs Redpanda, creates the planned topics and has one ser
     const text = readFileSync(file!, 'utf8');
     const compose = parse(text) as Obj;
     const chainServices = plan.chains.map((c) => workloadName(plan, c));
-    assert.deepEqual(Object.keys(compose.services).sort(), ['redpanda', 'topics', ...chainServices].sort());
+    assert.deepEqual(Object.keys(compose.services).sort(), ['access', 'redpanda', 'topics', ...chainServices].sort());
     assert.match(compose.services.redpanda.image, /redpanda/);
-    assert.ok(compose.services.redpanda.command.includes('--mode=dev-container'));
+    assert.ok(compose.services.redpanda.command[0].includes('--mode=dev-container'));
     for (const t of new Set(plan.topics.map((t) => t.name))) assert.match(compose.services.topics.command[0], new RegExp(`create ${t.replaceAll('.', '\\.')} -p`));
     for (const chain of plan.chains) {
       const s = compose.services[workloadName(plan, chain)];
       assert.equal(s.deploy.replicas, chain.replicas);
       assert.equal(s.environment.TIERFLOW_BROKERS, COMPOSE_BROKER);
       assert.ok(s.volumes.includes('./plan.json:/etc/tierflow/plan.json:ro'));
-      assert.ok(s.volumes.includes('./gallery.json:/etc/tierflow/gallery.json:ro'));
+      // The gallery only where match runs (file placement is what protects it: it is not on Kafka).
+      assert.equal(s.volumes.includes('./gallery.json:/etc/tierflow/gallery.json:ro'), chain.operators.includes('match'), chain.id);
       assert.deepEqual(s.command.slice(0, 7), ['worker', '--plan', '/etc/tierflow/plan.json', '--node', chain.node, '--chain', chain.id]);
-      assert.equal(s.depends_on.topics.condition, 'service_completed_successfully');
+      assert.equal(s.depends_on.access.condition, 'service_completed_successfully');
       assert.match(s.healthcheck.test.join(' '), /\/readyz/);
     }
     const mounted = JSON.parse(readFileSync(planFile!, 'utf8')) as Plan;
-    assert.deepEqual(mounted.backbone, { type: 'kafka', brokers: [COMPOSE_BROKER] });
+    assert.deepEqual(mounted.backbone, { type: 'kafka', brokers: [COMPOSE_BROKER], security: { protocol: 'SASL_PLAINTEXT', mechanism: 'SCRAM-SHA-512' } });
     assert.equal(mounted.file, '/etc/tierflow/topology.yaml');
     assert.equal(readFileSync(join(dir, 'gallery.json'), 'utf8'), '{}');
     writeComposeFile(structuredClone(plan), join(dir, 'compose.yaml'), opts);
@@ -261,4 +263,71 @@ test('the compose file runs Redpanda, creates the planned topics and has one ser
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('compose: Redpanda authorises, each worker mounts only its own node secret, the access service grants exactly the plan ACLs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tierflow-compose-'));
+  try {
+    const [file] = writeComposeFile(plan, join(dir, 'compose.yaml'), { image: 'tierflow:dev' });
+    const text = readFileSync(file!, 'utf8');
+    const compose = parse(text) as Obj;
+    const rp = compose.services.redpanda;
+    for (const flag of ['--set=redpanda.enable_sasl=true', `'--set=redpanda.superusers=["tierflow-admin"]'`, '--set=redpanda.admin_api_require_auth=true']) assert.ok(rp.command[0].includes(flag), flag);
+    assert.match(rp.command[0], /RP_BOOTSTRAP_USER="tierflow-admin:\$\$\(cat \/run\/secrets\/tierflow-admin\)"/);
+    // The super user's secret only where topics, users and ACLs are made.
+    const holders = (secret: string) => Object.entries(compose.services as Record<string, Obj>).filter(([, s]) => (s.secrets ?? []).includes(secret)).map(([n]) => n).sort();
+    assert.deepEqual(holders(ADMIN_SECRET), ['access', 'redpanda', 'topics']);
+    const nodes = plan.access!.nodes;
+    assert.ok(nodes.length >= 3);
+    assert.deepEqual(Object.keys(compose.secrets).sort(), [ADMIN_SECRET, ...nodes.map((n) => nodeSecretName(n.node))].sort());
+    for (const n of nodes) {
+      const secret = nodeSecretName(n.node);
+      const own = plan.chains.filter((c) => c.node === n.node).map((c) => workloadName(plan, c));
+      assert.deepEqual(holders(secret), ['access', ...own].sort(), n.node);
+    }
+    for (const chain of plan.chains) {
+      const s = compose.services[workloadName(plan, chain)];
+      assert.deepEqual(s.secrets, [nodeSecretName(chain.node)], chain.id);
+      assert.deepEqual(s.command.slice(-2), ['--credential', `/run/secrets/${nodeSecretName(chain.node)}`]);
+    }
+    // The script, read back line by line, grants exactly the plan's ACLs, in order, and nothing else.
+    const script = compose.services.access.command[0] as string;
+    const lines = script.split('\n').filter((l) => l.includes('rpk security acl'));
+    const granted = lines.map((l) => parseRpkAcl(l));
+    assert.ok(granted.every((g) => g !== null), 'every acl line parses');
+    assert.deepEqual(granted, aclGrants(plan.access!));
+    const cam = nodes.find((n) => n.node.startsWith('cam'))!;
+    assert.ok(!granted.some((g) => g!.principal === cam.principal && g!.operations.includes('read')), 'a camera reads nothing');
+    for (const n of nodes) assert.match(script, new RegExp(`user create ${n.username} -p "\\$\\$pw" --mechanism SCRAM-SHA-512`));
+    // Secret files: 0600, a credential the worker accepts, different for every node, and never in the compose file.
+    const passwords = new Set<string>();
+    for (const n of nodes) {
+      const f = join(dir, 'secrets', `${nodeSecretName(n.node)}.json`);
+      assert.equal(statSync(f).mode & 0o777, 0o600, f);
+      const c = readNodeCredential(f);
+      assert.equal(c.username, n.username);
+      assert.ok(Buffer.from(c.password, 'base64url').length >= 32, 'a 256-bit secret');
+      assert.ok(!text.includes(c.password));
+      passwords.add(c.password);
+    }
+    assert.equal(passwords.size, nodes.length);
+    const admin = readFileSync(join(dir, 'secrets', ADMIN_SECRET), 'utf8');
+    assert.equal(statSync(join(dir, 'secrets', ADMIN_SECRET)).mode & 0o777, 0o600);
+    assert.ok(admin.length >= 43 && !text.includes(admin));
+    // A redeploy keeps the secrets (Redpanda bootstrapped its super user from the first one).
+    writeComposeFile(plan, join(dir, 'compose.yaml'), { image: 'tierflow:dev' });
+    assert.equal(readFileSync(join(dir, 'secrets', ADMIN_SECRET), 'utf8'), admin);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('compose: the access script parser reads back every kind of grant it could write (cluster, prefixed, groups)', () => {
+  const access = structuredClone(plan.access!);
+  access.nodes = [{ ...access.nodes[0]!, acls: [...access.nodes[0]!.acls, ...access.provisioner.acls] }];
+  const script = accessScript(access, 'redpanda:9092', 'redpanda:9644');
+  const granted = script.split('\n').filter((l) => l.includes('rpk security acl')).map((l) => parseRpkAcl(l));
+  assert.deepEqual(granted, aclGrants(access));
+  assert.ok(granted.some((g) => g!.resource === 'cluster') && granted.some((g) => g!.pattern === 'prefixed' && g!.operations.includes('describe-configs')));
+  assert.equal(parseRpkAcl('rpk security user create x'), null);
 });

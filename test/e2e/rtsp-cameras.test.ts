@@ -1,6 +1,8 @@
 // End to end: three RTSP cameras on a real server, a locally deployed topology (one worker process per node) on
 // the real broker, the reference people recognised on every camera, and no frame or crop above the edge tier.
-import { after, before, test } from 'node:test';
+// Run twice: with workers as processes, and as containers of the worker image with their nodes' limits (skipped,
+// with the reason, when the image is not built; CI builds it and requires it).
+import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,15 +14,16 @@ import type { Plan } from '../../pipelines/plan/types.js';
 import { readJson } from '../../pipelines/deploy/local/state.js';
 import { startRtspServer, publishCameras, stopAll, type RtspServer } from '../helpers/rtsp.js';
 import { enrollReferenceGallery, hamiltonClip, requireBrokers, tempDir, tierflow, uniqueName } from '../helpers/deploy.js';
+import { imageSkip, workerImage } from '../helpers/containers.js';
+import { EVENTS } from '../../operators/streams/index.js';
 
 const brokers = requireBrokers().split(',');
 const dir = tempDir('tierflow-e2e-');
 const sd = ['--state-dir', join(dir, 'state')];
-const name = uniqueName('e2e-rtsp');
 const PEOPLE = ['Alex Lacamoire', 'Lin-Manuel Miranda'];
 let server: RtspServer;
 
-function topology(url: (path: string) => string): string {
+function topology(name: string, url: (path: string) => string): string {
   return `name: ${name}
 tiers: [device, edge, fog, cloud]
 nodes:
@@ -51,16 +54,26 @@ before(async () => {
   server = await startRtspServer();
   await publishCameras(server, hamiltonClip, 3);
   await enrollReferenceGallery(dir);
-  writeFileSync(join(dir, 'topology.yaml'), topology(server.url));
 });
 
+const names: string[] = [];
 after(async () => {
-  await tierflow(['undeploy', name, ...sd]);
+  for (const name of names) await tierflow(['undeploy', name, ...sd], { timeoutMs: 90_000 });
   await stopAll();
 });
 
-test('three RTSP cameras deployed locally: both people on every camera, no frame or crop above the edge', { timeout: 300_000 }, async (t) => {
-  const d = await tierflow(['deploy', join(dir, 'topology.yaml'), ...sd]);
+test('three RTSP cameras deployed locally: both people on every camera, no frame or crop above the edge', { timeout: 300_000 }, (t) => scenario(t, ['--target', 'local']));
+
+test('the same with every node\'s worker in a container with the node\'s cpu and memory', { skip: await imageSkip(), timeout: 300_000 }, (t) =>
+  scenario(t, ['--target', 'containers', '--image', workerImage]),
+);
+
+async function scenario(t: TestContext, target: string[]): Promise<void> {
+  const name = uniqueName('e2e-rtsp');
+  names.push(name);
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, topology(name, server.url));
+  const d = await tierflow(['deploy', file, ...target, ...sd], { timeoutMs: 180_000 });
   assert.equal(d.code, 0, d.stderr);
   t.diagnostic(d.stdout);
   const plan = readJson<Plan>(join(dir, 'state', name, 'plan.json'))!;
@@ -77,7 +90,7 @@ test('three RTSP cameras deployed locally: both people on every camera, no frame
   const done = new Promise<void>((resolve) => {
     void results.run(async (records) => {
       for (const r of records) {
-        const e = codecFor('events').decode(r.value, r.headers);
+        const e = codecFor(EVENTS).decode(r.value, r.headers);
         if (!seen.has(e.camera)) seen.set(e.camera, new Set());
         seen.get(e.camera)!.add(e.identity);
       }
@@ -123,4 +136,4 @@ test('three RTSP cameras deployed locally: both people on every camera, no frame
 
   const u = await tierflow(['undeploy', name, ...sd], { timeoutMs: 90_000 });
   assert.equal(u.code, 0, u.stderr);
-});
+}

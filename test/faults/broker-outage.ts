@@ -16,7 +16,7 @@ export async function brokerOutage(expected: ReadonlySet<string>): Promise<CaseR
   let stopped = false;
   try {
     await d.deploy();
-    collector = await MatchCollector.open(d.matchesTopic);
+    collector = await MatchCollector.open(d.matchesTopic, d.resultsTopic);
     const c = collector;
     await until('a quarter of the results', async () => c.deliveries.length >= expected.size / 4, 180_000);
     const before = c.deliveries.length;
@@ -31,12 +31,16 @@ export async function brokerOutage(expected: ReadonlySet<string>): Promise<CaseR
     const complete = await c.settle(expected, 240_000);
     const t = tally(expected, c.deliveries);
     const s = await d.status();
+    const ev = await collector!.eventReport(false);
     return {
       name: 'broker-outage',
+      eventsLost: ev.eventsLost,
+      eventsDuplicated: ev.eventsDuplicated,
       lost: t.lost,
       duplicated: t.duplicated,
       recoverySec: recoverySec(c.deliveries, upAt),
       detail: {
+        events: ev.events,
         ...t,
         complete,
         deliveredBeforeOutage: before,

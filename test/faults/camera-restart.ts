@@ -23,7 +23,7 @@ export async function cameraRestart(): Promise<CaseResult> {
     writeFileSync(d.file, live);
     const dep = d;
     await d.deploy();
-    collector = await MatchCollector.open(d.matchesTopic);
+    collector = await MatchCollector.open(d.matchesTopic, d.resultsTopic);
     const c = collector;
     const from = (camera: string, t: number) => c.latencies.filter((l) => l.camera === camera && l.at > t).length;
     await until('both cameras producing results', async () => from('cam-1', 0) > 0 && from('cam-2', 0) > 0, 120_000);
@@ -42,13 +42,17 @@ export async function cameraRestart(): Promise<CaseResult> {
     const back = await until('cam-1 results again', async () => c.latencies.find((l) => l.camera === 'cam-1' && l.at > restartedAt), 90_000).catch(() => null);
     const s = await d.status();
     const cam1 = s.sources.find((x) => x.source === 'cam-1');
+    const ev = await collector!.eventReport(true);
     return {
       name: 'camera-restart',
+      eventsLost: ev.eventsLost,
+      eventsDuplicated: ev.eventsDuplicated,
       lost: null,
       duplicated: null,
       recoverySec: back ? Math.round((back.at - restartedAt) / 100) / 10 : null,
       ok: !!retrying && cam2During > 0 && !!back && cam1?.state === 'connected',
       detail: {
+        events: ev.events,
         outageSec: (restartedAt - killedAt) / 1000,
         statusShowedRetrying: retrying ? { state: retrying.state, sinceSecAfterKill: (retrying.since - killedAt) / 1000, detail: retrying.detail ?? null } : null,
         cam2RecordsDuringOutage: cam2During,

@@ -5,6 +5,10 @@ export interface CaseResult {
   lost: number | null;
   /** Results still duplicated after keep-first de-duplication. */
   duplicated: number | null;
+  /** Expected sighting events never on the results topic (test/faults/events.ts); null when not counted. */
+  eventsLost?: number | null;
+  /** Event keys delivered more than once with differing content: what keep-first by event key would get wrong. */
+  eventsDuplicated?: number | null;
   /** Fault (or its end) to the next result delivered, s; null when not measured. */
   recoverySec: number | null;
   /** Case-specific numbers and checks: raw duplicates, dead letters, latency, memory. */

@@ -36,13 +36,14 @@ export async function network(expected: ReadonlySet<string>, reference: Referenc
   }
   // Delay and cap from the first byte; resets only once the deploy is up, so they hit the stream, not start-up.
   const proxy = await LinkProxy.start(advertised, target, { up: DEGRADED_LINK.up, down: DEGRADED_LINK.down });
-  const d = await FaultDeploy.create('faults-network', CLIP_RUN);
+  // acls off: the link proxy fronts the broker's PLAINTEXT LINK listener, where SASL cannot be spoken.
+  const d = await FaultDeploy.create('faults-network', { ...CLIP_RUN, acls: false });
   routeCameraNodes(d.file, advertised);
   let collector: MatchCollector | null = null;
   const t0 = Date.now();
   try {
     await d.deploy();
-    collector = await MatchCollector.open(d.matchesTopic);
+    collector = await MatchCollector.open(d.matchesTopic, d.resultsTopic);
     proxy.setFaults(DEGRADED_LINK);
     const deployedSec = (Date.now() - t0) / 1000;
     const complete = await collector.settle(expected, SETTLE_MS);
@@ -54,13 +55,17 @@ export async function network(expected: ReadonlySet<string>, reference: Referenc
     const lastExpected = Math.max(...[...expected].map((k) => firstAt.get(k) ?? 0));
     const latencies = collector.latencies.map((l) => l.ms);
     const throughProxy = proxy.stats.connections > 0 && proxy.stats.bytesUp > 0;
+    const ev = await collector!.eventReport(false);
     return {
       name: 'network',
+      eventsLost: ev.eventsLost,
+      eventsDuplicated: ev.eventsDuplicated,
       lost: t.lost,
       duplicated: t.duplicated,
       recoverySec: null,
       ok: complete && t.conflicting === 0 && throughProxy && proxy.stats.connectionsReset > 0,
       detail: {
+        events: ev.events,
         ...t,
         complete,
         link: { ...DEGRADED_LINK, between: 'camera nodes (decode) and the broker' },

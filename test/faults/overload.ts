@@ -4,7 +4,7 @@
 // under the 300 MB a worker may use (measured max ~270 MB for the gateway), sighting events still produced.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createKafkaBackbone } from '../../pipelines/backbone/kafka/index.js';
-import { resultsTopicName } from '../../pipelines/plan/names.js';
+import { publishedTopicName } from '../../pipelines/plan/names.js';
 import { FaultDeploy, MatchCollector } from '../helpers/faults.js';
 import { uniqueName } from '../helpers/deploy.js';
 import { kafkaFromEnv } from '../helpers/kafka.js';
@@ -40,8 +40,8 @@ export async function overload(): Promise<CaseResult> {
   const events: number[] = [];
   try {
     await d.deploy();
-    collector = await MatchCollector.open(d.matchesTopic);
-    const eventsConsumer = await backbone.consumer({ groupId: uniqueName('faults-events'), topics: [resultsTopicName(d.name)], fromBeginning: true });
+    collector = await MatchCollector.open(d.matchesTopic, d.resultsTopic);
+    const eventsConsumer = await backbone.consumer({ groupId: uniqueName('faults-events'), topics: [publishedTopicName(d.name, 'results')], fromBeginning: true });
     const reading = eventsConsumer.run(async (rs) => void events.push(...rs.map(() => Date.now())));
     const workers = (await d.waitUp()).processes.filter((p) => p.pid).map((p) => ({ id: p.id, pid: p.pid! }));
     const rss: Record<string, number[]> = Object.fromEntries(workers.map((w) => [w.id, []]));
@@ -66,13 +66,17 @@ export async function overload(): Promise<CaseResult> {
     const grew = Object.values(memory).some((m) => m.firstMb !== null && m.lastMb !== null && m.lastMb > m.firstMb * 1.5 + 100);
     const overBound = Object.values(memory).some((m) => m.maxMb !== null && m.maxMb > MAX_WORKER_RSS_MB);
     const eventsInWindow = events.filter((at) => at > t0 + 10_000).length;
+    const ev = await collector!.eventReport(true);
     return {
       name: 'overload',
+      eventsLost: ev.eventsLost,
+      eventsDuplicated: ev.eventsDuplicated,
       lost: null,
       duplicated: null,
       recoverySec: null,
       ok: p99 !== null && p99 < MAX_LATENCY_MS && !grew && !overBound && eventsInWindow > 0 && (detect?.dropped ?? 0) + decode.reduce((n, o) => n + o.dropped, 0) > 0,
       detail: {
+        events: ev.events,
         maxLatencyMs: MAX_LATENCY_MS,
         maxWorkerRssMb: MAX_WORKER_RSS_MB,
         p50LatencyMs: p50,

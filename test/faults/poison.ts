@@ -11,6 +11,7 @@ import { uniqueName, until } from '../helpers/deploy.js';
 import { kafkaFromEnv } from '../helpers/kafka.js';
 import { tally } from './tally.js';
 import type { CaseResult } from './case.js';
+import { FRAMES } from '../../operators/streams/index.js';
 
 /** A seq no clip frame has, so the poison frames cannot be mistaken for results. */
 const POISON_SEQ = 1_000_000;
@@ -21,7 +22,7 @@ export async function poison(expected: ReadonlySet<string>): Promise<CaseResult>
   let collector: MatchCollector | null = null;
   try {
     await d.deploy();
-    collector = await MatchCollector.open(d.matchesTopic);
+    collector = await MatchCollector.open(d.matchesTopic, d.resultsTopic);
     const c = collector;
     await until('the first results', async () => c.deliveries.length > 0, 180_000);
     const frames = d.topic('decode', 'frames');
@@ -29,9 +30,9 @@ export async function poison(expected: ReadonlySet<string>): Promise<CaseResult>
     const header = { [HEADER_SCHEMA]: schemaHeader('frames', 1) };
     const undecodableKey = uniqueName('poison-avro');
     await producer.send({ topic: frames, key: undecodableKey, value: Buffer.from('\xff\xfe not avro at all \x00\x01', 'latin1'), headers: header });
-    const garbage = codecFor('frames').encode({ camera: 'cam-1', seq: POISON_SEQ, captureTs: Date.now(), width: 640, height: 360, format: 'jpeg', data: Buffer.from('\xff\xd8\xff\xe0 this is no JPEG', 'latin1') });
+    const garbage = codecFor(FRAMES).encode({ camera: 'cam-1', epoch: 'e0', seq: POISON_SEQ, captureTs: Date.now(), width: 640, height: 360, format: 'jpeg', data: Buffer.from('\xff\xd8\xff\xe0 this is no JPEG', 'latin1') });
     await producer.send({ topic: frames, key: 'cam-1', value: garbage.value, headers: garbage.headers });
-    const big = codecFor('frames').encode({ camera: 'cam-1', seq: POISON_SEQ + 1, captureTs: Date.now(), width: 640, height: 360, format: 'jpeg', data: Buffer.alloc(20 << 20, 0x5a) });
+    const big = codecFor(FRAMES).encode({ camera: 'cam-1', epoch: 'e0', seq: POISON_SEQ + 1, captureTs: Date.now(), width: 640, height: 360, format: 'jpeg', data: Buffer.alloc(20 << 20, 0x5a) });
     const oversized = await producer.send({ topic: frames, key: 'cam-1', value: big.value, headers: big.headers }).then(
       () => 'accepted by the broker',
       (e: unknown) => `refused at produce time: ${(e as Error).message.split('\n')[0]}`,
@@ -51,13 +52,17 @@ export async function poison(expected: ReadonlySet<string>): Promise<CaseResult>
     const t = tally(expected, c.deliveries);
     const resultsAfter = c.deliveries.filter((x) => x.at > injectedAt).length;
     const gateway = (await d.status()).processes.find((p) => p.id === 'gateway');
+    const ev = await collector!.eventReport(false);
     return {
       name: 'poison',
+      eventsLost: ev.eventsLost,
+      eventsDuplicated: ev.eventsDuplicated,
       lost: t.lost,
       duplicated: t.duplicated,
       recoverySec: null,
       ok: !!dead && skipped === true && resultsAfter > 0 && (gateway?.restarts ?? 0) === 0,
       detail: {
+        events: ev.events,
         ...t,
         complete,
         deadLettered: !!dead,

@@ -10,8 +10,9 @@ import { brokerOutage } from './broker-outage.js';
 import { overload } from './overload.js';
 import { cameraRestart } from './camera-restart.js';
 import { network } from './network.js';
+import { aggregateKill, cameraWorkerRestart, gracefulHandover } from './stateful.js';
 
-type Case = { name: string; needsReference: boolean; bound: number; run: (expected: ReadonlySet<string>, reference: Reference | null) => Promise<CaseResult> };
+type Case = { name: string; needsReference: boolean; bound: number; onDemand?: string; run: (expected: ReadonlySet<string>, reference: Reference | null) => Promise<CaseResult> };
 
 const CASES: Case[] = [
   { name: 'worker-kill', needsReference: true, bound: 420_000, run: workerKill },
@@ -20,6 +21,9 @@ const CASES: Case[] = [
   { name: 'camera-restart', needsReference: false, bound: 300_000, run: cameraRestart },
   { name: 'overload', needsReference: false, bound: 300_000, run: overload },
   { name: 'network', needsReference: true, bound: 300_000, run: network },
+  { name: 'aggregate-kill', needsReference: true, bound: 300_000, run: aggregateKill },
+  { name: 'graceful-handover', needsReference: false, bound: 480_000, run: gracefulHandover },
+  { name: 'camera-worker-restart', needsReference: true, bound: 300_000, run: cameraWorkerRestart },
 ];
 
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -29,12 +33,14 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /** A case passes when nothing was lost or duplicated and its own checks held. */
-const passed = (r: CaseResult) => !r.error && (r.lost ?? 0) === 0 && (r.duplicated ?? 0) === 0 && r.ok !== false;
+const passed = (r: CaseResult) =>
+  !r.error && (r.lost ?? 0) === 0 && (r.duplicated ?? 0) === 0 && (r.eventsLost ?? 0) === 0 && (r.eventsDuplicated ?? 0) === 0 && r.ok !== false;
 
 async function main(): Promise<void> {
   requireBrokers();
   const wanted = process.argv.slice(2);
-  const cases = wanted.length ? CASES.filter((c) => wanted.includes(c.name)) : CASES;
+  const cases = wanted.length ? CASES.filter((c) => wanted.includes(c.name)) : CASES.filter((c) => !c.onDemand);
+  for (const c of CASES) if (!wanted.length && c.onDemand) console.error(`faults: ${c.name} runs only when named: ${c.onDemand}`);
   const unknown = wanted.filter((w) => !CASES.some((c) => c.name === w));
   if (unknown.length) throw new Error(`unknown case(s) ${unknown.join(', ')}: known are ${CASES.map((c) => c.name).join(', ')}`);
   let expected: ReadonlySet<string> = new Set();
@@ -49,7 +55,10 @@ async function main(): Promise<void> {
   const results: CaseResult[] = [];
   for (const c of cases) {
     const t0 = Date.now();
-    const r = await within(c.run(expected, reference), c.bound, c.name).catch((e: unknown): CaseResult => ({ name: c.name, lost: null, duplicated: null, recoverySec: null, error: (e as Error).message }));
+    const r = await within(c.run(expected, reference), c.bound, c.name).catch((e: unknown): CaseResult => ({ name: c.name, lost: null, duplicated: null, eventsLost: null, eventsDuplicated: null, recoverySec: null, error: (e as Error).message }));
+    // Every case says how events fared, counted or not (null: the case does not read the results topic).
+    r.eventsLost ??= null;
+    r.eventsDuplicated ??= null;
     r.ok = passed(r);
     results.push(r);
     console.error(`faults: ${c.name} ${r.ok ? 'ok' : 'FAILED'} in ${Math.round((Date.now() - t0) / 1000)} s: ${JSON.stringify(r)}`);

@@ -1,6 +1,8 @@
-// Counting a fault run against a clean reference: a result is one face match keyed by (camera, frame seq, face
-// index). The consumer keeps the first delivery of each key; replays that disagree with it would make that unsafe.
-import type { MatchesRecord } from '../../pipelines/streams/records.js';
+// Counting a fault run against a clean reference: a result is one face match keyed by its record identity (camera,
+// decode epoch, frame seq) and face index. Runs differ in epochs, so the comparison with the reference numbers each
+// camera's epochs in the order they appear (the first session is 0). The consumer keeps the first delivery of each
+// key; replays that disagree with it would make that unsafe.
+import type { MatchesRecord } from '../../operators/streams/records.js';
 
 export interface Delivered {
   key: string;
@@ -26,11 +28,23 @@ export interface Tally {
   unexpected: number;
 }
 
-export const resultKey = (camera: string, seq: number, index: number) => `${camera}/${seq}/${index}`;
+export const resultKey = (camera: string, session: number, seq: number, index: number) => `${camera}/${session}/${seq}/${index}`;
+
+/** Numbers each camera's epochs 0, 1, ... in the order they are first seen. */
+export class Sessions {
+  private readonly byCamera = new Map<string, string[]>();
+  of(camera: string, epoch: string): number {
+    let list = this.byCamera.get(camera);
+    if (!list) this.byCamera.set(camera, (list = []));
+    if (!list.includes(epoch)) list.push(epoch);
+    return list.indexOf(epoch);
+  }
+}
 
 /** One delivery per face of a matches record. */
-export function resultsOf(record: MatchesRecord, at: number): Delivered[] {
-  return record.faces.map((f) => ({ key: resultKey(record.camera, record.seq, f.index), content: `${f.identity ?? '?'}@${f.box.map((v) => Math.round(v)).join(',')}`, at }));
+export function resultsOf(record: MatchesRecord, at: number, sessions = new Sessions()): Delivered[] {
+  const session = sessions.of(record.camera, record.epoch);
+  return record.faces.map((f) => ({ key: resultKey(record.camera, session, record.seq, f.index), content: `${f.identity ?? '?'}@${f.box.map((v) => Math.round(v)).join(',')}`, at }));
 }
 
 /** Keep-first de-duplication: the first delivery of each key, in arrival order. */

@@ -10,7 +10,7 @@ export async function workerKill(expected: ReadonlySet<string>): Promise<CaseRes
   let collector: MatchCollector | null = null;
   try {
     await d.deploy();
-    collector = await MatchCollector.open(d.matchesTopic);
+    collector = await MatchCollector.open(d.matchesTopic, d.resultsTopic);
     const c = collector;
     // The pid is looked up first: a status call takes about a second, the stream itself only ten.
     const gateway = (await d.waitUp()).processes.find((p) => p.id === 'gateway');
@@ -29,12 +29,16 @@ export async function workerKill(expected: ReadonlySet<string>): Promise<CaseRes
     // Results of the killed process still in flight could arrive just after the kill; from the restarted process's
     // start on, every delivery is the new process's work.
     const fromNew = c.deliveries.filter((x) => x.at >= restarted.startedAt);
+    const ev = await collector!.eventReport(false);
     return {
       name: 'worker-kill',
+      eventsLost: ev.eventsLost,
+      eventsDuplicated: ev.eventsDuplicated,
       lost: t.lost,
       duplicated: t.duplicated,
       recoverySec: fromNew.length ? recoverySec(fromNew, killedAt) : null,
-      detail: { ...t, complete, deliveredBeforeKill: before, restartedAfterSec: (restarted.startedAt - killedAt) / 1000, firstAnyDeliveryAfterKillSec: recoverySec(c.deliveries, killedAt) },
+      detail: {
+        events: ev.events, ...t, complete, deliveredBeforeKill: before, restartedAfterSec: (restarted.startedAt - killedAt) / 1000, firstAnyDeliveryAfterKillSec: recoverySec(c.deliveries, killedAt) },
     };
   } finally {
     await collector?.close();

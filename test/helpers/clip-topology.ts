@@ -27,7 +27,7 @@ export async function enrollClipReference(dir: string): Promise<string> {
 
 export interface ClipTopologyOptions {
   name: string;
-  backbone: { type: 'embedded' } | { type: 'kafka'; brokers: string[] };
+  backbone: { type: 'embedded' } | { type: 'kafka'; brokers: string[]; /** YAML flow mapping of backbone.security */ security?: string };
   cameras?: number;
   /** Camera names instead of cam-1..cam-N (records are keyed by camera, so names decide partitions). */
   cameraNames?: string[];
@@ -39,6 +39,8 @@ export interface ClipTopologyOptions {
   maxLatencyMs?: number;
   /** Play the clip this many times per camera (sources loop, decode stops after plays x CLIP_SECONDS). */
   plays?: number;
+  /** Read the clip at its own pace (decode's `realtime`), so the cameras run for plays x CLIP_SECONDS of wall time. */
+  realtime?: boolean;
 }
 
 export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ dir: string; file: string }> {
@@ -48,7 +50,8 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
   const single = opts.layout === 'single-node';
   const plays = opts.plays ?? 1;
   const loop = plays > 1 ? ', loop: true' : '';
-  const decodeConfig = plays > 1 ? `, config: { durationSec: ${plays * CLIP_SECONDS} }` : '';
+  const decodeKeys = [...(plays > 1 ? [`durationSec: ${plays * CLIP_SECONDS}`] : []), ...(opts.realtime ? ['realtime: true'] : [])];
+  const decodeConfig = decodeKeys.length ? `, config: { ${decodeKeys.join(', ')} }` : '';
   const yaml = [
     `name: ${opts.name}`,
     'nodes:',
@@ -70,7 +73,9 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
     `  - { id: match, uses: match@1, inputs: [embed], replicas: ${opts.replicas ?? 1}, config: { gallery: gallery.json } }`,
     '  - { id: aggregate, uses: aggregate@1, inputs: [match], placement: { tier: cloud }, config: { sizeMs: 2000 } }',
     '  - { id: results, uses: results@1, inputs: [aggregate] }',
-    opts.backbone.type === 'kafka' ? `backbone: { type: kafka, brokers: [${opts.backbone.brokers.join(', ')}] }` : 'backbone: { type: embedded }',
+    opts.backbone.type === 'kafka'
+      ? `backbone: { type: kafka, brokers: [${opts.backbone.brokers.join(', ')}]${opts.backbone.security ? `, security: ${opts.backbone.security}` : ''} }`
+      : 'backbone: { type: embedded }',
     '',
   ].join('\n');
   const file = join(dir, 'topology.yaml');

@@ -75,3 +75,32 @@ export function requireBrokers(): string {
   if (!b) throw new Error('KAFKA_BROKERS is not set: run these tests through infra/kafka/with-broker.sh (npm test does)');
   return b;
 }
+
+/** The brokers as a topology's Kafka backbone mapping. */
+export const kafkaBackbone = (brokers: string) => `{ type: kafka, brokers: [${brokers.split(',').map((b) => `"${b}"`).join(', ')}] }`;
+
+/**
+ * The deploy tests' topology: a camera node, an edge gateway and a cloud node, the face flow on the clip (looped),
+ * aggregate on the cloud. Nodes are given as `name: { cpu, memory }` lines' values; cameras by name, at `fps`.
+ */
+export function gatewayTopology(o: { name: string; backbone: string; cameras: string[]; fps: number; resources: { cam: string; gateway: string; cloud: string } }): string {
+  return `name: ${o.name}
+nodes:
+  - { name: cam-node, tier: device, ${o.resources.cam} }
+  - { name: gateway, tier: edge, ${o.resources.gateway} }
+  - { name: cloud-1, tier: cloud, ${o.resources.cloud} }
+links:
+  - { from: device, to: edge, latencyMs: 2, bandwidthMbps: 100 }
+  - { from: edge, to: cloud, latencyMs: 40, bandwidthMbps: 20 }
+sources:
+${o.cameras.map((c) => `  - { name: ${c}, url: "file:${hamiltonClip}", node: cam-node, fps: ${o.fps}, loop: true }`).join('\n')}
+flows:
+  - { id: decode, uses: decode@1, inputs: [${o.cameras.join(', ')}], placement: { near: source } }
+  - { id: detect, uses: detect@1, inputs: [decode], placement: { tier: edge } }
+  - { id: embed, uses: embed@1, inputs: [detect] }
+  - { id: match, uses: match@1, inputs: [embed], config: { gallery: gallery.json } }
+  - { id: aggregate, uses: aggregate@1, inputs: [match], placement: { tier: cloud }, config: { window: tumbling, sizeMs: 2000 } }
+  - { id: results, uses: results@1, inputs: [aggregate] }
+backbone: ${o.backbone}
+`;
+}

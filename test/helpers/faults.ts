@@ -1,6 +1,6 @@
 // Shared pieces of the fault suite: a local deploy of the clip topology on the real broker, a collector of the
 // per-frame results (matches topic) with arrival times, and the reference key set from a clean run.
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
@@ -8,18 +8,25 @@ import { createKafkaBackbone } from '../../pipelines/backbone/kafka/index.js';
 import { kafkajsConfig } from '../../pipelines/backbone/kafka/connection.js';
 import type { Backbone, Consumer } from '../../pipelines/backbone/contract.js';
 import { codecFor } from '../../pipelines/streams/avro.js';
-import { consumerGroupName, topicName } from '../../pipelines/plan/names.js';
+import { consumerGroupName, publishedTopicName, topicName } from '../../pipelines/plan/names.js';
+import type { MatchesRecord, SightingEvent } from '../../operators/streams/records.js';
+import { tallyEvents, type EventTally } from '../faults/events.js';
 import { alive, deployPaths, readJson, type SupervisorState, type WorkerState } from '../../pipelines/deploy/local/state.js';
 import type { DeployStatus } from '../../pipelines/deploy/local/status.js';
 import { writeClipTopology, type ClipTopologyOptions } from './clip-topology.js';
 import { tierflow, uniqueName, until } from './deploy.js';
-import { kafkaFromEnv } from './kafka.js';
-import { resultsOf, type Delivered } from '../faults/tally.js';
+import { kafkaFromEnv, saslBackboneFromEnv } from './kafka.js';
+import { resultsOf, Sessions, type Delivered } from '../faults/tally.js';
+import { EVENTS, MATCHES } from '../../operators/streams/index.js';
 
 export type FaultTopology = Omit<ClipTopologyOptions, 'name' | 'backbone'> & {
-  /** Read the clip at its native rate (decode's `realtime`), so a stream lasts as long as the clip, as a camera's would. */
-  realtime?: boolean;
+  /** Deploy on the broker's authorising SASL_SSL listener: a Kafka user and the plan's ACLs per node (least
+   *  privilege). Default: on, unless TIERFLOW_FAULTS_ACLS=0. */
+  acls?: boolean;
 };
+
+/** Whether fault deploys run with per-node credentials and ACLs unless a case says otherwise. */
+export const ACLS_BY_DEFAULT = process.env['TIERFLOW_FAULTS_ACLS'] !== '0';
 
 /**
  * The inputs every zero-loss case shares: two cameras of the clip as recorded files, looping off (92 frames each).
@@ -39,19 +46,17 @@ export class FaultDeploy {
 
   static async create(prefix: string, opts: FaultTopology): Promise<FaultDeploy> {
     const name = uniqueName(prefix);
-    const brokers = kafkaFromEnv().brokers.map((b) => `"${b}"`);
-    const { dir, file } = await writeClipTopology({ ...opts, name, backbone: { type: 'kafka', brokers } });
-    if (opts.realtime) {
-      const yaml = readFileSync(file, 'utf8');
-      const paced = yaml.replace('placement: { near: source } }', 'placement: { near: source }, config: { realtime: true } }');
-      if (paced === yaml) throw new Error('the clip topology changed shape: cannot set decode realtime');
-      writeFileSync(file, paced);
-    }
+    const backbone = opts.acls ?? ACLS_BY_DEFAULT ? saslBackboneFromEnv() : { brokers: kafkaFromEnv().brokers.map((b) => `"${b}"`) };
+    const { dir, file } = await writeClipTopology({ ...opts, name, backbone: { type: 'kafka', ...backbone } });
     return new FaultDeploy(name, file, join(dir, 'state'));
   }
 
   get matchesTopic(): string {
     return topicName(this.name, 'match', 'matches');
+  }
+
+  get resultsTopic(): string {
+    return publishedTopicName(this.name, 'results');
   }
 
   topic(producer: string, stream: 'frames' | 'faces' | 'embeddings' | 'matches'): string {
@@ -68,7 +73,13 @@ export class FaultDeploy {
   }
 
   async status(): Promise<DeployStatus> {
-    const r = await tierflow(['status', this.name, '--json', ...this.sd], { timeoutMs: 30_000 });
+    // While `scale` rewrites the deploy's files a status call can find them half-way: ask again, a few times.
+    let r = await tierflow(['status', this.name, '--json', ...this.sd], { timeoutMs: 30_000 });
+    for (let i = 0; i < 5 && !r.stdout.trim(); i++) {
+      await new Promise((res) => setTimeout(res, 1000));
+      r = await tierflow(['status', this.name, '--json', ...this.sd], { timeoutMs: 30_000 });
+    }
+    if (!r.stdout.trim()) throw new Error(`status ${this.name} printed nothing (${r.code}): ${r.stderr.trim()}`);
     const s = JSON.parse(r.stdout) as DeployStatus;
     if (s.supervisor.pid) this.pids.add(s.supervisor.pid);
     for (const p of s.processes) if (p.pid) this.pids.add(p.pid);
@@ -123,20 +134,46 @@ export class MatchCollector {
   readonly deliveries: Delivered[] = [];
   /** Per matches record: arrival here minus capture time, ms (end-to-end latency as a results consumer sees it). */
   readonly latencies: Array<{ at: number; ms: number; camera: string }> = [];
+  /** Every matches record read (each offset once), for the events they imply. */
+  readonly matches: MatchesRecord[] = [];
+  /** Sighting events on the results topic, each offset once, with arrival times. */
+  readonly events: Array<SightingEvent & { at: number }> = [];
   undecodable = 0;
   private readonly offsets = new Set<string>();
+  private readonly eventOffsets = new Set<string>();
+  private readonly sessions = new Sessions();
   private running: Promise<void> | null = null;
+  private eventsRunning: Promise<void> | null = null;
+  private eventConsumer: Consumer | null = null;
 
   private constructor(
     private readonly backbone: Backbone,
     private readonly consumer: Consumer,
   ) {}
 
-  static async open(topic: string): Promise<MatchCollector> {
+  /** `resultsTopic`: also read the sighting events there. */
+  static async open(topic: string, resultsTopic?: string): Promise<MatchCollector> {
     const backbone = await createKafkaBackbone({ ...kafkaFromEnv(), clientId: 'tierflow-faults' });
     const consumer = await backbone.consumer({ groupId: uniqueName('faults-collector'), topics: [topic], fromBeginning: true, maxBatch: 500 });
     const c = new MatchCollector(backbone, consumer);
-    const codec = codecFor('matches');
+    if (resultsTopic) {
+      const events = codecFor(EVENTS);
+      c.eventConsumer = await backbone.consumer({ groupId: uniqueName('faults-events'), topics: [resultsTopic], fromBeginning: true, maxBatch: 500 });
+      c.eventsRunning = c.eventConsumer.run(async (records) => {
+        const at = Date.now();
+        for (const r of records) {
+          const where = `${r.partition}/${r.offset}`;
+          if (c.eventOffsets.has(where)) continue;
+          c.eventOffsets.add(where);
+          try {
+            c.events.push({ ...events.decode(r.value, r.headers), at });
+          } catch {
+            c.undecodable++;
+          }
+        }
+      });
+    }
+    const codec = codecFor(MATCHES);
     c.running = consumer.run(async (records) => {
       const at = Date.now();
       for (const r of records) {
@@ -147,7 +184,8 @@ export class MatchCollector {
         c.offsets.add(at0);
         try {
           const m = codec.decode(r.value, r.headers);
-          c.deliveries.push(...resultsOf(m, at));
+          c.matches.push(m);
+          c.deliveries.push(...resultsOf(m, at, c.sessions));
           c.latencies.push({ at, ms: at - m.captureTs, camera: m.camera });
         } catch {
           c.undecodable++;
@@ -185,9 +223,31 @@ export class MatchCollector {
     return complete;
   }
 
+  /** Events delivered against the events the delivered matches imply (see test/faults/events.ts). */
+  eventTally(): EventTally {
+    return tallyEvents(this.matches, this.events);
+  }
+
+  /**
+   * The suite's event fields. A zero-loss case waits (bounded) for every implied event first; a live case (cameras
+   * that drop frames by design) reports its counts in detail only, since windows may close before late frames come.
+   */
+  async eventReport(live = false): Promise<{ eventsLost: number | null; eventsDuplicated: number | null; events: EventTally }> {
+    if (!live) await this.settleEvents(60_000);
+    const t = this.eventTally();
+    return live ? { eventsLost: null, eventsDuplicated: null, events: t } : { eventsLost: t.eventsLost, eventsDuplicated: t.eventsDuplicated, events: t };
+  }
+
+  /** Resolves once every event the delivered matches imply is on the results topic, or after `timeoutMs`. */
+  async settleEvents(timeoutMs: number): Promise<boolean> {
+    return until('every expected event', async () => this.eventTally().eventsLost === 0, timeoutMs, 500).then(() => true, () => false);
+  }
+
   async close(): Promise<void> {
     await this.consumer.close().catch(() => undefined);
+    await this.eventConsumer?.close().catch(() => undefined);
     await this.running?.catch(() => undefined);
+    await this.eventsRunning?.catch(() => undefined);
     await this.backbone.close();
   }
 }
@@ -232,7 +292,8 @@ export interface Reference {
 
 /** Deploys, runs the clip to its end and returns what came out: the reference a fault run is compared with. */
 export async function referenceRun(opts: FaultTopology, timeoutMs = 240_000): Promise<Reference> {
-  const d = await FaultDeploy.create('faults-ref', opts);
+  // Without ACLs: the cases, with ACLs by default, must then deliver what a run without least privilege does.
+  const d = await FaultDeploy.create('faults-ref', { acls: false, ...opts });
   const t0 = Date.now();
   let collector: MatchCollector | null = null;
   try {

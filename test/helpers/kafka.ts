@@ -16,3 +16,16 @@ export function saslKafkaFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaCon
   if (!brokers || !username || !password) return null;
   return { brokers: brokers.split(','), security: { protocol: 'SASL_SSL', mechanism: 'SCRAM-SHA-512', username, password, caFile }, timeoutMs: 10_000 };
 }
+
+/** The test broker's SASL_SSL listener as a topology backbone (its StandardAuthorizer enforces ACLs there): brokers
+ *  and a `security` mapping whose secrets are the environment references with-broker.sh exports. */
+export function saslBackboneFromEnv(env: NodeJS.ProcessEnv = process.env): { brokers: string[]; security: string } {
+  const brokers = env.KAFKA_SASL_BROKERS;
+  if (!brokers || !env.KAFKA_SASL_USER || !env.KAFKA_SASL_PASSWORD || !env.KAFKA_CA_FILE) {
+    throw new Error('KAFKA_SASL_BROKERS/USER/PASSWORD and KAFKA_CA_FILE are not set: run through infra/kafka/with-broker.sh');
+  }
+  return {
+    brokers: brokers.split(',').map((b) => `"${b.trim()}"`),
+    security: '{ protocol: SASL_SSL, mechanism: SCRAM-SHA-512, username: "${env:KAFKA_SASL_USER}", password: "${env:KAFKA_SASL_PASSWORD}", caFile: "${env:KAFKA_CA_FILE}" }',
+  };
+}

@@ -1,6 +1,7 @@
 // The context an operator gets from the runtime, for tests and benchmarks that build operators directly.
 import { tmpdir } from 'node:os';
 import type { OperatorContext } from '../../pipelines/operator.js';
+import { memoryStateStore } from '../../pipelines/runtime/state/store.js';
 
 export function operatorContext(overrides: Partial<OperatorContext> = {}): OperatorContext {
   return {
@@ -13,6 +14,7 @@ export function operatorContext(overrides: Partial<OperatorContext> = {}): Opera
     baseDir: tmpdir(),
     log: () => {},
     signal: new AbortController().signal,
+    state: memoryStateStore(),
     ...overrides,
   };
 }

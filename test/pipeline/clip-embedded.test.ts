@@ -7,7 +7,7 @@ import { compileTopology } from '../../pipelines/cli/compile.js';
 import { runPlan } from '../../pipelines/runtime/run.js';
 import { avroRecordCodec } from '../../pipelines/runtime/codec.js';
 import { openBackbone } from '../../pipelines/backbone/open.js';
-import type { SightingEvent } from '../../pipelines/streams/records.js';
+import type { SightingEvent } from '../../operators/streams/records.js';
 import { CLIP_IDENTITIES, writeClipTopology } from '../helpers/clip-topology.js';
 
 test('the clip, run on the embedded backbone, yields sightings of both enrolled people', { timeout: 180_000 }, async () => {

@@ -8,9 +8,10 @@ import { runPlan } from '../../pipelines/runtime/run.js';
 import { avroRecordCodec } from '../../pipelines/runtime/codec.js';
 import { openBackbone } from '../../pipelines/backbone/open.js';
 import { codecFor } from '../../pipelines/streams/avro.js';
-import type { SightingEvent } from '../../pipelines/streams/records.js';
+import type { SightingEvent } from '../../operators/streams/records.js';
 import { CLIP_IDENTITIES, writeClipTopology } from '../helpers/clip-topology.js';
 import { kafkaFromEnv } from '../helpers/kafka.js';
+import { EVENTS } from '../../operators/streams/index.js';
 
 test('on Kafka, the results topic shows both enrolled people on every camera', { timeout: 240_000 }, async () => {
   const { brokers } = kafkaFromEnv();
@@ -35,7 +36,7 @@ test('on Kafka, the results topic shows both enrolled people on every camera', {
     const consumer = await backbone.consumer({ groupId: `${name}-reader`, topics: [results], fromBeginning: true });
     const events: SightingEvent[] = [];
     const done = consumer.run(async (records) => {
-      for (const r of records) events.push(codecFor('events').decode(r.value, r.headers));
+      for (const r of records) events.push(codecFor(EVENTS).decode(r.value, r.headers));
     });
     const deadline = Date.now() + 60_000;
     const complete = () => ['cam-1', 'cam-2'].every((cam) => CLIP_IDENTITIES.every((who) => events.some((e) => e.camera === cam && e.identity === who)));

@@ -9,6 +9,7 @@ import { cliPath, repoRoot } from '../helpers/paths.js';
 import type { Plan } from '../../pipelines/plan/types.js';
 
 const badDir = join(repoRoot, 'test', 'topology', 'fixtures', 'bad');
+const goodDir = join(repoRoot, 'test', 'topology', 'fixtures', 'good');
 const defaultTopology = join(repoRoot, 'topology.yaml');
 
 function tierflow(...args: string[]) {
@@ -39,6 +40,27 @@ for (const name of fixtures) {
     assertNoStack(r.stderr);
     const located = r.stderr.split('\n').filter((l) => l.startsWith(`${file}:${line}:${col}: `));
     assert.ok(located.some((l) => l.includes(substring ?? '')), `expected ${line}:${col} '${substring}' in:\n${r.stderr}`);
+  });
+}
+
+// Unusual but valid files: validate says valid in one line, and `# expect-placement: <flow> <node>...` lines say
+// where plan --json puts an operator (every node listed holds a placement of it, and no other node does).
+for (const name of readdirSync(goodDir).filter((f) => f.endsWith('.yaml')).sort()) {
+  test(`validate and plan accept ${name}`, () => {
+    const file = join(goodDir, name);
+    const r = tierflow('validate', file);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim().split('\n').length, 1);
+    assert.match(r.stdout, /: valid: topology /);
+    const expectations = [...readFileSync(file, 'utf8').matchAll(/^# expect-placement: (\S+) (.+)$/gm)];
+    if (expectations.length === 0) return;
+    const p = tierflow('plan', file, '--json');
+    assert.equal(p.status, 0, p.stderr);
+    const plan = JSON.parse(p.stdout) as Plan;
+    for (const [, flow, nodes] of expectations) {
+      const placed = plan.placements.filter((x) => x.operator === flow).map((x) => x.node).sort();
+      assert.deepEqual(placed, (nodes ?? '').split(/\s+/).sort(), `${flow} placed on ${placed.join(', ')}`);
+    }
   });
 }
 

@@ -2,7 +2,8 @@
 // `tierflow run` uses by default, and it passes the same conformance suite as Kafka. Memory is bounded per
 // partition: a send waits while its partition holds more than the bound of records not yet committed by every
 // group that reads the topic.
-import type { Backbone, Consumer, ConsumerOptions, ProducedRecord, Producer, TopicSpec } from '../contract.js';
+import type { Backbone, Consumer, ConsumerOptions, PartitionEntry, ProducedRecord, Producer, TopicSpec } from '../contract.js';
+import { CompactedLog } from './compacted-log.js';
 import { TierflowError } from '../../errors.js';
 import { partitionForKey } from '../partitioner.js';
 import { EmbeddedConsumer, type TopicStore } from './consumer.js';
@@ -27,7 +28,7 @@ export function createEmbeddedBackbone(options: EmbeddedOptions = {}): Backbone 
   return new EmbeddedBackbone({ ...DEFAULT_PARTITION_BOUND, ...options.partitionBound });
 }
 
-function recordBytes(r: ProducedRecord): number {
+function recordBytes(r: ProducedRecord & { value: Uint8Array }): number {
   let n = r.value.byteLength + Buffer.byteLength(r.key);
   for (const [k, v] of Object.entries(r.headers ?? {})) n += k.length + v.length;
   return n;
@@ -36,6 +37,8 @@ function recordBytes(r: ProducedRecord): number {
 class EmbeddedBackbone implements Backbone, TopicStore {
   readonly kind = 'embedded' as const;
   private readonly topics = new Map<string, Topic>();
+  /** Compacted topics (changelogs): read by restores, never by consumer groups. */
+  private readonly compacted = new Map<string, { spec: TopicSpec; logs: CompactedLog[] }>();
   private readonly groups = new Map<string, ConsumerGroup>();
   private readonly consumers = new Set<EmbeddedConsumer>();
   private closed = false;
@@ -45,7 +48,13 @@ class EmbeddedBackbone implements Backbone, TopicStore {
   async provision(specs: TopicSpec[]): Promise<void> {
     this.assertOpen();
     for (const spec of specs) {
-      const existing = this.topics.get(spec.name);
+      const existing = this.topics.get(spec.name) ?? this.compacted.get(spec.name);
+      if (existing && (existing.spec.compacted ?? false) !== (spec.compacted ?? false)) {
+        throw new TierflowError(
+          'TOPIC_INCOMPATIBLE',
+          `topic ${spec.name} exists ${existing.spec.compacted ? 'compacted' : 'not compacted (cleanup.policy=delete)'}, the plan needs it ${spec.compacted ? 'compacted' : 'not compacted'}: delete it or rename the topology`,
+        );
+      }
       if (existing) {
         if (existing.spec.partitions !== spec.partitions) {
           throw new TierflowError(
@@ -58,6 +67,10 @@ class EmbeddedBackbone implements Backbone, TopicStore {
       if (!Number.isInteger(spec.partitions) || spec.partitions < 1) {
         throw new TierflowError('BAD_ARGUMENT', `topic ${spec.name}: partitions must be a positive integer, got ${spec.partitions}`);
       }
+      if (spec.compacted) {
+        this.compacted.set(spec.name, { spec: { ...spec }, logs: Array.from({ length: spec.partitions }, () => new CompactedLog()) });
+        continue;
+      }
       const appended = new Signal();
       const logs = Array.from({ length: spec.partitions }, () => new PartitionLog(this.bound, () => appended.notify()));
       this.topics.set(spec.name, { spec: { ...spec }, logs, appended });
@@ -68,16 +81,25 @@ class EmbeddedBackbone implements Backbone, TopicStore {
     this.assertOpen();
     const send = async (r: ProducedRecord): Promise<void> => {
       this.assertOpen();
+      const changelog = this.compacted.get(r.topic);
+      if (changelog) {
+        const log = changelog.logs[r.partition ?? partitionForKey(r.key, changelog.logs.length)];
+        if (!log) throw new TierflowError('BAD_ARGUMENT', `topic ${r.topic} has no partition ${r.partition}`);
+        log.write(r.key, r.value, r.headers ?? {});
+        return;
+      }
+      if (r.value === null) throw new TierflowError('BAD_ARGUMENT', `a tombstone (null value) on topic ${r.topic}, which is not compacted`);
+      const record = r as ProducedRecord & { value: Uint8Array };
       const topic = this.topic(r.topic);
       const partition = r.partition ?? partitionForKey(r.key, topic.logs.length);
       const log = topic.logs[partition];
       if (!log) throw new TierflowError('BAD_ARGUMENT', `topic ${r.topic} has no partition ${partition}`);
-      const bytes = recordBytes(r);
+      const bytes = recordBytes(record);
       const max = topic.spec.maxRecordBytes;
       if (max !== undefined && r.value.byteLength > max) {
         throw new TierflowError('BAD_ARGUMENT', `record of ${r.value.byteLength} bytes exceeds topic ${r.topic}'s maxRecordBytes ${max}`);
       }
-      await log.append({ key: r.key, value: r.value, headers: { ...r.headers }, timestamp: Date.now(), bytes });
+      await log.append({ key: r.key, value: record.value, headers: { ...r.headers }, timestamp: Date.now(), bytes });
     };
     return { send, flush: () => Promise.resolve(), close: () => Promise.resolve() };
   }
@@ -89,6 +111,18 @@ class EmbeddedBackbone implements Backbone, TopicStore {
     const consumer = new EmbeddedConsumer(this, group, options);
     this.consumers.add(consumer);
     return consumer;
+  }
+
+  async readPartition(topic: string, partition: number): Promise<PartitionEntry[]> {
+    this.assertOpen();
+    const changelog = this.compacted.get(topic);
+    if (changelog) {
+      const log = changelog.logs[partition];
+      if (!log) throw new TierflowError('BAD_ARGUMENT', `topic ${topic} has no partition ${partition}`);
+      return log.read();
+    }
+    const log = this.log(topic, partition);
+    return log.read(log.start, log.end - log.start).map((r) => ({ offset: r.offset, key: r.key, value: r.value, headers: { ...r.headers } }));
   }
 
   async close(): Promise<void> {

@@ -64,6 +64,7 @@ export class KafkaAdmin {
             configEntries: [
               { name: 'max.message.bytes', value: String(topicMaxMessageBytes(s)) },
               ...(s.retentionMs !== undefined ? [{ name: 'retention.ms', value: String(s.retentionMs) }] : []),
+              ...(s.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
             ],
           })),
         });
@@ -79,7 +80,7 @@ export class KafkaAdmin {
     const md = await this.admin.fetchTopicMetadata({ topics: specs.map((s) => s.name) });
     const configs = await this.admin.describeConfigs({
       includeSynonyms: false,
-      resources: specs.map((s) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name: s.name, configNames: ['max.message.bytes'] })),
+      resources: specs.map((s) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name: s.name, configNames: ['max.message.bytes', 'cleanup.policy'] })),
     });
     for (const spec of specs) {
       const have = md.topics.find((t) => t.name === spec.name)?.partitions.length ?? 0;
@@ -89,7 +90,15 @@ export class KafkaAdmin {
           `topic ${spec.name} exists with ${have} partitions, the plan needs ${spec.partitions}: delete it or rename the topology`,
         );
       }
-      const entry = configs.resources.find((r) => r.resourceName === spec.name)?.configEntries.find((c) => c.configName === 'max.message.bytes');
+      const entries = configs.resources.find((r) => r.resourceName === spec.name)?.configEntries ?? [];
+      const policy = entries.find((c) => c.configName === 'cleanup.policy')?.configValue ?? 'delete';
+      if (spec.compacted && !policy.split(',').includes('compact')) {
+        throw new TierflowError(
+          'TOPIC_INCOMPATIBLE',
+          `topic ${spec.name} has cleanup.policy=${policy}, a changelog needs cleanup.policy=compact (its old state would be deleted by age): set it on the topic or delete it`,
+        );
+      }
+      const entry = entries.find((c) => c.configName === 'max.message.bytes');
       const limit = Number(entry?.configValue ?? NaN);
       if (spec.maxRecordBytes !== undefined && Number.isFinite(limit) && limit < spec.maxRecordBytes) {
         throw new TierflowError(

@@ -18,6 +18,9 @@ export interface KafkaConnection {
   /** Bound on connecting and on admin/metadata calls, ms (default 10 s). */
   timeoutMs?: number;
   clientId?: string;
+  /** false: provision() only records the topics' settings and creates nothing. A node principal runs so: it may
+   *  not create topics (least privilege); the deploy's provisioning user made them beforehand. */
+  provisions?: boolean;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;

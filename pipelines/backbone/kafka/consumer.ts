@@ -5,13 +5,13 @@ import Kafka from 'node-rdkafka';
 import type { ConsumedRecord, Consumer, ConsumerOptions, Headers, PartitionLag } from '../contract.js';
 import { TierflowError } from '../../errors.js';
 import { Signal } from '../embedded/signal.js';
-import { brokerError, within } from './errors.js';
+import { brokerError, describe, RD, within } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, rdkafkaSecurity, type KafkaConnection } from './connection.js';
 
-const ERR_ASSIGN = -175;
-const ERR_REVOKE = -174;
+const ERR_ASSIGN = RD.ERR__ASSIGN_PARTITIONS;
+const ERR_REVOKE = RD.ERR__REVOKE_PARTITIONS;
 // Commit refusals that only mean "a rebalance moved the partition": the next owner re-reads (at-least-once).
-const REBALANCE_COMMIT_ERRORS = new Set([22, 25, 27, -168]);
+const REBALANCE_COMMIT_ERRORS = new Set([RD.ERR_ILLEGAL_GENERATION, RD.ERR_UNKNOWN_MEMBER_ID, RD.ERR_REBALANCE_IN_PROGRESS, RD.ERR__NO_OFFSET]);
 /**
  * A synchronous commit with the broker gone blocks the event loop until librdkafka gives up (~6 s measured, per
  * commit). After one such failure, later commits only collect their offsets for this long, and the consume loop
@@ -43,7 +43,43 @@ export function consumerConfig(conn: KafkaConnection, o: ConsumerOptions): Kafka
     'queued.max.messages.kbytes': 64 << 10,
     'socket.keepalive.enable': true,
     'reconnect.backoff.max.ms': 2000,
+    // Broker states once a second: how the consumer knows it is without a broker (unreachableMs).
+    'statistics.interval.ms': 1000,
   } as Kafka.ConsumerGlobalConfig;
+}
+
+/**
+ * Whether librdkafka's statistics show the consumer able to receive: a broker (a real node, not the bootstrap entry)
+ * in state UP and, for a group member, its group joined and steady. After a broker restart the brokers are UP again
+ * within a second or two while the group takes ~10-15 s to rejoin, and nothing flows meanwhile.
+ */
+export function receiving(statsJson: string | undefined): boolean {
+  try {
+    const stats = JSON.parse(statsJson ?? '{}') as { brokers?: Record<string, { nodeid?: number; state?: string }>; cgrp?: { state?: string; join_state?: string } };
+    const brokerUp = Object.values(stats.brokers ?? {}).some((b) => (b.nodeid ?? -1) >= 0 && b.state === 'UP');
+    const groupSteady = !stats.cgrp || (stats.cgrp.state === 'up' && stats.cgrp.join_state === 'steady');
+    return brokerUp && groupSteady;
+  } catch {
+    return true; // unreadable statistics say nothing about an outage
+  }
+}
+
+/** Adds up the time between a statistics report without a broker and the next one with one. */
+export class Reachability {
+  private downSince: number | null = null;
+  private downMs = 0;
+
+  observe(up: boolean, now = Date.now()): void {
+    if (!up && this.downSince === null) this.downSince = now;
+    if (up && this.downSince !== null) {
+      this.downMs += now - this.downSince;
+      this.downSince = null;
+    }
+  }
+
+  unreachableMs(now = Date.now()): number {
+    return this.downMs + (this.downSince === null ? 0 : now - this.downSince);
+  }
 }
 
 function toHeaders(h: Kafka.MessageHeader[] | undefined): Headers {
@@ -70,8 +106,15 @@ export class KafkaConsumer implements Consumer {
     } as unknown as Kafka.ConsumerGlobalConfig;
     this.client = new Kafka.KafkaConsumer(conf, { 'auto.offset.reset': options.fromBeginning ? 'earliest' : 'latest' });
     this.client.on('event.error', (e: { code?: number }) => {
-      if (e.code === -169) this.authError = e;
+      if (e.code === RD.ERR__AUTHENTICATION) this.authError = e;
     });
+    this.client.on('event.stats', (e: { message?: string }) => this.reachability.observe(receiving(e.message)));
+  }
+
+  private readonly reachability = new Reachability();
+
+  unreachableMs(): number {
+    return this.reachability.unreachableMs();
   }
 
   async connect(): Promise<this> {
@@ -127,9 +170,9 @@ export class KafkaConsumer implements Consumer {
     } catch (e) {
       const code = (e as { code?: number }).code ?? 0;
       if (REBALANCE_COMMIT_ERRORS.has(code)) return this.uncommitted.clear();
-      if (!this.client.isConnected()) throw new TierflowError('BACKBONE_CLOSED', `commit after close: ${(e as Error).message}`, { cause: e });
+      if (!this.client.isConnected()) throw new TierflowError('BACKBONE_CLOSED', `commit after close: ${describe(e)}`, { cause: e });
       this.commitsHeldUntil = Date.now() + COMMIT_HOLD_MS;
-      throw new TierflowError('INTERNAL', `commit failed: ${(e as Error).message}`, { cause: e, retriable: true });
+      throw new TierflowError('INTERNAL', `commit failed: ${describe(e)}`, { cause: e, retriable: true });
     }
   }
 
@@ -195,9 +238,19 @@ export class KafkaConsumer implements Consumer {
           }
         }
         const batch = await this.consume(max, false);
-        if (batch.length > 0 && !this.closed) await onBatch(batch);
+        // A batch fetched while pause() was called is held back: after pause returns, nothing new is delivered.
+        if (this.paused) this.stash.push(...batch);
+        else if (batch.length > 0 && !this.closed) await onBatch(batch);
       }
     } finally {
+      // Offsets collected while commits were held back go before the group is left, or the next owner replays them.
+      if (this.uncommitted.size > 0 && this.client.isConnected()) {
+        try {
+          this.commitUncommitted();
+        } catch {
+          // No broker: they are redelivered to whoever owns the partitions next (at-least-once).
+        }
+      }
       await this.disconnect();
     }
   }
@@ -213,8 +266,8 @@ export class KafkaConsumer implements Consumer {
       this.client.consume(max, (err, messages) => {
         if (err) {
           const code = (err as { code?: number }).code;
-          if (code === -185) return resolve([]); // timed out: nothing to read
-          return reject(brokerError(this.authError ?? err, this.conn.brokers, 'consuming'));
+          if (code === RD.ERR__TIMED_OUT) return resolve([]); // nothing to read
+          return reject(brokerError(this.authError ?? err, this.conn.brokers, `consuming ${this.options.topics.join(',')} as group ${this.options.groupId}`));
         }
         const records = messages.map((m) => ({
           topic: m.topic,

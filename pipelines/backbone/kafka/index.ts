@@ -1,5 +1,6 @@
 // The Kafka backbone: kafkajs admin for provisioning and the reachability check, node-rdkafka for records.
-import type { Backbone, Consumer, ConsumerOptions, Producer, TopicSpec } from '../contract.js';
+import type { Backbone, Consumer, ConsumerOptions, PartitionEntry, Producer, TopicSpec } from '../contract.js';
+import { readKafkaPartition } from './restore.js';
 import { TierflowError } from '../../errors.js';
 import { KafkaAdmin } from './admin.js';
 import { KafkaConsumer } from './consumer.js';
@@ -27,7 +28,7 @@ class KafkaBackbone implements Backbone {
 
   async provision(topics: TopicSpec[]): Promise<void> {
     this.assertOpen();
-    await this.admin.provision(topics);
+    if (this.conn.provisions !== false) await this.admin.provision(topics);
     for (const t of topics) this.compression.set(t.name, t.compression ?? 'none');
   }
 
@@ -43,6 +44,11 @@ class KafkaBackbone implements Backbone {
     const c = await new KafkaConsumer(this.conn, options).connect();
     this.open.add(c);
     return c;
+  }
+
+  readPartition(topic: string, partition: number): Promise<PartitionEntry[]> {
+    this.assertOpen();
+    return readKafkaPartition(this.conn, topic, partition);
   }
 
   async close(): Promise<void> {

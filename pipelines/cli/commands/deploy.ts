@@ -1,5 +1,6 @@
-// `tierflow deploy <topology> --target local|k8s|compose`: supervised worker processes on this machine, or
-// manifests for a cluster. An invalid topology starts nothing and exits 2, as `validate` does.
+// `tierflow deploy <topology> --target local|containers|k8s|compose`: supervised worker processes on this
+// machine, the same as podman containers with each node's cpu and memory as limits, or manifests for a cluster.
+// An invalid topology starts nothing and exits 2, as `validate` does.
 // `tierflow supervise` (hidden) is the supervisor a local deploy starts detached.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,14 +12,16 @@ import { writeComposeFile } from '../../deploy/compose/write.js';
 import { deployBrokers, deployLocal } from '../../deploy/local/lifecycle.js';
 import { superviseDeploy } from '../../deploy/local/supervisor.js';
 import { DEFAULT_STATE_ROOT, type DeployPaths } from '../../deploy/local/state.js';
+import { DEFAULT_WORKER_IMAGE, type ContainerSettings } from '../../deploy/local/podman.js';
 
 interface DeployFlags {
-  target: 'local' | 'k8s' | 'compose';
+  target: 'local' | 'containers' | 'k8s' | 'compose';
   brokers?: string;
   stateDir: string;
   out?: string;
   image?: string;
   namespace?: string;
+  strimziCluster?: string;
   json?: boolean;
 }
 
@@ -27,13 +30,14 @@ export function registerDeploy(program: Command): void {
     .command('deploy')
     .description('deploy a topology: supervised worker processes on this machine (local), or Kubernetes/compose files')
     .argument('<file>', 'topology YAML file')
-    .addOption(new Option('--target <target>', 'where to').choices(['local', 'k8s', 'compose']).default('local'))
+    .addOption(new Option('--target <target>', 'where to').choices(['local', 'containers', 'k8s', 'compose']).default('local'))
     .option('--brokers <list>', 'Kafka brokers host:port[,...] (default: the topology\'s kafka backbone)')
-    .option('--state-dir <dir>', 'local: folder for deploy state and worker logs', DEFAULT_STATE_ROOT)
+    .option('--state-dir <dir>', 'local/containers: folder for deploy state and worker logs', DEFAULT_STATE_ROOT)
     .option('--out <dir>', 'k8s/compose: folder to write to')
-    .option('--image <image>', 'k8s/compose: worker image built from the Dockerfile')
+    .option('--image <image>', `worker image built from the Dockerfile (k8s/compose: required; containers: default ${DEFAULT_WORKER_IMAGE})`)
     .option('--namespace <ns>', 'k8s: namespace (default tierflow-<topology>)')
-    .option('--json', 'local: print the deployed workers as JSON')
+    .option('--strimzi-cluster <name>', "k8s: least privilege through Strimzi: a KafkaUser per node with the plan's ACLs, KafkaTopics, for this Kafka resource")
+    .option('--json', 'local/containers: print the deployed workers as JSON')
     .action((file: string, flags: DeployFlags) => runDeploy(file, flags));
   program.addCommand(
     new Command('supervise')
@@ -52,16 +56,29 @@ function pathsOf(dir: string): DeployPaths {
 async function runDeploy(file: string, flags: DeployFlags): Promise<void> {
   const abs = resolve(file);
   const { plan, valid } = compileTopology(abs);
-  if (flags.target === 'local') {
+  if (flags.target === 'local' || flags.target === 'containers') {
     const brokers = deployBrokers(plan, flags.brokers);
+    const containers: ContainerSettings | undefined =
+      flags.target === 'containers'
+        ? { image: flags.image ?? DEFAULT_WORKER_IMAGE, nodes: Object.fromEntries(valid.topology.nodes.map((n) => [n.name, { cpu: n.cpu, memoryMB: n.memory }])) }
+        : undefined;
     const t0 = Date.now();
-    const { workers, paths, supervisorPid } = await deployLocal({ plan, file: abs, brokers, stateRoot: flags.stateDir });
+    const { workers, paths, supervisorPid, ownCredentials } = await deployLocal({ plan, file: abs, brokers, stateRoot: flags.stateDir, containers });
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ topology: plan.topology, supervisorPid, stateDir: paths.dir, workers: workers.map((w) => ({ id: w.id, node: w.node, pid: w.pid, metrics: w.metrics, status: w.status })) })}\n`);
+      process.stdout.write(`${JSON.stringify({ topology: plan.topology, supervisorPid, stateDir: paths.dir, ownCredentials, workers: workers.map((w) => ({ id: w.id, node: w.node, pid: w.pid, metrics: w.metrics, status: w.status, ...(w.container ? { container: w.container } : {}) })) })}\n`);
       return;
     }
-    const lines = [`deployed ${plan.topology} locally in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${workers.length} workers on Kafka ${brokers.join(',')} (supervisor pid ${supervisorPid})`];
-    for (const w of workers) lines.push(`  ${w.id.padEnd(20)} pid ${String(w.pid).padEnd(8)} metrics ${w.metrics}`);
+    const how = containers ? `in containers of ${containers.image}` : 'locally';
+    const lines = [`deployed ${plan.topology} ${how} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${workers.length} workers on Kafka ${brokers.join(',')} (supervisor pid ${supervisorPid})`];
+    for (const w of workers) {
+      const limits = w.container ? ` container ${w.container.name} (cpus ${w.container.cpus}, memory ${w.container.memoryMB} MB)` : '';
+      lines.push(`  ${w.id.padEnd(20)} pid ${String(w.container?.pid ?? w.pid).padEnd(8)} metrics ${w.metrics}${limits}`);
+    }
+    lines.push(
+      ownCredentials.length
+        ? `least privilege: ${ownCredentials.length} nodes have their own Kafka user and the plan's ACLs (secrets only in their state folders)`
+        : 'shared credential: the broker does not authorise (or the backbone is not SASL/SCRAM), so every worker uses the topology\'s user',
+    );
     lines.push(`state and logs: ${paths.dir}`, `stop with: tierflow undeploy ${plan.topology}${flags.stateDir === DEFAULT_STATE_ROOT ? '' : ` --state-dir ${flags.stateDir}`}`);
     process.stdout.write(`${lines.join('\n')}\n`);
     return;
@@ -72,7 +89,7 @@ async function runDeploy(file: string, flags: DeployFlags): Promise<void> {
   const gallery = galleryFiles(plan.configs, abs);
   const written =
     flags.target === 'k8s'
-      ? writeK8sManifests(plan, flags.out, { image: flags.image, namespace: flags.namespace, nodes: valid.topology.nodes, brokers, files: gallery })
+      ? writeK8sManifests(plan, flags.out, { image: flags.image, namespace: flags.namespace, nodes: valid.topology.nodes, brokers, files: gallery, strimziCluster: flags.strimziCluster })
       : writeComposeFile(plan, join(flags.out, 'compose.yaml'), { image: flags.image, files: gallery });
   process.stdout.write(`${written.map((f) => `wrote ${f}`).join('\n')}\n`);
 }

@@ -4,43 +4,55 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { compileTopology } from '../compile.js';
-import { runPlan, type RunSummary } from '../../runtime/run.js';
+import { lookupOperator, runPlan, type RunSummary } from '../../runtime/run.js';
+import type { Worker } from '../../runtime/worker.js';
+import { listModels } from '../../../models/registry.js';
+import { createFaceAnalyser, type FaceAnalyser } from '../../vision/faces.js';
+import { DEFAULT_DASHBOARD_PORT, checkDashboardFlags, runEnrolTarget, runPictures, startRunDashboard, type DashboardFlags, type RunDashboard } from '../../dashboard/launch.js';
+import { workerStatusProvider } from '../../dashboard/status.js';
 import { avroRecordCodec } from '../../runtime/codec.js';
 import { openBackbone } from '../../backbone/open.js';
 import { enrollDemoGallery } from '../../vision/demo-gallery.js';
 import { TierflowError } from '../../errors.js';
 import type { Plan } from '../../plan/types.js';
 
-interface RunFlags {
+interface RunFlags extends DashboardFlags {
   brokers?: string;
   json?: boolean;
   untilSourcesEnd?: boolean;
   dataDir: string;
+  /** --no-dashboard sets it false. */
+  dashboard?: boolean;
+}
+
+function dashboardOptions(cmd: Command): Command {
+  return cmd
+    .option('--dashboard-port <port>', `port of the dashboard (default ${DEFAULT_DASHBOARD_PORT}, or a free one when that is taken)`)
+    .option('--bind <addr>', 'address the dashboard listens on (default 127.0.0.1; any other needs --token)')
+    .option('--token <ref>', 'token for the dashboard\'s state-changing routes, as ${env:NAME}')
+    .option('--site <name=url>', 'another site\'s dashboard (or worker /status URL) to show beside this one (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--no-dashboard', 'do not serve the dashboard');
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 export function registerRun(program: Command): void {
-  program
+  dashboardOptions(program
     .command('run')
-    .description('run every node of a topology in this process (embedded backbone by default)')
+    .description('run every node of a topology in this process (embedded backbone by default), with its dashboard')
     .argument('<file>', 'topology YAML file')
     .option('--brokers <list>', 'run on Kafka at these comma-separated host:port brokers instead')
     .option('--json', 'print sink records as JSON lines and a JSON summary')
     .option('--until-sources-end', 'exit once file sources have ended and everything has drained')
-    .option('--data-dir <dir>', 'folder for operator state', '.tierflow')
+    .option('--data-dir <dir>', 'folder for operator state', '.tierflow'))
     .action((file: string, flags: RunFlags) => runCommand(file, flags));
-  program
+  dashboardOptions(program
     .command('demo')
     .description('the face-recognition demo: enrol the people in the demo photos, then run the topology until its cameras end')
     .argument('[file]', 'topology YAML file', 'topology.yaml')
     .option('--json', 'print sink records as JSON lines and a JSON summary')
-    .option('--data-dir <dir>', 'folder for operator state', '.tierflow')
-    .action(async (file: string, flags: RunFlags) => {
-      const { plan } = compileTopology(file);
-      await ensureDemoGalleries(plan, file);
-      await runCommand(file, { ...flags, untilSourcesEnd: true });
-    });
+    .option('--data-dir <dir>', 'folder for operator state', '.tierflow'))
+    .action((file: string, flags: RunFlags) => runCommand(file, { ...flags, untilSourcesEnd: true }, (plan) => ensureDemoGalleries(plan, file)));
 }
 
 async function ensureDemoGalleries(plan: Plan, file: string): Promise<void> {
@@ -53,12 +65,38 @@ async function ensureDemoGalleries(plan: Plan, file: string): Promise<void> {
   }
 }
 
-async function runCommand(file: string, flags: RunFlags): Promise<void> {
-  const { plan } = compileTopology(file);
+async function runCommand(file: string, flags: RunFlags, beforeRun?: (plan: Plan) => Promise<void>): Promise<void> {
+  const { plan, valid } = compileTopology(file);
   const brokers = flags.brokers?.split(',').map((b) => b.trim()).filter(Boolean);
   if (flags.brokers !== undefined && (!brokers || brokers.length === 0 || brokers.some((b) => !/^[^\s:]+:\d+$/.test(b)))) {
     throw new TierflowError('BAD_ARGUMENT', `--brokers: expected host:port[,host:port...], got '${flags.brokers}'`, { exitCode: 2 });
   }
+  const checked = flags.dashboard === false ? null : checkDashboardFlags(flags);
+  let worker: Worker | null = null;
+  let dashboard: RunDashboard | null = null;
+  if (checked) {
+    const sha = (await listModels().catch(() => [])).find((m) => m.name === 'face_recognition')?.sha256;
+    let analyser: Promise<FaceAnalyser> | null = null;
+    dashboard = await startRunDashboard({
+      plan,
+      checked,
+      pictures: runPictures(plan, valid.topology, lookupOperator),
+      status: workerStatusProvider(plan, () => worker),
+      enrol: runEnrolTarget(plan, sha, async (rgb) => (await (await (analyser ??= createFaceAnalyser())).analyse(rgb)).map((f) => f.embedding)),
+      log: say,
+    });
+    // The first line a user sees: where to look while it runs.
+    say(`dashboard: ${dashboard.server.url}`);
+  }
+  try {
+    await beforeRun?.(plan);
+    await runWith(plan, brokers, flags, dashboard, (w) => (worker = w));
+  } finally {
+    await dashboard?.server.close();
+  }
+}
+
+async function runWith(plan: Plan, brokers: string[] | undefined, flags: RunFlags, dashboard: RunDashboard | null, started: (w: Worker) => void): Promise<void> {
   const stop = new AbortController();
   const onSignal = () => {
     say('stopping: draining and committing (press Ctrl-C again to abort)');
@@ -79,6 +117,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<void> {
     openBackbone,
     codec: avroRecordCodec(),
     signal: stop.signal,
+    onOutput: dashboard ? (operator, stream, records) => dashboard.live.ingest(operator, stream, records) : undefined,
+    onStarted: started,
   });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

@@ -8,6 +8,8 @@ import { deployedNames, findDeploy } from '../../deploy/local/find.js';
 import { deployBrokers, kafkaSpec } from '../../deploy/local/lifecycle.js';
 import { DEFAULT_STATE_ROOT, readDesired, readJson } from '../../deploy/local/state.js';
 import { tailLine, tailTopics } from '../../deploy/local/tail.js';
+import { streamsOf } from '../../streams/registry.js';
+import { OPERATORS } from '../../../operators/index.js';
 import type { Plan } from '../../plan/types.js';
 
 interface TailFlags {
@@ -45,6 +47,7 @@ async function runTail(stream: string, flags: TailFlags): Promise<void> {
   } else brokers = readDesired(paths).brokers;
   const backbone = await openBackbone(plan ? kafkaSpec(plan, brokers) : { type: 'kafka', brokers });
   const streams = new Map(topics.map((t) => [t.topic, t.stream]));
+  const known = streamsOf(OPERATORS);
   const consumer = await backbone.consumer({ groupId: `tierflow.tail.${randomUUID()}`, topics: topics.map((t) => t.topic), fromBeginning: flags.fromBeginning ?? false });
   let seen = 0;
   let done: () => void = () => {};
@@ -56,7 +59,7 @@ async function runTail(stream: string, flags: TailFlags): Promise<void> {
     .run(async (records) => {
     for (const r of records) {
       if (seen >= max) break;
-      process.stdout.write(`${tailLine(r, streams.get(r.topic))}\n`);
+      process.stdout.write(`${tailLine(r, streams.get(r.topic), known)}\n`);
         if (++seen >= max) done();
       }
     })

@@ -7,8 +7,9 @@ import { serveWorker } from '../../runtime/http.js';
 import { avroRecordCodec } from '../../runtime/codec.js';
 import { lookupOperator } from '../../runtime/run.js';
 import { openBackbone } from '../../backbone/open.js';
-import { dlqSpecFor } from '../../backbone/dead-letter.js';
+import { plannedTopicSpecs } from '../../runtime/provision.js';
 import { TierflowError } from '../../errors.js';
+import { readNodeCredential } from '../../backbone/credential.js';
 import type { Plan } from '../../plan/types.js';
 import type { BackboneSpec } from '../../topology/schema.js';
 
@@ -21,6 +22,7 @@ interface WorkerFlags {
   metricsHost: string;
   metricsPort: string;
   dataDir: string;
+  credential?: string;
 }
 
 const say = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
@@ -37,6 +39,7 @@ export function registerWorker(program: Command): void {
     .option('--metrics-host <host>', 'address of the health and metrics endpoint', '127.0.0.1')
     .option('--metrics-port <port>', 'port of the health and metrics endpoint (0 picks one)', '0')
     .option('--data-dir <dir>', 'folder for operator state', '.tierflow')
+    .option('--credential <file>', "this node's own Kafka user and password (JSON, mode 0600, written by deploy); the worker then creates no topics")
     .action((flags: WorkerFlags) => runWorker(flags));
 }
 
@@ -58,7 +61,19 @@ function backboneFor(plan: Plan, flags: WorkerFlags): BackboneSpec {
   return { type: 'kafka', brokers: list.split(',').map((b) => b.trim()), ...(security ? { security } : {}) };
 }
 
+/** Ends the worker on `e`, first telling the supervisor on stdout what it was, so it can decide not to restart. */
 async function runWorker(flags: WorkerFlags): Promise<void> {
+  try {
+    await runWorkerUntilStopped(flags);
+  } catch (e) {
+    if (e instanceof TierflowError) {
+      process.stdout.write(`${JSON.stringify({ type: 'fatal', code: e.code, retriable: e.retriable, message: e.message.split('\n')[0] })}\n`);
+    }
+    throw e;
+  }
+}
+
+async function runWorkerUntilStopped(flags: WorkerFlags): Promise<void> {
   let plan: Plan;
   try {
     plan = JSON.parse(await readFile(flags.plan, 'utf8')) as Plan;
@@ -71,10 +86,11 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   }
   const spec = backboneFor(plan, flags);
   if (spec.type === 'embedded') throw new TierflowError('BAD_ARGUMENT', 'a worker process needs Kafka: give --brokers or TIERFLOW_BROKERS, or a kafka backbone in the topology', { exitCode: 2 });
-  const backbone = await openBackbone(spec);
-  // Every worker provisions what it touches: idempotent, and a cluster needs no separate set-up step.
-  const topics = plan.topics.map((t) => ({ name: t.name, partitions: t.partitions, compression: t.compression, maxRecordBytes: 8 << 20 }));
-  await backbone.provision([...topics, ...topics.filter((t) => plan.chains.some((c) => c.inputTopic === t.name)).map(dlqSpecFor)]);
+  const credential = flags.credential ? readNodeCredential(flags.credential) : undefined;
+  const backbone = await openBackbone(spec, process.env, credential);
+  // Every worker provisions what it touches: idempotent, and a cluster needs no separate set-up step. With a node
+  // credential this only registers the topics' settings: the node may not create topics, deploy did.
+  await backbone.provision(plannedTopicSpecs(plan));
   const replicas = flags.chain ? { [flags.chain]: 1 } : parseReplicas(flags.replicas);
   const worker = new Worker({
     plan,
@@ -87,7 +103,15 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     dataDir: flags.dataDir,
     log: say,
   });
-  await worker.start();
+  try {
+    await worker.start();
+  } catch (e) {
+    // An open Kafka client keeps the process alive: without closing it, a worker whose operators cannot start
+    // (a missing gallery) would sit there unready until deploy gave up, instead of exiting with its reason.
+    await worker.stop().catch(() => undefined);
+    await backbone.close().catch(() => undefined);
+    throw e;
+  }
   const endpoint = await serveWorker(worker, { host: flags.metricsHost, port: Number(flags.metricsPort) });
   const stopFlush = worker.startFlushTimer();
   say(`worker ${flags.node}${flags.chain ? `/${flags.chain}` : ''} ready: metrics ${endpoint.url}/metrics, health ${endpoint.url}/healthz`);

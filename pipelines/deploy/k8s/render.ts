@@ -8,9 +8,10 @@ import { OPERATORS } from '../../../operators/index.js';
 import type { AnyOperatorDefinition } from '../../operator.js';
 import type { Plan } from '../../plan/types.js';
 import type { NodeSpec } from '../../topology/schema.js';
-import { chainResources, dnsLabel, planJson, secretEnvNames, sha256, usesCaFile, workloadName } from '../manifest-common.js';
+import { chainResources, dnsLabel, filesUsedBy, planJson, secretEnvNames, sha256, usesCaFile, workloadName } from '../manifest-common.js';
 import { nodeOf } from './scheduling.js';
 import { chainDeployment, chainService, type WorkloadInput } from './workload.js';
+import { kafkaTopics, kafkaUsers } from './strimzi.js';
 
 export interface K8sOptions {
   /** Worker image, e.g. registry.example.com/tierflow:0.1.0 (built from the repository's Dockerfile). */
@@ -24,6 +25,9 @@ export interface K8sOptions {
   /** Extra files mounted beside plan.json, e.g. `gallery.json`, by file name. */
   files?: Record<string, string>;
   operators?: readonly AnyOperatorDefinition[];
+  /** Least privilege through Strimzi: the name of the Kafka resource; renders a KafkaUser per node (with the plan's
+   *  ACLs) and a KafkaTopic per topic, and mounts each node's user Secret in that node's pods only. */
+  strimziCluster?: string;
 }
 
 export interface ManifestFile {
@@ -47,7 +51,9 @@ export function renderK8sManifests(plan: Plan, opts: K8sOptions): ManifestFile[]
   const namespace = opts.namespace ?? dnsLabel('tierflow', plan.topology);
   const configMap = dnsLabel('tf', plan.topology, 'plan');
   const secret = dnsLabel('tf', plan.topology, 'kafka');
-  const names = secretEnvNames(plan);
+  const strimzi = opts.strimziCluster;
+  // With a user per node the pods get no shared credential: the deploying user's Secret stays out of them.
+  const names = strimzi ? [] : secretEnvNames(plan);
   const caSecret = usesCaFile(plan) ? dnsLabel('tf', plan.topology, 'kafka-ca') : undefined;
   const planText = planJson(plan);
   const files = Object.fromEntries(Object.entries(opts.files ?? {}).sort(([a], [b]) => a.localeCompare(b)));
@@ -73,6 +79,14 @@ export function renderK8sManifests(plan: Plan, opts: K8sOptions): ManifestFile[]
     { name: '01-plan.yaml', text: toYaml([cm], 'The plan every worker reads, mounted at /etc/tierflow.') },
   ];
 
+  if (strimzi) {
+    const resources = [...kafkaTopics(plan, namespace, strimzi), ...kafkaUsers(plan, namespace, strimzi)];
+    out.push({
+      name: '02-kafka-access.yaml',
+      text: toYaml(resources, `Least privilege: a KafkaTopic per topic and a KafkaUser per node with its ACLs, for the Strimzi Kafka '${strimzi}'.\nStrimzi's User Operator writes each user's password into a Secret of the same name; only that node's pods mount it.`),
+    });
+  }
+
   const planHash = sha256(JSON.stringify(data));
   plan.chains.forEach((chain) => {
     const input: WorkloadInput = {
@@ -88,6 +102,8 @@ export function renderK8sManifests(plan: Plan, opts: K8sOptions): ManifestFile[]
       ...(plan.nodeBrokers?.[chain.node] ? { brokers: plan.nodeBrokers[chain.node]! } : opts.brokers?.length ? { brokers: opts.brokers } : {}),
       ...(names.length ? { credentials: { secret, names } } : {}),
       ...(caSecret ? { caSecret } : {}),
+      ...(strimzi && plan.access ? { kafkaUser: plan.access.nodes.find((n) => n.node === chain.node)!.username } : {}),
+      planItems: ['plan.json', ...filesUsedBy(plan, chain.operators, Object.keys(files))],
     };
     const about = `Chain ${chain.id} on node ${chain.node} (tier ${chain.tier}): ${chain.operators.join(' -> ')}.`;
     out.push({ name: `${workloadName(plan, chain)}.yaml`, text: toYaml([chainDeployment(input), chainService(input)], about) });

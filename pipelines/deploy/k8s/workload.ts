@@ -8,6 +8,7 @@ import type { Chain, Plan } from '../../plan/types.js';
 import type { NodeSpec } from '../../topology/schema.js';
 import { APP_DIR, CA_DIR, METRICS_PORT, PLAN_DIR, WORKER_COMMAND, workerArgs, workloadName, type ChainResources } from '../manifest-common.js';
 import { nodeSelectorFor, tolerationsFor } from './scheduling.js';
+import { KAFKA_USER_DIR } from './strimzi.js';
 
 export interface WorkloadInput {
   plan: Plan;
@@ -25,6 +26,10 @@ export interface WorkloadInput {
   credentials?: { secret: string; names: string[] };
   /** Secret holding `ca.pem`, mounted at CA_DIR, when the plan verifies brokers against its own CA. */
   caSecret?: string;
+  /** Least privilege: the node's Strimzi KafkaUser, whose Secret (same name) is mounted in this node's pods only. */
+  kafkaUser?: string;
+  /** Keys of the plan ConfigMap this chain's pods see: plan.json and only the files its operators name. */
+  planItems?: string[];
 }
 
 export function chainLabels(plan: Plan, chain: Chain): Record<string, string> {
@@ -95,7 +100,7 @@ export function chainDeployment(input: WorkloadInput): IDeployment {
               imagePullPolicy: 'IfNotPresent',
               workingDir: APP_DIR,
               command: [...WORKER_COMMAND],
-              args: workerArgs(chain),
+              args: [...workerArgs(chain), ...(input.kafkaUser ? ['--credential', KAFKA_USER_DIR] : [])],
               ports: [{ name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' }],
               env: env(input),
               resources: {
@@ -111,13 +116,17 @@ export function chainDeployment(input: WorkloadInput): IDeployment {
               volumeMounts: [
                 { name: 'plan', mountPath: PLAN_DIR, readOnly: true },
                 ...(input.caSecret ? [{ name: 'kafka-ca', mountPath: CA_DIR, readOnly: true }] : []),
+                ...(input.kafkaUser ? [{ name: 'kafka-user', mountPath: KAFKA_USER_DIR, readOnly: true }] : []),
               ],
               securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
             },
           ],
           volumes: [
-            { name: 'plan', configMap: { name: input.configMap } },
+            { name: 'plan', configMap: { name: input.configMap, ...(input.planItems ? { items: input.planItems.map((key) => ({ key, path: key })) } : {}) } },
             ...(input.caSecret ? [{ name: 'kafka-ca', secret: { secretName: input.caSecret, items: [{ key: 'ca.pem', path: 'ca.pem' }] } }] : []),
+            ...(input.kafkaUser
+              ? [{ name: 'kafka-user', secret: { secretName: input.kafkaUser, defaultMode: 0o400, items: [{ key: 'password', path: 'password' }, { key: 'sasl.jaas.config', path: 'sasl.jaas.config' }] } }]
+              : []),
           ],
         },
       },

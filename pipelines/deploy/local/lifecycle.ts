@@ -1,17 +1,23 @@
 // Starting and stopping a local deploy: provision the plan's topics, start the detached supervisor, wait until
 // every worker is ready (undoing everything when one is not), and stop it all again, checked by pid.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Plan } from '../../plan/types.js';
 import type { BackboneSpec } from '../../topology/schema.js';
 import { TierflowError } from '../../errors.js';
 import { openBackbone } from '../../backbone/open.js';
-import { dlqSpecFor } from '../../backbone/dead-letter.js';
+import { plannedTopicSpecs } from '../../runtime/provision.js';
 import { workerProcesses } from './processes.js';
-import { thisCli, type CliInvocation } from './supervisor.js';
+import { grantNodeAccess, revokeNodeAccess } from './credentials.js';
+import { secretEnvNames } from '../manifest-common.js';
+import { thisCli, type CliInvocation } from './launcher.js';
+import { containersOfDeploy, imageExists, removeContainer, type ContainerSettings } from './podman.js';
 import { alive, deployPaths, ensureDirs, ownedBy, readJson, writeJsonAtomic, type DeployPaths, type DesiredState, type SupervisorState, type WorkerState } from './state.js';
 
 export const READY_TIMEOUT_MS = 60_000;
+/** A container also waits for podman to set up its root filesystem (minutes with vfs storage, a full copy of the image). */
+export const CONTAINER_READY_TIMEOUT_MS = 120_000;
 const SUPERVISOR_STOP_TIMEOUT_MS = 30_000;
 
 export interface DeployLocalOptions {
@@ -22,12 +28,16 @@ export interface DeployLocalOptions {
   stateRoot: string;
   readyTimeoutMs?: number;
   cli?: CliInvocation;
+  /** Run each worker as a container of this image, with its node's limits (deploy --target containers). */
+  containers?: ContainerSettings;
 }
 
 export interface DeployedLocal {
   paths: DeployPaths;
   supervisorPid: number;
   workers: WorkerState[];
+  /** Nodes that got their own Kafka user and ACLs; empty when the workers share the topology's credential. */
+  ownCredentials: string[];
 }
 
 /** Brokers for a local deploy: --brokers, else the topology's kafka backbone; workers cannot share an embedded one. */
@@ -47,7 +57,7 @@ export function deployBrokers(plan: Plan, flag: string | undefined): string[] {
   );
 }
 
-export function kafkaSpec(plan: Plan, brokers: string[]): BackboneSpec {
+export function kafkaSpec(plan: Plan, brokers: string[]): Extract<BackboneSpec, { type: 'kafka' }> {
   return { ...(plan.backbone.type === 'kafka' ? plan.backbone : {}), type: 'kafka', brokers };
 }
 
@@ -55,8 +65,7 @@ export function kafkaSpec(plan: Plan, brokers: string[]): BackboneSpec {
 export async function provisionPlan(plan: Plan, brokers: string[]): Promise<void> {
   const backbone = await openBackbone(kafkaSpec(plan, brokers));
   try {
-    const topics = plan.topics.map((t) => ({ name: t.name, partitions: t.partitions, compression: t.compression, maxRecordBytes: 8 << 20 }));
-    await backbone.provision([...topics, ...topics.filter((t) => plan.chains.some((c) => c.inputTopic === t.name)).map(dlqSpecFor)]);
+    await backbone.provision(plannedTopicSpecs(plan));
   } finally {
     await backbone.close();
   }
@@ -74,24 +83,55 @@ export async function deployLocal(opts: DeployLocalOptions): Promise<DeployedLoc
     );
   }
   if (existsSync(paths.dir)) await undeployLocal(paths); // left over from a supervisor that died: clear it
+  if (opts.containers && !(await imageExists(opts.containers.image))) {
+    throw new TierflowError('DEPLOY_STATE', `deploy --target containers: no image ${opts.containers.image} in podman's storage: build it with infra/containers/build.sh (or give --image)`, { exitCode: 2 });
+  }
   await provisionPlan(plan, brokers);
   ensureDirs(paths);
   writeJsonAtomic(paths.plan, plan);
-  const desired: DesiredState = { topology: plan.topology, file: opts.file, brokers, replicas: {}, generation: 1, restart: [] };
+  const spec = kafkaSpec(plan, brokers);
+  let credentials: Record<string, string> | null;
+  try {
+    credentials = await grantNodeAccess(plan, spec, paths);
+  } catch (e) {
+    await revokeNodeAccess(plan, spec, {}).catch(() => {});
+    rmSync(paths.dir, { recursive: true, force: true });
+    throw e;
+  }
+  const desired: DesiredState = { topology: plan.topology, file: opts.file, brokers, replicas: {}, generation: 1, restart: [], ...(credentials ? { credentials } : {}), ...(opts.containers ? { containers: opts.containers } : {}) };
   writeJsonAtomic(paths.desired, desired);
   const cli = opts.cli ?? thisCli();
   const out = openSync(paths.supervisorLog, 'a');
-  const supervisor = spawn(cli.execPath, [...cli.args, 'supervise', '--state', paths.dir], { detached: true, stdio: ['ignore', out, out] });
+  // With their own credentials, the supervisor and its workers do not get the deploying user's secrets at all.
+  const env = credentials ? withoutEnv(process.env, secretEnvNames(plan)) : process.env;
+  const supervisor = spawn(cli.execPath, [...cli.args, 'supervise', '--state', paths.dir], { detached: true, stdio: ['ignore', out, out], env });
   closeSync(out);
   supervisor.unref();
   const supervisorPid = supervisor.pid!;
   try {
-    const workers = await waitUntilReady(paths, supervisorPid, workerProcesses(plan, {}).map((p) => p.id), opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
-    return { paths, supervisorPid, workers };
+    const workers = await waitUntilReady(paths, supervisorPid, workerProcesses(plan, {}).map((p) => p.id), opts.readyTimeoutMs ?? (opts.containers ? CONTAINER_READY_TIMEOUT_MS : READY_TIMEOUT_MS));
+    return { paths, supervisorPid, workers, ownCredentials: Object.keys(credentials ?? {}) };
   } catch (e) {
-    await undeployLocal(paths, supervisorPid);
+    // The logs of a failed deploy are what the user reads next: the rollback stops everything but keeps them.
+    await undeployLocal(paths, supervisorPid, { keepLogs: true });
     throw e;
   }
+}
+
+/** The first line of a worker's log that reads as an error (a TierflowError's message, an exception), if any. */
+export function firstErrorLine(log: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(log, 'utf8');
+  } catch {
+    return null;
+  }
+  const line = text.split('\n').map((l) => l.replace(/^\d{4}-\d\d-\d\dT\S+Z /, '').trim()).find((l) => /error|failed|invalid|cannot|no such|not found|missing|refused|unreachable/i.test(l));
+  return line ?? null;
+}
+
+function withoutEnv(env: NodeJS.ProcessEnv, names: string[]): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !names.includes(k)));
 }
 
 /** Polls state.json until every listed worker is ready; a worker that exits before its first ready fails it. */
@@ -102,16 +142,18 @@ export async function waitUntilReady(paths: DeployPaths, supervisorPid: number, 
     const workers = state?.workers.filter((w) => ids.includes(w.id)) ?? [];
     const failed = workers.find((w) => !w.everReady && w.lastExit);
     if (failed) {
+      const reason = firstErrorLine(failed.log) ?? failed.lastExit!.stderr;
       throw new TierflowError(
         'DEPLOY_STATE',
-        `deploy: worker ${failed.id} exited (code ${failed.lastExit!.code}) before it was ready: ${failed.lastExit!.stderr || `see ${failed.log}`}`,
+        `deploy: worker ${failed.id} exited (code ${failed.lastExit!.code}) before it was ready: ${reason || 'no message'}; see ${failed.log}`,
       );
     }
     if (workers.length === ids.length && workers.every((w) => w.phase === 'ready')) return workers;
     if (!alive(supervisorPid)) throw new TierflowError('DEPLOY_STATE', `deploy: the supervisor exited; see ${paths.supervisorLog}`);
     if (Date.now() > deadline) {
       const late = ids.filter((id) => !workers.some((w) => w.id === id && w.phase === 'ready'));
-      throw new TierflowError('DEPLOY_STATE', `deploy: ${late.join(', ')} not ready within ${timeoutMs / 1000} s; see ${paths.logs}`);
+      const said = workers.filter((w) => late.includes(w.id)).map((w) => [w.id, firstErrorLine(w.log)] as const).find(([, line]) => line);
+      throw new TierflowError('DEPLOY_STATE', `deploy: ${late.join(', ')} not ready within ${timeoutMs / 1000} s${said ? ` (${said[0]}: ${said[1]})` : ''}; see ${paths.logs}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -128,8 +170,9 @@ async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
 
 /** Stops the supervisor (which stops its workers gracefully), then anything of this deploy still running, and
  *  removes the state. Returns the pids that were stopped. */
-export async function undeployLocal(paths: DeployPaths, supervisorPid?: number): Promise<number[]> {
+export async function undeployLocal(paths: DeployPaths, supervisorPid?: number, opts: { keepLogs?: boolean } = {}): Promise<number[]> {
   const state = readJson<SupervisorState>(paths.state);
+  const containers = readJson<DesiredState>(paths.desired)?.containers !== undefined;
   const pids = new Set<number>((state?.workers ?? []).flatMap((w) => (w.pid && alive(w.pid) && ownedBy(w.pid, paths.dir) ? [w.pid] : [])));
   const sup = supervisorPid ?? state?.supervisorPid;
   if (sup && alive(sup) && ownedBy(sup, paths.dir)) {
@@ -146,6 +189,21 @@ export async function undeployLocal(paths: DeployPaths, supervisorPid?: number):
     if (!(await waitGone(w.pid, 10_000))) process.kill(w.pid, 'SIGKILL');
   }
   await Promise.all([...pids].map((p) => waitGone(p, 5000)));
-  rmSync(paths.dir, { recursive: true, force: true });
+  // Containers whose attached podman client was killed keep running without it: found by the deploy's label.
+  if (containers) for (const name of await containersOfDeploy(paths.dir)) await removeContainer(name);
+  // Only now, with no worker left to use them: remove the nodes' Kafka users and ACLs. If the broker cannot be
+  // reached the state stays, so that undeploy can be run again to finish.
+  const desired = readJson<DesiredState>(paths.desired);
+  const plan = readJson<Plan>(paths.plan);
+  if (desired?.credentials && plan) {
+    try {
+      await revokeNodeAccess(plan, kafkaSpec(plan, desired.brokers), desired.credentials);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      throw new TierflowError('DEPLOY_STATE', `undeploy: workers stopped, but the nodes' Kafka users and ACLs could not be removed (${why}); run undeploy again`, { cause: e });
+    }
+  }
+  if (!opts.keepLogs) rmSync(paths.dir, { recursive: true, force: true });
+  else for (const entry of readdirSync(paths.dir)) if (join(paths.dir, entry) !== paths.logs) rmSync(join(paths.dir, entry), { recursive: true, force: true });
   return [...pids];
 }

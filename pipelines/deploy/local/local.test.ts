@@ -5,6 +5,9 @@ import { parseScale, restartAfterRepartition, workerProcesses } from './processe
 import { chainLag, lagByChain } from './status.js';
 import { summarise, tailLine, tailTopics } from './tail.js';
 import { codecFor } from '../../streams/avro.js';
+import { streamsOf } from '../../streams/registry.js';
+import { OPERATORS } from '../../../operators/index.js';
+import { FRAMES } from '../../../operators/streams/index.js';
 import type { Plan } from '../../plan/types.js';
 
 const chain = (id: string, node: string, extra: Partial<Plan['chains'][number]> = {}) => ({
@@ -18,8 +21,8 @@ const plan = {
     chain('match', 'cam'),
   ],
   topics: [
-    { name: 't.detect', partitions: 1, stream: 'frames', dataClass: 'frame', producer: 'decode', consumers: ['detect'], fromTier: 'device', toTier: 'edge', compression: 'none' },
-    { name: 'tierflow.p.results', partitions: 1, stream: 'events', dataClass: 'event', producer: 'results', consumers: [], fromTier: 'cloud', toTier: 'cloud', compression: 'lz4' },
+    { name: 't.detect', kind: 'stream', partitions: 1, stream: 'frames', dataClass: 'frame', producer: 'decode', consumers: ['detect'], fromTier: 'device', toTier: 'edge', compression: 'none' },
+    { name: 'tierflow.p.results', kind: 'results', partitions: 1, stream: 'events', dataClass: 'event', producer: 'results', consumers: [], fromTier: 'cloud', toTier: 'cloud', compression: 'lz4' },
   ],
 } as unknown as Plan;
 
@@ -68,8 +71,8 @@ test('tail resolves topics, stream names, results and producers; unknown names l
 
 test('tail summarises image bytes and long vectors, and shows undecodable records as such', () => {
   assert.deepEqual(summarise({ data: new Uint8Array([0xff, 0xd8, 1]), v: Array.from({ length: 128 }, () => 0.5), box: [1, 2] }), { data: '<jpeg 3 bytes>', v: '<128 numbers>', box: [1, 2] });
-  const frame = codecFor('frames').encode({ camera: 'c', seq: 1, captureTs: 2, width: 2, height: 2, format: 'jpeg', data: new Uint8Array([0xff, 0xd8, 0, 0]) });
+  const frame = codecFor(FRAMES).encode({ camera: 'c', epoch: 'e0', seq: 1, captureTs: 2, width: 2, height: 2, format: 'jpeg', data: new Uint8Array([0xff, 0xd8, 0, 0]) });
   const rec = { topic: 't', partition: 0, offset: 3, key: 'c', timestamp: 0 };
-  assert.match(tailLine({ ...rec, ...frame }, undefined), /"data":"<jpeg 4 bytes>"/);
-  assert.match(tailLine({ ...rec, value: new Uint8Array([1, 2, 3]), headers: frame.headers }, 'frames'), /"undecodable":"not a frames\/v1 record/);
+  assert.match(tailLine({ ...rec, ...frame }, undefined, streamsOf(OPERATORS)), /"data":"<jpeg 4 bytes>"/);
+  assert.match(tailLine({ ...rec, value: new Uint8Array([1, 2, 3]), headers: frame.headers }, 'frames', streamsOf(OPERATORS)), /"undecodable":"not a frames\/v2 record/);
 });

@@ -25,7 +25,7 @@ export function brokersOfNode(plan: Plan, node: string, brokers: string[]): stri
 }
 
 /** The command-line arguments after `tierflow` that start one worker process. */
-export function workerArgs(spec: WorkerProcessSpec, planFile: string, brokers: string[], dataDir: string): string[] {
+export function workerArgs(spec: WorkerProcessSpec, planFile: string, brokers: string[], dataDir: string, credentialFile?: string): string[] {
   return [
     'worker',
     '--plan',
@@ -41,6 +41,7 @@ export function workerArgs(spec: WorkerProcessSpec, planFile: string, brokers: s
     '0',
     '--data-dir',
     dataDir,
+    ...(credentialFile ? ['--credential', credentialFile] : []),
   ];
 }
 

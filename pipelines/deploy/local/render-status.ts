@@ -14,10 +14,13 @@ export function ago(ms: number, now: number): string {
 
 export function renderStatus(s: DeployStatus, now = Date.now()): string {
   const out = [`topology ${s.topology}: supervisor ${s.supervisor.up ? `up (pid ${s.supervisor.pid})` : 'DOWN'}`, ''];
+  // Containerised workers also show the limits they run under (their node's cpu and memory).
+  const limits = s.processes.some((p) => p.container);
+  const limitsOf = (p: DeployStatus['processes'][number]) => (limits ? [p.container ? `${p.container.cpus} cpu ${p.container.memoryMB} MB` : '-'] : []);
   out.push(
     ...table(
-      ['PROCESS', 'NODE', 'STATE', 'PID', 'RESTARTS', 'UPTIME', 'METRICS'],
-      s.processes.map((p) => [p.id, p.node, p.state, p.pid ? String(p.pid) : '-', String(p.restarts), p.uptimeSec === null ? '-' : `${p.uptimeSec} s`, p.metrics ?? '-']),
+      ['PROCESS', 'NODE', 'STATE', 'PID', 'RESTARTS', 'UPTIME', ...(limits ? ['LIMITS'] : []), 'METRICS'],
+      s.processes.map((p) => [p.id, p.node, p.state, p.pid ? String(p.pid) : '-', String(p.restarts), p.uptimeSec === null ? '-' : `${p.uptimeSec} s`, ...limitsOf(p), p.metrics ?? '-']),
     ),
     '',
     ...table(

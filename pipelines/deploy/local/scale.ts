@@ -48,6 +48,16 @@ export async function scaleLocal(paths: DeployPaths, request: string, timeoutMs 
   if (!state || !alive(state.supervisorPid)) throw new TierflowError('DEPLOY_STATE', `topology ${plan.topology}: its supervisor is not running; deploy it again`);
   const { chain, replicas } = parseScale(plan, request);
   const topic = chain.inputTopic!;
+  // State lives per input partition and a key's partition moves when a topic grows: a stateful chain never repartitions.
+  const changelogs = plan.topics.filter((t) => t.kind === 'changelog' && chain.operators.includes(t.producer));
+  const partitions = plan.topics.find((t) => t.name === topic)?.partitions ?? 0;
+  if (changelogs.length > 0 && replicas > partitions) {
+    throw new TierflowError(
+      'BAD_ARGUMENT',
+      `scale: ${chain.id} keeps state per partition of ${topic} (${partitions} partitions), so it runs at most ${partitions} replicas; growing the topic would move keys away from their state`,
+      { exitCode: 2 },
+    );
+  }
   const [before, after] = await ensurePartitions(connectionOf(plan, desired.brokers), topic, replicas);
   const nextReplicas = { ...desired.replicas, [chain.id]: replicas };
   let restart: string[] = [];

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TierflowError } from '../../errors.js';
+import type { ContainerSettings } from './podman.js';
 
 export const DEFAULT_STATE_ROOT = '.tierflow/deploy';
 
@@ -19,9 +20,15 @@ export interface DesiredState {
   generation: number;
   /** Process ids to restart gracefully when this generation is applied (e.g. producers after partitions were added). */
   restart: string[];
+  /** Set by `deploy --target containers`: each worker runs in this image with its node's limits. */
+  containers?: ContainerSettings;
+  /** Per node, the file holding its own Kafka credential (least privilege, on an authorizing broker); absent: the
+   *  workers share the topology's credential. */
+  credentials?: Record<string, string>;
 }
 
-export type WorkerPhase = 'starting' | 'ready' | 'backoff' | 'stopping';
+/** `failed`: it ended with an error no restart can fix (its `fatal` line said so); it stays down. */
+export type WorkerPhase = 'starting' | 'ready' | 'backoff' | 'stopping' | 'failed';
 
 export interface WorkerState {
   /** `<node>` for a node's worker, `<chain>#<n>` for an extra replica of a chain. */
@@ -39,7 +46,11 @@ export interface WorkerState {
   readyAt?: number;
   /** Whether it has ever been ready: a crash before that fails a deploy instead of being retried. */
   everReady: boolean;
-  lastExit?: { at: number; code: number | null; signal: string | null; stderr: string };
+  lastExit?: { at: number; code: number | null; signal: string | null; stderr: string; oomKilled?: boolean };
+  /** A containerised worker: its container, the host pid of its first process, and the limits it runs under. */
+  container?: { name: string; pid: number | null; cpus: number; memoryMB: number };
+  /** The error the worker reported before it exited (its `fatal` control line). */
+  fatal?: { code: string; retriable: boolean; message: string };
   nextStartAt?: number;
   log: string;
 }

@@ -16,12 +16,14 @@ export interface ProcessRow {
   node: string;
   chain?: string;
   pid: number | null;
-  /** 'up' when its endpoint answered; otherwise what the supervisor knows ('starting', 'backoff', 'down'). */
+  /** 'up' when its endpoint answered; otherwise what the supervisor knows ('starting', 'backoff', 'down'), and
+   *  'oom-killed' while a container that hit its memory limit waits out its backoff. */
   state: string;
   restarts: number;
   uptimeSec: number | null;
   metrics?: string;
   lastExit?: WorkerState['lastExit'];
+  container?: WorkerState['container'];
   operators: OperatorSnapshot[];
   sources: SourceRow[];
   /** Consumer lag by chain id, then `topic/partition`. */
@@ -78,7 +80,8 @@ async function fetchText(url: string): Promise<string | null> {
 }
 
 async function probe(w: WorkerState): Promise<ProcessRow> {
-  const base: ProcessRow = { id: w.id, node: w.node, chain: w.chain, pid: w.pid, state: w.phase === 'ready' ? 'down' : w.phase, restarts: w.restarts, uptimeSec: null, metrics: w.metrics, lastExit: w.lastExit, operators: [], sources: [], lag: {} };
+  const phase = w.phase === 'backoff' && w.lastExit?.oomKilled ? 'oom-killed' : w.phase;
+  const base: ProcessRow = { id: w.id, node: w.node, chain: w.chain, pid: w.container?.pid ?? w.pid, container: w.container, state: w.phase === 'ready' ? 'down' : phase, restarts: w.restarts, uptimeSec: null, metrics: w.metrics, lastExit: w.lastExit, operators: [], sources: [], lag: {} };
   if (!w.status || !w.metrics || w.phase !== 'ready') return base;
   const [statusText, metricsText] = await Promise.all([fetchText(w.status), fetchText(w.metrics)]);
   if (statusText === null) return base;

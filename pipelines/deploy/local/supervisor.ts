@@ -1,23 +1,20 @@
-// The supervisor of a local deploy (`tierflow supervise`, started detached by `deploy`): runs the worker
-// processes desired.json implies, restarts a crashed one with backoff, records everything in state.json, applies
-// scale changes on SIGHUP and on SIGTERM stops every worker gracefully before it exits.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The supervisor of a local deploy (`tierflow supervise`, started detached by `deploy`): runs the workers
+// desired.json implies (processes, or containers with their node's limits), restarts a crashed one with backoff,
+// records everything in state.json, applies scale changes on SIGHUP and on SIGTERM stops every worker gracefully
+// before it exits.
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { Plan } from '../../plan/types.js';
-import { missingNodeFlags, workerEnv } from '../../runtime/process-tuning.js';
 import { crashStreak, restartDelayMs } from './backoff.js';
+import { NEEDS_OPERATOR, type ErrorCode } from '../../errors.js';
+import { ContainerLauncher } from './container-launcher.js';
+import { ProcessLauncher, thisCli, type CliInvocation, type ExitCause, type WorkerLauncher } from './launcher.js';
 import { brokersOfNode, workerArgs, workerProcesses, type WorkerProcessSpec } from './processes.js';
 import { readDesired, readJson, writeJsonAtomic, type DeployPaths, type SupervisorState, type WorkerState } from './state.js';
 
-/** How this program is started again: node, its flags (e.g. --import tsx) and the CLI entry script. */
-export interface CliInvocation {
-  execPath: string;
-  args: string[];
-}
-
-export const thisCli = (): CliInvocation => ({ execPath: process.execPath, args: [...process.execArgv, process.argv[1]!] });
+export { thisCli, type CliInvocation } from './launcher.js';
 
 /** How long a worker gets to drain and commit after SIGTERM before it is killed. */
 export const WORKER_STOP_TIMEOUT_MS = 20_000;
@@ -30,6 +27,8 @@ interface Managed {
   timer: NodeJS.Timeout | null;
   /** Set while the supervisor itself stops the process, so its exit is not taken for a crash. */
   stopping: Promise<void> | null;
+  /** The launcher's look at an exit (OOM kill?) and its cleanup, which a stop waits for too. */
+  reaping: Promise<ExitCause | null> | null;
 }
 
 /** Last non-empty line of a log file (its last 8 KB), for crash reports. */
@@ -52,12 +51,21 @@ export class Supervisor {
   private shuttingDown = false;
   private readonly startedAt = Date.now();
   private plan: Plan | null = null;
+  private launcher: WorkerLauncher | null = null;
 
   constructor(
     private readonly paths: DeployPaths,
     private readonly cli: CliInvocation,
     private readonly log: (line: string) => void,
   ) {}
+
+  /** Processes, or containers when the deploy asked for them; chosen once, from the first desired state. */
+  private launcherFor(plan: Plan): WorkerLauncher {
+    if (this.launcher) return this.launcher;
+    const desired = readDesired(this.paths);
+    this.launcher = desired.containers ? new ContainerLauncher(desired.containers, plan, this.paths, desired.file) : new ProcessLauncher(this.cli);
+    return this.launcher;
+  }
 
   /** Reads desired.json and starts, stops and restarts processes to match it. */
   reconcile(): void {
@@ -66,6 +74,7 @@ export class Supervisor {
     const plan = readJson<Plan>(this.paths.plan);
     if (!plan) throw new Error(`no plan in ${this.paths.plan}`);
     this.plan = plan;
+    this.launcherFor(plan);
     const specs = workerProcesses(plan, desired.replicas);
     const fresh = new Set<string>();
     for (const spec of specs) {
@@ -76,6 +85,7 @@ export class Supervisor {
         streak: 0,
         timer: null,
         stopping: null,
+        reaping: null,
         state: { id: spec.id, node: spec.node, chain: spec.chain, pid: null, phase: 'starting', restarts: 0, startedAt: Date.now(), everReady: false, log: join(this.paths.logs, `${spec.id.replace('#', '-')}.log`) },
       };
       this.managed.set(spec.id, m);
@@ -113,35 +123,70 @@ export class Supervisor {
 
   private spawn(m: Managed): void {
     if (this.shuttingDown) return;
-    const brokers = brokersOfNode(this.plan!, m.spec.node, readDesired(this.paths).brokers);
-    const args = workerArgs(m.spec, this.paths.plan, brokers, join(this.paths.data, m.spec.id.replace('#', '-')));
+    const desired = readDesired(this.paths);
+    const brokers = brokersOfNode(this.plan!, m.spec.node, desired.brokers);
+    const args = workerArgs(m.spec, this.paths.plan, brokers, join(this.paths.data, m.spec.id.replace('#', '-')), desired.credentials?.[m.spec.node]);
+    const launcher = this.launcher!;
     const fd = openSync(m.state.log, 'a');
-    const child = spawn(this.cli.execPath, [...missingNodeFlags(this.cli.args), ...this.cli.args, ...args], { env: workerEnv(), stdio: ['ignore', 'pipe', fd] });
+    const child = launcher.start(m.spec, args, fd);
     closeSync(fd);
     m.child = child;
-    Object.assign(m.state, { pid: child.pid ?? null, phase: 'starting', startedAt: Date.now(), nextStartAt: undefined, metrics: undefined, status: undefined, readyAt: undefined });
-    this.log(`started ${m.spec.id} (pid ${child.pid})`);
+    Object.assign(m.state, { pid: child.pid ?? null, phase: 'starting', startedAt: Date.now(), nextStartAt: undefined, metrics: undefined, status: undefined, readyAt: undefined, fatal: undefined, container: undefined });
+    this.log(`started ${m.spec.id} (${launcher.kind}, pid ${child.pid})`);
+    // The limits are known at once (status shows them even for a worker that never gets ready); the pid later.
+    void launcher.describe(m.spec).then((container) => {
+      if (m.child !== child || m.state.container) return;
+      m.state.container = container;
+      this.save();
+    });
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
-        const msg = JSON.parse(line) as { type?: string; metrics?: string; status?: string };
+        const msg = JSON.parse(line) as { type?: string; metrics?: string; status?: string; code?: string; retriable?: boolean; message?: string };
+        if (msg.type === 'fatal') m.state.fatal = { code: String(msg.code), retriable: msg.retriable === true, message: String(msg.message ?? '') };
         if (msg.type !== 'ready') return;
-        Object.assign(m.state, { phase: 'ready', metrics: msg.metrics, status: msg.status, readyAt: Date.now(), everReady: true });
-        this.save();
+        const readyAt = Date.now();
+        // A container's host pid is known once it runs: what status shows and memory is read from.
+        void launcher.describe(m.spec).then((container) => {
+          if (m.child !== child) return;
+          Object.assign(m.state, { phase: 'ready', metrics: msg.metrics, status: msg.status, readyAt, everReady: true, container });
+          this.save();
+        });
       } catch {
         /* not a control line */
       }
     });
-    child.once('exit', (code, signal) => this.exited(m, child, code, signal));
+    // The worker's last stdout line (a `fatal` report) may be read after 'exit': wait for stdout's end, briefly.
+    const stdoutEnded = new Promise<void>((resolve) => child.stdout!.once('close', resolve));
+    child.once('exit', (code, signal) => {
+      const stopped = m.stopping !== null || this.shuttingDown; // decided now: stop() clears m.stopping on 'exit'
+      void Promise.race([stdoutEnded, new Promise((r) => setTimeout(r, 500))]).then(() => this.exited(m, child, code, signal, stopped));
+    });
     this.save();
   }
 
-  private exited(m: Managed, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private exited(m: Managed, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, stopped: boolean): void {
     if (m.child !== child) return;
     m.child = null;
     const now = Date.now();
-    m.state.lastExit = { at: now, code, signal, stderr: lastLine(m.state.log) };
+    m.reaping = this.launcher!.reap(m.spec);
+    void m.reaping.then((cause) => this.afterExit(m, now, code, signal, cause, stopped));
+  }
+
+  private afterExit(m: Managed, now: number, code: number | null, signal: NodeJS.Signals | null, cause: ExitCause | null, stopped: boolean): void {
+    m.reaping = null;
+    const oomKilled = cause?.oomKilled === true;
+    m.state.lastExit = { at: now, code, signal, stderr: cause?.detail ?? lastLine(m.state.log), ...(oomKilled ? { oomKilled } : {}) };
     m.state.pid = null;
-    if (m.stopping || this.shuttingDown) {
+    if (m.state.container) m.state.container.pid = null;
+    if (stopped || m.stopping || this.shuttingDown) {
+      this.save();
+      return;
+    }
+    const fatal = m.state.fatal;
+    if (fatal && !fatal.retriable && NEEDS_OPERATOR.has(fatal.code as ErrorCode)) {
+      // Credentials revoked, ACLs missing, a bad file: the same start would fail the same way. Stay down, say why once.
+      m.state.phase = 'failed';
+      this.log(`${m.spec.id} exited (code ${code}): ${fatal.code}, not restarted (fix it, then deploy again): ${fatal.message}`);
       this.save();
       return;
     }
@@ -149,7 +194,7 @@ export class Supervisor {
     const delay = restartDelayMs(m.streak);
     Object.assign(m.state, { phase: 'backoff', nextStartAt: now + delay });
     m.state.restarts++;
-    this.log(`${m.spec.id} exited (code ${code}, signal ${signal}): restarting in ${delay / 1000} s: ${m.state.lastExit.stderr}`);
+    this.log(`${m.spec.id} exited (code ${code}, signal ${signal}${oomKilled ? ', OOM-killed' : ''}): restarting in ${delay / 1000} s: ${m.state.lastExit.stderr}`);
     m.timer = setTimeout(() => {
       m.timer = null;
       this.spawn(m);
@@ -161,16 +206,19 @@ export class Supervisor {
     if (m.timer) clearTimeout(m.timer);
     m.timer = null;
     const child = m.child;
-    if (!child) return Promise.resolve();
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve(); // gone already
     if (m.stopping) return m.stopping;
     m.state.phase = 'stopping';
     this.save();
     m.stopping = new Promise<void>((resolve) => {
-      const kill = setTimeout(() => child.kill('SIGKILL'), WORKER_STOP_TIMEOUT_MS);
+      const kill = setTimeout(() => this.launcher!.kill(m.spec, child), WORKER_STOP_TIMEOUT_MS);
       child.once('exit', () => {
         clearTimeout(kill);
-        m.stopping = null;
-        resolve();
+        // exited() ran first (its listener is older) and started the reap; a stop ends when that has.
+        void (m.reaping ?? Promise.resolve()).then(() => {
+          m.stopping = null;
+          resolve();
+        });
       });
       child.kill('SIGTERM');
     });

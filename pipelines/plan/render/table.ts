@@ -3,6 +3,7 @@
 import type { Plan } from '../types.js';
 import { formatRate } from '../cost.js';
 import { columns } from './columns.js';
+import { renderAccessTable } from './access.js';
 
 export function renderPlanTable(plan: Plan): string {
   const chainOf = (op: string, node: string) => plan.chains.find((c) => c.node === node && c.operators.includes(op))?.id ?? '';
@@ -13,8 +14,8 @@ export function renderPlanTable(plan: Plan): string {
   const topics = plan.topics.length === 0
     ? '  (none: every operator runs in one chain)'
     : columns([
-        ['TOPIC', 'CLASS', 'PARTITIONS', 'FROM -> TO', 'TIERS'],
-        ...plan.topics.map((t) => [t.name, t.dataClass, String(t.partitions), `${t.producer} -> ${t.consumers.join(', ') || '(outside tierflow)'}`, `${t.fromTier} -> ${t.toTier}`]),
+        ['TOPIC', 'KIND', 'CLASS', 'PARTITIONS', 'FROM -> TO', 'TIERS'],
+        ...plan.topics.map((t) => [t.name, t.kind === 'changelog' ? 'changelog (compacted)' : t.kind, t.dataClass, String(t.partitions), t.kind === 'changelog' ? `${t.producer}'s state` : `${t.producer} -> ${t.consumers.join(', ') || '(outside tierflow)'}`, `${t.fromTier} -> ${t.toTier}`]),
       ], '  ');
   const pairs = new Map<string, { plan: number; cloud: number }>();
   for (const l of plan.links) pairs.set(`${l.from} -> ${l.to}`, { plan: l.bytesPerSecond, cloud: 0 });
@@ -40,6 +41,9 @@ export function renderPlanTable(plan: Plan): string {
     '',
     'Traffic between nodes (bytes/s)',
     links,
+    '',
+    'Kafka access (one principal per node; everything not listed is denied)',
+    renderAccessTable(plan),
     '',
   ].join('\n');
 }

@@ -1,21 +1,16 @@
-// The records that flow between operators. Each stream has a name, a data class (which bounds how far
-// outward its records may travel, see policies) and an Avro schema in ./avro.ts that encodes it on topics.
-import type { DataClass } from '../topology/schema.js';
+// The records of the face flow's streams (declared in ./index.ts): frames -> faces -> embeddings -> matches -> events.
 
-export type StreamName = 'frames' | 'faces' | 'embeddings' | 'matches' | 'events';
-
-export const STREAM_CLASS: Record<StreamName, DataClass> = {
-  frames: 'frame',
-  faces: 'crop',
-  embeddings: 'embedding',
-  matches: 'event',
-  events: 'event',
-};
-
-/** Every record says where and when its data was captured, so results can be de-duplicated and aged. */
+/**
+ * Every record says where and when its data was captured, so results can be de-duplicated and aged. Its identity
+ * is (camera, epoch, seq): `recordId`. It never repeats for different data: a camera's decode session mints a new
+ * epoch whenever it starts (a worker restart, another replica, a reconnect after the session ended), and seq counts
+ * frames within the epoch.
+ */
 export interface Captured {
   camera: string;
-  /** Frame sequence number per camera, from 0. */
+  /** The decode session that captured the frame: time-ordered and unique (see operators/decode/epoch.ts). */
+  epoch: string;
+  /** Frame sequence number within the epoch, from 0. */
   seq: number;
   /** Capture time, ms since epoch. */
   captureTs: number;
@@ -85,6 +80,8 @@ export interface MatchesRecord extends Captured {
 export interface SightingEvent {
   camera: string;
   identity: string;
+  /** Start of the window the sighting was counted in, ms of capture time: with camera and identity, the event's key. */
+  windowStart: number;
   /** First and last capture time of the sighting, ms since epoch. */
   from: number;
   to: number;
@@ -97,10 +94,8 @@ export interface SightingEvent {
   window: string;
 }
 
-export interface StreamRecordTypes {
-  frames: FrameRecord;
-  faces: FacesRecord;
-  embeddings: EmbeddingsRecord;
-  matches: MatchesRecord;
-  events: SightingEvent;
-}
+/** The identity of a captured record (and of every record derived from the same frame). */
+export const recordId = (r: Pick<Captured, 'camera' | 'epoch' | 'seq'>): string => `${r.camera}/${r.epoch}/${r.seq}`;
+
+/** The key of a sighting event: one window of one identity on one camera. A replayed event has the same key. */
+export const eventId = (e: Pick<SightingEvent, 'camera' | 'identity' | 'windowStart' | 'window'>): string => `${e.camera}/${e.identity}/${e.window}/${e.windowStart}`;

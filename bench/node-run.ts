@@ -1,0 +1,20 @@
+// What the benchmarks share: running a tierflow process (a CLI command or a bench script) with the flags and
+// environment a worker gets, and the median of several runs.
+import { spawn } from 'node:child_process';
+import { missingNodeFlags, workerEnv } from '../pipelines/runtime/process-tuning.js';
+import { repoRoot } from '../test/helpers/paths.js';
+
+/** Runs `node <args>` from the repository root; resolves its stdout, rejects with the last stderr lines on failure. */
+export function runNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...missingNodeFlags(args), ...args], { env: { ...workerEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: repoRoot });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`))));
+  });
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

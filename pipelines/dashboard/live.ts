@@ -1,0 +1,191 @@
+// The dashboard's live view of one process's records: each camera's latest frame (kept at a low rate) with its
+// face boxes, face thumbnails per camera and identity, unknown-face clusters with the embeddings needed to enrol
+// them, and the sightings timeline. Fed by the runtime's per-operator output hook (ChainEnv.onOutput), keyed by
+// stream; it keeps references, and encodes a picture only when one is asked for.
+import type { Box, EmbeddingsRecord, FacesRecord, FrameRecord, MatchesRecord, SightingEvent } from '../../operators/streams/records.js';
+
+export interface Picture {
+  data: Uint8Array;
+  format: 'jpeg' | 'rgb';
+  width: number;
+  height: number;
+}
+
+export interface LabelledBox {
+  box: Box;
+  label: string;
+}
+
+export interface ClusterLive {
+  /** The match operator's cluster id, used as an opaque string. */
+  id: string;
+  /** "unknown #n": numbered in the order this dashboard first saw them. */
+  n: number;
+  camera: string;
+  firstSeen: number;
+  lastSeen: number;
+  /** Named (enrolled) under this identity. */
+  named?: string;
+}
+
+export interface SightingLive {
+  id: number;
+  camera: string;
+  /** An enrolled identity, or "unknown #n". */
+  label: string;
+  clusterId: string | null;
+  from: number;
+  to: number;
+  frames: number;
+  bestScore: number;
+  /** Key of the face thumbnail (camera + identity or cluster), when one was seen. */
+  thumb: string | null;
+}
+
+const SNAPSHOT_EVERY_MS = 1000;
+const RECENT_PER_CAMERA = 16;
+const MAX_SIGHTINGS = 500;
+const EMBEDDINGS_PER_CLUSTER = 5;
+const MAX_CLUSTERS = 1000;
+
+const unknownPrefix = 'unknown:';
+export const thumbKey = (camera: string, who: string) => `${camera}|${who}`;
+
+export class LiveView {
+  private readonly frames = new Map<string, { picture: Picture; at: number }>();
+  private readonly boxes = new Map<string, { boxes: LabelledBox[]; at: number }>();
+  private readonly faces = new Map<string, FacesRecord[]>();
+  private readonly embeddings = new Map<string, EmbeddingsRecord[]>();
+  private readonly thumbs = new Map<string, Picture>();
+  private readonly clusters = new Map<string, ClusterLive & { vectors: number[][] }>();
+  private readonly sightings: SightingLive[] = [];
+  private readonly listeners = new Set<(s: SightingLive) => void>();
+  private nextSighting = 1;
+  private nextCluster = 1;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** The runtime hook: what `operator` emitted on `stream`. */
+  ingest(_operator: string, stream: string, records: readonly unknown[]): void {
+    for (const r of records) {
+      if (stream === 'frames') this.frame(r as FrameRecord);
+      else if (stream === 'faces') this.remember(this.faces, r as FacesRecord);
+      else if (stream === 'embeddings') this.remember(this.embeddings, r as EmbeddingsRecord);
+      else if (stream === 'matches') this.matches(r as MatchesRecord);
+      else if (stream === 'events') this.event(r as SightingEvent);
+    }
+  }
+
+  onSighting(listener: (s: SightingLive) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  snapshot(camera: string): Picture | null {
+    return this.frames.get(camera)?.picture ?? null;
+  }
+
+  thumbnail(key: string): Picture | null {
+    return this.thumbs.get(key) ?? null;
+  }
+
+  cameraBoxes(camera: string): LabelledBox[] {
+    return this.boxes.get(camera)?.boxes ?? [];
+  }
+
+  cameras(): Array<{ camera: string; snapshotAt: number | null; width?: number; height?: number; boxes: LabelledBox[] }> {
+    const names = new Set([...this.frames.keys(), ...this.boxes.keys()]);
+    return [...names].sort().map((camera) => {
+      const f = this.frames.get(camera);
+      return { camera, snapshotAt: f?.at ?? null, ...(f ? { width: f.picture.width, height: f.picture.height } : {}), boxes: this.cameraBoxes(camera) };
+    });
+  }
+
+  recentSightings(limit = 200): SightingLive[] {
+    return this.sightings.slice(-limit);
+  }
+
+  unknownClusters(): ClusterLive[] {
+    return [...this.clusters.values()].map(({ vectors: _v, ...c }) => c).sort((a, b) => a.n - b.n);
+  }
+
+  cluster(id: string): (ClusterLive & { embeddings: number[][] }) | null {
+    const c = this.clusters.get(id);
+    return c ? { ...c, embeddings: c.vectors.map((v) => [...v]) } : null;
+  }
+
+  markNamed(id: string, name: string): void {
+    const c = this.clusters.get(id);
+    if (c) c.named = name;
+  }
+
+  private frame(f: FrameRecord): void {
+    const last = this.frames.get(f.camera);
+    const at = this.now();
+    if (last && at - last.at < SNAPSHOT_EVERY_MS) return;
+    this.frames.set(f.camera, { picture: { data: f.data, format: f.format, width: f.width, height: f.height }, at });
+  }
+
+  private remember<T extends { camera: string }>(by: Map<string, T[]>, r: T): void {
+    const list = by.get(r.camera) ?? [];
+    list.push(r);
+    if (list.length > RECENT_PER_CAMERA) list.shift();
+    by.set(r.camera, list);
+  }
+
+  private matches(m: MatchesRecord): void {
+    const faces = this.faces.get(m.camera)?.find((f) => f.seq === m.seq);
+    const embedded = this.embeddings.get(m.camera)?.find((e) => e.seq === m.seq);
+    const labelled: LabelledBox[] = [];
+    for (const face of m.faces) {
+      let who = face.identity;
+      let label = face.identity ?? 'unknown';
+      if (!who && face.clusterId) {
+        const c = this.clusterFor(face.clusterId, m.camera);
+        const vector = embedded?.faces.find((e) => e.index === face.index)?.embedding;
+        if (vector) {
+          c.vectors.push([...vector]);
+          if (c.vectors.length > EMBEDDINGS_PER_CLUSTER) c.vectors.shift();
+        }
+        who = `${unknownPrefix}${face.clusterId}`;
+        label = `unknown #${c.n}`;
+      }
+      labelled.push({ box: face.box, label });
+      const crop = faces?.faces.find((f) => f.index === face.index);
+      if (who && crop) this.thumbs.set(thumbKey(m.camera, who), { data: crop.crop, format: crop.cropFormat ?? 'jpeg', width: crop.cropBox[2], height: crop.cropBox[3] });
+    }
+    this.boxes.set(m.camera, { boxes: labelled, at: this.now() });
+  }
+
+  private clusterFor(id: string, camera: string): ClusterLive & { vectors: number[][] } {
+    let c = this.clusters.get(id);
+    const at = this.now();
+    if (!c) {
+      c = { id, n: this.nextCluster++, camera, firstSeen: at, lastSeen: at, vectors: [] };
+      this.clusters.set(id, c);
+      if (this.clusters.size > MAX_CLUSTERS) this.clusters.delete(this.clusters.keys().next().value!);
+    }
+    c.lastSeen = at;
+    return c;
+  }
+
+  private event(e: SightingEvent): void {
+    const clusterId = e.identity.startsWith(unknownPrefix) ? e.identity.slice(unknownPrefix.length) : null;
+    const label = clusterId ? `unknown #${this.clusterFor(clusterId, e.camera).n}` : e.identity;
+    const key = thumbKey(e.camera, e.identity);
+    const s: SightingLive = {
+      id: this.nextSighting++,
+      camera: e.camera,
+      label,
+      clusterId,
+      from: e.from,
+      to: e.to,
+      frames: e.frames,
+      bestScore: e.bestScore,
+      thumb: this.thumbs.has(key) ? key : null,
+    };
+    this.sightings.push(s);
+    if (this.sightings.length > MAX_SIGHTINGS) this.sightings.shift();
+    for (const l of this.listeners) l(s);
+  }
+}

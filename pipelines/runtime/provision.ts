@@ -1,0 +1,17 @@
+// What provisioning creates for a plan, in one place for `run`, every worker and `deploy`: the planned topics
+// (changelogs compacted), and a dead-letter topic beside each topic a chain consumes.
+import type { Plan } from '../plan/types.js';
+import type { TopicSpec } from '../backbone/contract.js';
+import { dlqSpecFor } from '../backbone/dead-letter.js';
+
+export function plannedTopicSpecs(plan: Pick<Plan, 'topics' | 'chains'>): TopicSpec[] {
+  const topics: TopicSpec[] = plan.topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitions,
+    compression: t.compression,
+    maxRecordBytes: 8 << 20,
+    ...(t.kind === 'changelog' ? { compacted: true } : {}),
+  }));
+  const consumed = new Set(plan.chains.map((c) => c.inputTopic));
+  return [...topics, ...topics.filter((t) => consumed.has(t.name)).map(dlqSpecFor)];
+}

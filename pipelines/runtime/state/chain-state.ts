@@ -1,0 +1,143 @@
+// The state of one chain replica's stateful operators, tied to the partitions its consumer owns. On assignment a
+// partition's state is restored from each operator's changelog before any of its records is processed; on
+// revocation the partition's generation moves on (waves still in flight for it neither write their changes nor
+// commit: the next owner replays them from the last checkpoint) and its state is dropped once they are through.
+// A chain fed by sources has no replayable input: its state is one in-process store, with no changelog.
+import type { Chain, Plan } from '../../plan/types.js';
+import type { AnyOperatorDefinition, StateStore } from '../../operator.js';
+import type { Backbone, Producer } from '../../backbone/contract.js';
+import { Changelog, StateCodec } from './changelog.js';
+import { PartitionedState, type StateChange } from './store.js';
+
+export interface ChainStateEnv {
+  plan: Pick<Plan, 'topics' | 'placements'>;
+  chain: Chain;
+  replica: number;
+  operators: (uses: string) => AnyOperatorDefinition;
+  backbone: Pick<Backbone, 'readPartition'>;
+  producer: Producer;
+  /** false: changes are kept in memory only and never written (what the state benchmark compares against). */
+  changelogs?: boolean;
+  /** A restore that failed fails the chain. */
+  onError: (e: unknown) => void;
+  log: (message: string) => void;
+}
+
+/** A change taken from an operator, with the generation its partition had then. */
+export interface TakenChange extends StateChange<unknown> {
+  operator: string;
+  generation: number;
+}
+
+interface OperatorState {
+  state: PartitionedState;
+  changelog: Changelog | null;
+}
+
+/** The only partition of a chain fed by sources. */
+const SOURCE_PARTITION = 0;
+
+export class ChainState {
+  private readonly ops = new Map<string, OperatorState>();
+  private readonly pending = new Map<number, Promise<void>>();
+  private readonly generations = new Map<number, number>();
+  /** Restore of each partition, ms (the state benchmark and logs read it). */
+  readonly restoreMs = new Map<number, number>();
+
+  constructor(private readonly env: ChainStateEnv) {
+    const fromSources = env.chain.inputTopic === null;
+    for (const id of env.chain.operators) {
+      const uses = env.plan.placements.find((p) => p.operator === id)?.uses;
+      const def = uses ? env.operators(uses) : undefined;
+      if (!def?.state) continue;
+      const topic = env.plan.topics.find((t) => t.kind === 'changelog' && t.producer === id)?.name;
+      const changelog = !fromSources && topic && env.changelogs !== false ? new Changelog(topic, new StateCodec(id, def.state), env.backbone, env.producer) : null;
+      const state = new PartitionedState(id, fromSources ? () => `${env.chain.node}.${env.replica}` : undefined);
+      if (fromSources) state.load(SOURCE_PARTITION, []);
+      this.ops.set(id, { state, changelog });
+    }
+  }
+
+  get stateful(): boolean {
+    return this.ops.size > 0;
+  }
+
+  storeFor(operator: string): StateStore | undefined {
+    return this.ops.get(operator)?.state.store;
+  }
+
+  generation(partition: number): number {
+    return this.generations.get(partition) ?? 0;
+  }
+
+  /** Resolves once the partition's state is restored (rejects if the restore failed). */
+  ready(partition: number): Promise<void> {
+    return this.pending.get(partition) ?? Promise.resolve();
+  }
+
+  /** Partitions whose state is held (what a flush visits). */
+  partitions(): number[] {
+    const first = this.ops.values().next().value;
+    return first ? first.state.partitions() : [];
+  }
+
+  assign(partitions: number[]): void {
+    for (const p of partitions) this.then(p, () => this.restore(p));
+  }
+
+  /** `drained` settles when what was in flight for these partitions has been checkpointed (or skipped). */
+  revoke(partitions: number[], drained: () => Promise<void>): void {
+    for (const p of partitions) {
+      this.generations.set(p, this.generation(p) + 1);
+      this.then(p, async () => {
+        await drained();
+        for (const op of this.ops.values()) op.state.drop(p);
+      });
+    }
+  }
+
+  has(operator: string): boolean {
+    return this.ops.has(operator);
+  }
+
+  enter(operator: string, partition: number): void {
+    this.ops.get(operator)?.state.enter(partition);
+  }
+
+  leave(operator: string): void {
+    this.ops.get(operator)?.state.leave();
+  }
+
+  take(operator: string): TakenChange[] {
+    const op = this.ops.get(operator);
+    if (!op) return [];
+    return op.state.takeChanges().map((c) => ({ ...c, operator, generation: this.generation(c.partition) }));
+  }
+
+  /** Writes the changes of partitions still owned in the generation they were made in; resolves once acknowledged. */
+  async write(changes: TakenChange[]): Promise<void> {
+    const byOperator = new Map<string, TakenChange[]>();
+    for (const c of changes) {
+      if (c.generation !== this.generation(c.partition)) continue;
+      byOperator.set(c.operator, [...(byOperator.get(c.operator) ?? []), c]);
+    }
+    await Promise.all([...byOperator].map(([id, cs]) => this.ops.get(id)?.changelog?.write(cs)));
+  }
+
+  private then(partition: number, step: () => Promise<void>): void {
+    const next = (this.pending.get(partition) ?? Promise.resolve()).then(step);
+    next.catch((e: unknown) => this.env.onError(e));
+    this.pending.set(partition, next);
+  }
+
+  private async restore(partition: number): Promise<void> {
+    const t0 = performance.now();
+    const restored = await Promise.all([...this.ops].map(async ([id, op]) => [id, op.changelog ? await op.changelog.restore(partition) : new Map()] as const));
+    for (const [id, entries] of restored) this.ops.get(id)!.state.load(partition, entries);
+    const ms = performance.now() - t0;
+    this.restoreMs.set(partition, ms);
+    if (this.env.chain.inputTopic !== null) {
+      this.env.log(`state restored: partition ${partition} of ${this.env.chain.inputTopic}, ${restored.map(([id, e]) => `${id} ${e.size} keys`).join(', ')} in ${Math.round(ms)} ms`);
+    }
+  }
+}
