@@ -18,6 +18,14 @@ export async function imageSkip(): Promise<string | false> {
   return why;
 }
 
+/** Whether podman answers at all (TIERFLOW_PODMAN or `podman` on PATH): a clean machine may not have it. */
+export async function podmanInstalled(): Promise<boolean> {
+  return podman(['--version']).then(
+    () => true,
+    (e: unknown) => !/not found: install podman/.test((e as Error).message),
+  );
+}
+
 /** A container's limits as podman set them, and as the kernel enforces them on its first process's cgroup. */
 export async function containerLimits(name: string): Promise<{ memoryBytes: number; nanoCpus: number; cgroupMemoryBytes: number; cgroupCpus: number; pid: number }> {
   const [memory, nano, pid] = (await podman(['inspect', '--type', 'container', '--format', '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.State.Pid}}', name])).trim().split(' ').map(Number);
