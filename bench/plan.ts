@@ -67,6 +67,8 @@ function inChild(file: string): Promise<Result> {
 
 async function child(file: string): Promise<void> {
   const { compileTopology } = await import('../pipelines/cli/compile.js');
+  // As the CLI does at start, before anything is timed.
+  await (await import('../pipelines/registry.js')).installBuiltinOperators();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const { valid, plan } = compileTopology(file);

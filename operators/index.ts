@@ -14,3 +14,6 @@ export const OPERATORS: readonly AnyOperatorDefinition[] = [decode, detect, embe
 export function findOperator(name: string, version: number): AnyOperatorDefinition | undefined {
   return OPERATORS.find((op) => op.name === name && op.version === version);
 }
+
+/** What the engine's registry loads (package.json `tierflow.operators` names this module). */
+export default OPERATORS;

@@ -133,10 +133,25 @@ export interface OperatorDefinition<C extends TSchema = TSchema, In extends AnyS
   publishes?: { topic: string };
   /** State the engine keeps for the operator (ctx.state), per input partition, in a changelog topic the planner derives. */
   state?: StateDeclaration;
+  /** A sink that prints to the run's standard output: `tierflow run --json` merges this into its config (stdout@1:
+   *  `{ format: 'json' }`), so every record is printed once, as a JSON line. */
+  jsonLines?: Partial<Static<C>>;
+  /** What `tierflow demo` makes for this operator before the run, when it is missing (match@1: a gallery of the
+   *  people in the demo's photos). */
+  prepareDemo?(config: Static<C>, demo: DemoContext): Promise<void>;
   create(
     config: Static<C>,
     ctx: OperatorContext,
   ): Promise<OperatorInstance<In extends StreamDefinition ? RecordOf<In> : never, Out extends StreamDefinition ? RecordOf<Out> : never>>;
+}
+
+/** What an operator's prepareDemo is given. */
+export interface DemoContext {
+  sources: SourceSpec[];
+  /** The topology file's folder: relative paths in configs are relative to it. */
+  topologyDir: string;
+  /** One progress line for the user. */
+  say(line: string): void;
 }
 
 /** Erases the generic parameters so definitions of different operators sit in one list. */

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { defineOperator } from '../../pipelines/operator.js';
 import { CLUSTER_ENTRY_SCHEMA } from './matcher.js';
@@ -30,5 +32,13 @@ export default defineOperator({
   resources: { cpu: 0.1, memoryMB: 64, arch: ['amd64', 'arm64'] },
   bytesPerRecord: 400,
   state: { schema: CLUSTER_ENTRY_SCHEMA, version: 1 },
+  prepareDemo: async (config, demo) => {
+    const gallery = resolve(demo.topologyDir, config.gallery);
+    if (existsSync(gallery)) return;
+    demo.say(`demo: enrolling the people in the demo photos into ${gallery} ...`);
+    const { enrollDemoGallery } = await import('../../pipelines/vision/demo-gallery.js');
+    const g = await enrollDemoGallery(demo.sources, gallery, demo.topologyDir);
+    demo.say(`demo: ${g.identities.length} identities enrolled`);
+  },
   create: async (config, ctx) => (await import('./create.js')).createMatch(config, ctx),
 });

@@ -17,5 +17,6 @@ export default defineOperator({
   tiers: ['device', 'edge', 'fog', 'cloud'],
   resources: { cpu: 0.05, memoryMB: 16, arch: ['amd64', 'arm64'] },
   bytesPerRecord: 0,
+  jsonLines: { format: 'json' },
   create: async (config, ctx) => (await import('./create.js')).createStdout(config, ctx),
 });

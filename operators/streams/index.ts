@@ -23,6 +23,7 @@ export const EVENTS = defineStream<SightingEvent>({
   key: (e) => e.camera,
   id: (e) => eventId(e),
   captureTs: (e) => e.to,
+  summary: (e) => ({ source: e.camera, label: e.identity }),
 });
 
 export const FACE_STREAMS = [FRAMES, FACES, EMBEDDINGS, MATCHES, EVENTS];

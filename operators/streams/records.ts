@@ -1,20 +1,10 @@
 // The records of the face flow's streams (declared in ./index.ts): frames -> faces -> embeddings -> matches -> events.
 
-/**
- * Every record says where and when its data was captured, so results can be de-duplicated and aged. Its identity
- * is (camera, epoch, seq): `recordId`. It never repeats for different data: a camera's decode session mints a new
- * epoch whenever it starts (a worker restart, another replica, a reconnect after the session ended), and seq counts
- * frames within the epoch.
- */
-export interface Captured {
-  camera: string;
-  /** The decode session that captured the frame: time-ordered and unique (see operators/decode/epoch.ts). */
-  epoch: string;
-  /** Frame sequence number within the epoch, from 0. */
-  seq: number;
-  /** Capture time, ms since epoch. */
-  captureTs: number;
-}
+import type { Captured } from '../../pipelines/streams/stream.js';
+
+/** Every face record says where and when its frame was captured (the engine's Captured: identity (camera, epoch,
+ *  seq), aged by captureTs). decode mints a new epoch whenever a camera's session starts (operators/decode/epoch.ts). */
+export type { Captured };
 
 /** [x, y, width, height] in pixels of the frame the record refers to. */
 export type Box = [number, number, number, number];

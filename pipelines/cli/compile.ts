@@ -1,7 +1,7 @@
 // validate + plan for commands: a plan that cannot be made is reported like any other topology problem, at
 // the flow that could not be placed.
 import { TopologyError } from '../errors.js';
-import { OPERATORS } from '../../operators/index.js';
+import { registry } from '../registry.js';
 import { validateTopologyFile, toProblems, type ValidTopology } from '../topology/validate.js';
 import { buildPlan, type PlanResult } from '../plan/build.js';
 import { PlanInfeasibleError } from '../plan/infeasible.js';
@@ -11,9 +11,10 @@ export interface Compiled extends PlanResult {
 }
 
 export function compileTopology(file: string): Compiled {
-  const valid = validateTopologyFile(file, OPERATORS);
+  const { operators } = registry();
+  const valid = validateTopologyFile(file, operators);
   try {
-    return { valid, ...buildPlan(valid.topology, OPERATORS, file) };
+    return { valid, ...buildPlan(valid.topology, operators, file) };
   } catch (e) {
     if (!(e instanceof PlanInfeasibleError)) throw e;
     const i = valid.topology.flows.findIndex((f) => f.id === e.operator);

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TopologySpec } from '../topology/schema.js';
-import { OPERATORS } from '../../operators/index.js';
+import { installBuiltinOperators, registry } from '../registry.js';
 import { renderOperatorDocs } from './operator-docs.js';
 import type { AnyOperatorDefinition } from '../operator.js';
 import { streamsOf } from '../streams/registry.js';
@@ -34,10 +34,11 @@ function optionalWhenDefaulted(node: unknown): unknown {
 }
 
 export function generatedFiles(): Record<string, string> {
+  const { operators } = registry();
   return {
-    'topology.schema.json': topologyJsonSchema(OPERATORS),
-    'docs/operators.md': renderOperatorDocs(OPERATORS),
-    ...Object.fromEntries([...streamsOf(OPERATORS).values()].map((s) => [`docs/schemas/${s.name}.avsc`, streamAvsc(s)])),
+    'topology.schema.json': topologyJsonSchema(operators),
+    'docs/operators.md': renderOperatorDocs(operators),
+    ...Object.fromEntries([...streamsOf(operators).values()].map((s) => [`docs/schemas/${s.name}.avsc`, streamAvsc(s)])),
   };
 }
 
@@ -72,4 +73,7 @@ function main(argv: string[]): number {
   return 0;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await installBuiltinOperators();
+  process.exitCode = main(process.argv.slice(2));
+}

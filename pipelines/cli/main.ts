@@ -17,6 +17,7 @@ import { registerDashboard } from './commands/dashboard.js';
 import { registerSchemas } from './commands/schemas.js';
 import { followLauncher, needsWorkerSettings, relaunchWithWorkerSettings } from './worker-settings.js';
 import { disableOrtTelemetry } from '../../models/ort-telemetry.js';
+import { installBuiltinOperators } from '../registry.js';
 
 export function buildProgram(): Command {
   const program = new Command('tierflow')
@@ -46,5 +47,6 @@ if (needsWorkerSettings(process.argv, process.execArgv, process.env)) {
   process.exitCode = await relaunchWithWorkerSettings(process.argv);
 } else {
   followLauncher();
+  await installBuiltinOperators();
   process.exitCode = await runCli(buildProgram(), process.argv);
 }

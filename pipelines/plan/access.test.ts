@@ -12,7 +12,7 @@ import { renderPlanTable } from './render/table.js';
 import type { Plan } from './types.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const plan = (): Plan => buildPlan(validateTopologyFile(join(root, 'topology.yaml')).topology, OPERATORS, 'topology.yaml').plan;
+const plan = (): Plan => buildPlan(validateTopologyFile(join(root, 'topology.yaml'), OPERATORS).topology, OPERATORS, 'topology.yaml').plan;
 const T = (s: string) => `tierflow.face-gateway.${s}`;
 
 test('every node of the default topology gets its own derived principal', () => {

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import type { Chain, Plan } from '../plan/types.js';
 import type { AnyOperatorDefinition, OperatorContext, OperatorInstance, SourceInstance } from '../operator.js';
 import type { Backbone, Consumer, ConsumedRecord, ConsumerOptions, Producer } from '../backbone/contract.js';
-import type { Captured } from '../../operators/streams/records.js';
+import type { Captured } from '../streams/stream.js';
 import type { AnyStream } from '../streams/stream.js';
 import { TierflowError } from '../errors.js';
 import { createStagePipeline, type StagePipeline } from './stages.js';

@@ -3,7 +3,7 @@
 import type { Priority } from '../topology/schema.js';
 import type { Plan } from '../plan/types.js';
 import { isImagePath } from '../media/media-input.js';
-import type { Captured } from '../../operators/streams/records.js';
+import type { Captured } from '../streams/stream.js';
 
 /** Low-priority flows give up on frames sooner; high-priority ones wait longer before dropping. */
 export const PRIORITY_BOUND_FACTOR: Record<Priority, number> = { low: 0.5, normal: 1, high: 1.5 };

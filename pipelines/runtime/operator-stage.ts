@@ -2,7 +2,7 @@
 // works inside its partition's store and hands its changes to the wave; what it emits is counted, shown, and
 // produced to its topic (acknowledged before the wave moves on).
 import type { AnyOperatorDefinition, OperatorInstance } from '../operator.js';
-import type { Captured } from '../../operators/streams/records.js';
+import type { Captured } from '../streams/stream.js';
 import type { FreshnessGate } from './freshness.js';
 import type { WorkerMetrics } from './metrics.js';
 import type { ChainState } from './state/chain-state.js';

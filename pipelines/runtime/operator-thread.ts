@@ -3,7 +3,7 @@
 // so an operator that needs a core gets a thread of its own; records cross by structured clone.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { OperatorContext, TransformInstance } from '../operator.js';
-import { findOperator } from '../../operators/index.js';
+import { loadRegistry } from '../registry.js';
 import { isTierflowError, TierflowError } from '../errors.js';
 import type { ThreadRequest, ThreadResponse, ThreadSetup } from './threaded.js';
 import { collectYoungGarbage } from './young-gc.js';
@@ -20,8 +20,9 @@ function describe(e: unknown): ThreadResponse['error'] {
 }
 
 let queue: Promise<unknown> = (async () => {
-  const [name, version] = setup.uses.split('@');
-  const def = findOperator(name!, Number(version))!;
+  // The modules this thread's process loaded, so the thread finds the very operator its process planned with.
+  const def = (await loadRegistry(setup.modules)).find(setup.uses);
+  if (!def) throw new TierflowError('INTERNAL', `${setup.uses} is in none of the operator modules ${setup.modules.join(', ')}`);
   // A threaded transform emits and the runtime publishes; publish is only kept as the sign that a topic exists.
   const publish = setup.publishes ? () => Promise.reject(new TierflowError('INTERNAL', `${setup.ctx.operatorId}: operators in threads cannot publish`)) : undefined;
   // The runtime keeps stateful operators on the chain's thread (their store is changelog-backed there); one built in

@@ -3,13 +3,12 @@
 import type { Plan } from '../plan/types.js';
 import type { BackboneSpec } from '../topology/schema.js';
 import type { Backbone } from '../backbone/contract.js';
-import { findOperator } from '../../operators/index.js';
+import { registry } from '../registry.js';
 import { TierflowError } from '../errors.js';
 import { plannedTopicSpecs } from './provision.js';
 import { Worker } from './worker.js';
 import { percentile } from './metrics.js';
 import type { RecordCodec } from './codec.js';
-import type { SightingEvent } from '../../operators/streams/records.js';
 import { summaryOperator, sourceOperators } from './summary.js';
 import { peakRssMB } from './peak-rss.js';
 
@@ -46,8 +45,7 @@ export interface RunSummary {
 }
 
 export function lookupOperator(uses: string) {
-  const [name, version] = uses.split('@');
-  const def = findOperator(name ?? '', Number(version));
+  const def = registry().find(uses);
   if (!def) throw new TierflowError('BAD_ARGUMENT', `unknown operator ${uses}`);
   return def;
 }
@@ -56,11 +54,12 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary>
   const started = Date.now();
   const configs = structuredClone(plan.configs);
   const sinkOps = plan.placements.filter((p) => lookupOperator(p.uses).output === null);
-  const printers = sinkOps.filter((p) => p.uses.startsWith('stdout@'));
-  if (opts.json) for (const p of printers) configs[p.operator] = { ...configs[p.operator], format: 'json' };
+  const printers = sinkOps.filter((p) => lookupOperator(p.uses).jsonLines !== undefined);
+  if (opts.json) for (const p of printers) configs[p.operator] = { ...configs[p.operator], ...lookupOperator(p.uses).jsonLines };
   // With --json every event is printed once: by the stdout sinks, or if there are none, here from the first sink.
   const tapOperator = opts.json && printers.length === 0 ? sinkOps[0]?.operator : undefined;
   const identities = new Map<string, Set<string>>();
+  const summarise = sinkOps[0] ? lookupOperator(sinkOps[0].uses).input?.summary : undefined;
   let events = 0;
 
   const backbone = await opts.openBackbone(opts.backbone ?? plan.backbone);
@@ -77,10 +76,11 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary>
     changelogs: process.env['TIERFLOW_STATE_CHANGELOGS'] !== 'off',
     onSinkRecords: (operator, records) => {
       if (operator !== (sinkOps[0]?.operator ?? '')) return;
-      for (const e of records as SightingEvent[]) {
-        events++;
-        if (!identities.has(e.camera)) identities.set(e.camera, new Set());
-        identities.get(e.camera)!.add(e.identity);
+      events += records.length;
+      for (const r of summarise ? records : []) {
+        const { source, label } = summarise!(r);
+        if (!identities.has(source)) identities.set(source, new Set());
+        identities.get(source)!.add(label);
       }
       if (operator === tapOperator) for (const r of records) opts.out(JSON.stringify(r));
     },

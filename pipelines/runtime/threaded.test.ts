@@ -1,3 +1,4 @@
+import '../../test/helpers/operators.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Value } from '@sinclair/typebox/value';

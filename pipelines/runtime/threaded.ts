@@ -4,9 +4,12 @@
 import { Worker } from 'node:worker_threads';
 import type { OperatorContext, TransformInstance } from '../operator.js';
 import { TierflowError, type ErrorCode } from '../errors.js';
+import { registry } from '../registry.js';
 
 export interface ThreadSetup {
   uses: string;
+  /** The operator modules of the process (registry().modules): the thread imports them itself. */
+  modules: readonly string[];
   config: unknown;
   ctx: Omit<OperatorContext, 'log' | 'signal' | 'publish' | 'state' | 'now'>;
   /** The operator's output goes to a topic (ctx.publish was set): operators read this to keep wire formats. */
@@ -36,7 +39,7 @@ const YOUNG_GENERATION_MB = 3;
 export async function createThreadedTransform(uses: string, config: unknown, ctx: OperatorContext): Promise<TransformInstance<unknown, unknown>> {
   // The chain clock is not sent: an operator in a thread reads Date.now() (only stateful operators, on the chain's thread, close by time).
   const { log, signal: _signal, publish: _publish, state: _state, now: _now, ...plain } = ctx;
-  const worker = new Worker(new URL('./operator-thread.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }, workerData: { uses, config, ctx: plain, publishes: ctx.publish !== undefined } satisfies ThreadSetup });
+  const worker = new Worker(new URL('./operator-thread.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }, workerData: { uses, modules: registry().modules, config, ctx: plain, publishes: ctx.publish !== undefined } satisfies ThreadSetup });
   const pending = new Map<number, { resolve: (out: unknown[]) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let dead: Error | null = null;

@@ -23,6 +23,9 @@ export interface StreamDefinition<T = unknown> {
   /** Each record sums up a window of input records rather than following one (sightings): run summaries measure
    *  end-to-end latency at the last stage before such a stream. */
   windowed?: boolean;
+  /** What a run's summary lists of a record when this stream reaches its first sink: under the record's source, a
+   *  label (the face flow's events: camera → identity). Absent: the summary only counts the records. */
+  summary?(record: T): { source: string; label: string };
   /** Topic compression; 'none' for records already compressed (JPEG). Default 'lz4'. */
   compression?: 'none' | 'lz4';
 }
@@ -38,4 +41,20 @@ export function defineStream<T>(def: StreamDefinition<T>): StreamDefinition<T> {
   if (!/^[a-z][a-z0-9-]*$/.test(def.name)) throw new Error(`stream name '${def.name}' must be lowercase letters, digits and dashes`);
   if (def.versions.length === 0) throw new Error(`stream ${def.name} declares no schema`);
   return def;
+}
+
+/**
+ * What the engine reads of a record of a perishable stream: which source captured it and when, so the runtime can
+ * age it (freshness gate) and time it end to end. Its identity is (camera, epoch, seq): an epoch is one capture
+ * session of the source, minted whenever it starts, so the identity never repeats for different data.
+ */
+export interface Captured {
+  /** The source that captured it (a topology source's name). */
+  camera: string;
+  /** The capture session: time-ordered and unique. */
+  epoch: string;
+  /** Sequence number within the epoch, from 0. */
+  seq: number;
+  /** Capture time, ms since epoch. */
+  captureTs: number;
 }

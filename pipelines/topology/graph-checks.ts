@@ -83,8 +83,9 @@ export function nodeBrokerProblems(t: Topology): Finding[] {
 }
 
 /** Inputs name something that exists and carries the stream the operator reads. */
-export function inputProblems(t: Topology, byFlow: OperatorsByFlow): Finding[] {
+export function inputProblems(t: Topology, byFlow: OperatorsByFlow, operators: readonly AnyOperatorDefinition[]): Finding[] {
   const out: Finding[] = [];
+  const sourceOperators = operators.filter((op) => op.input === null).map((op) => `${op.name}@${op.version}`).join(', ') || 'none known';
   const sources = new Set(t.sources.map((s) => s.name));
   const flowIds = new Set(t.flows.map((f) => f.id));
   t.flows.forEach((f, i) => {
@@ -99,7 +100,7 @@ export function inputProblems(t: Topology, byFlow: OperatorsByFlow): Finding[] {
       }
       if (!def) return;
       if (sources.has(input)) {
-        if (def.input !== null) out.push(finding(path, `'${input}' is a source, but ${f.uses} reads the ${def.input.name} stream; a source feeds a source operator such as decode@1`));
+        if (def.input !== null) out.push(finding(path, `'${input}' is a source, but ${f.uses} reads the ${def.input.name} stream; a source feeds a source operator (${sourceOperators})`));
         return;
       }
       const up = byFlow.get(input);

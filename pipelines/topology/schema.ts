@@ -79,7 +79,7 @@ export const PRIORITIES = ['low', 'normal', 'high'] as const;
 export const FlowSpec = Type.Object(
   {
     id: Name('Operator instance id'),
-    uses: Type.String({ pattern: '^[a-z][a-z0-9-]*@[0-9]+$', description: 'Operator and major version, e.g. detect@1' }),
+    uses: Type.String({ pattern: '^[a-z][a-z0-9-]*@[0-9]+$', description: 'Operator and major version, e.g. people-count@1' }),
     inputs: Type.Array(Type.String(), { default: [], description: 'Source names or upstream operator ids' }),
     config: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: "Operator configuration (see the operator's reference)" }),
     placement: PlacementSpec,

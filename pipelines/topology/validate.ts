@@ -4,7 +4,6 @@
 import { Value } from '@sinclair/typebox/value';
 import { TopologyError, type SourceProblem } from '../errors.js';
 import type { AnyOperatorDefinition } from '../operator.js';
-import { OPERATORS } from '../../operators/index.js';
 import { TopologySpec, type Topology } from './schema.js';
 import { readTopologyFile, formatPath, type ParsedTopology } from './parse.js';
 import { schemaProblems } from './schema-problems.js';
@@ -24,11 +23,11 @@ export interface ValidTopology {
   parsed: ParsedTopology;
 }
 
-export function validateTopologyFile(file: string, operators: readonly AnyOperatorDefinition[] = OPERATORS): ValidTopology {
+export function validateTopologyFile(file: string, operators: readonly AnyOperatorDefinition[]): ValidTopology {
   return validateTopology(readTopologyFile(file), operators);
 }
 
-export function validateTopology(parsed: ParsedTopology, operators: readonly AnyOperatorDefinition[] = OPERATORS): ValidTopology {
+export function validateTopology(parsed: ParsedTopology, operators: readonly AnyOperatorDefinition[]): ValidTopology {
   if (parsed.problems.length > 0) throw new TopologyError(parsed.problems);
   const data = Value.Default(TopologySpec, normaliseTopology(TopologySpec, parsed.data));
   const findings: Finding[] = [...schemaProblems(TopologySpec, data, []), ...literalSecrets(parsed.data)];
@@ -48,7 +47,7 @@ export function validateTopology(parsed: ParsedTopology, operators: readonly Any
     const duplicates = duplicateNames(t);
     findings.push(...duplicates, ...unknownReferences(t), ...nodeBrokerProblems(t), ...sourceUrlProblems(t));
     // With two flows of one name, inputs are ambiguous: the duplicate is the problem to report.
-    if (duplicates.length === 0) findings.push(...inputProblems(t, byFlow), ...cycles(t));
+    if (duplicates.length === 0) findings.push(...inputProblems(t, byFlow, operators), ...cycles(t));
     if (findings.length === 0) {
       const cameras = camerasBeyondPolicy(t, byFlow);
       findings.push(...tierPolicyProblems(t), ...cameras.problems, ...placementProblems(t, byFlow, cameras.nodes), ...unreachableNodes(t));

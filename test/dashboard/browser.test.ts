@@ -3,6 +3,7 @@
 // thumbnail appears within 15 s, and naming an unknown face enrols it so that the next sighting carries the name.
 // One demo person is left out of the gallery so there is an unknown face to name. Screenshots are saved
 // (TIERFLOW_SCREENSHOT_DIR, default the temp folder).
+import '../helpers/operators.js';
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,6 +1,7 @@
 // Deploy manifests from the default topology's plan: Kubernetes files validate against the Kubernetes schemas
 // offline, are stable across runs and schedule every chain where the plan put it; the compose file runs one
 // service per chain beside Redpanda; the Dockerfile builds what the manifests run.
+import '../helpers/operators.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
 // Least privilege on Kubernetes (--strimzi-cluster): a KafkaUser per node carrying exactly the plan's ACLs, a
 // KafkaTopic per topic, each node's user Secret mounted in that node's pods only, no shared credential in any pod,
 // and the gallery only where match runs. Validated offline like every other manifest.
+import '../helpers/operators.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

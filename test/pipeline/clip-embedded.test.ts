@@ -1,5 +1,6 @@
 // The flagship flow compiled from a topology and run in-process on the embedded backbone over a real clip:
 // the two people of the clip are recognised, nothing is dropped from a recorded file, and latency is measured.
+import '../helpers/operators.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';

@@ -1,5 +1,6 @@
 // The same flagship topology as the embedded pipeline test, on the real Kafka broker: the results topic, read
 // afterwards by an ordinary consumer, holds sightings of both people of the clip on every camera.
+import '../helpers/operators.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';

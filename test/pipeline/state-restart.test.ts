@@ -2,6 +2,7 @@
 // started again as a new worker: the windows come back from the changelog, and the events equal those of a run
 // that never stopped. And the checkpoint order: an offset is committed only after the changelog has acknowledged
 // the changes its wave caused.
+import '../helpers/operators.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ import type { Plan } from '../../pipelines/plan/types.js';
 import { MATCHES } from '../../operators/streams/index.js';
 
 function aggregatePlan(): Plan {
-  const { plan } = buildPlan(validateTopologyFile(join(repoRoot, 'topology.yaml')).topology, OPERATORS, 'topology.yaml');
+  const { plan } = buildPlan(validateTopologyFile(join(repoRoot, 'topology.yaml'), OPERATORS).topology, OPERATORS, 'topology.yaml');
   // Only the aggregate chain, without the console printer; windows close by capture time alone.
   plan.chains = plan.chains.filter((c) => c.id === 'aggregate').map((c) => ({ ...c, operators: ['aggregate', 'results'] }));
   plan.configs['aggregate'] = { ...plan.configs['aggregate'], minFrames: 1, sizeMs: 1000, idleMs: 600_000 };

@@ -12,7 +12,7 @@ import { OPERATORS } from '../../operators/index.js';
 const snapshot = join(repoRoot, 'test', 'topology', 'fixtures', 'face-gateway.plan.json');
 
 test('the default topology plans exactly as the committed snapshot', () => {
-  const valid = validateTopologyFile(join(repoRoot, 'topology.yaml'));
+  const valid = validateTopologyFile(join(repoRoot, 'topology.yaml'), OPERATORS);
   const { plan } = buildPlan(valid.topology, OPERATORS, 'topology.yaml');
   const text = `${JSON.stringify(plan, null, 2)}\n`;
   if (process.env['UPDATE_SNAPSHOTS'] === '1') writeFileSync(snapshot, text);

@@ -1,6 +1,5 @@
 // `tierflow run <file>`: the whole topology in this process, on the embedded backbone unless --brokers (or the
 // topology's backbone section) names Kafka. `tierflow demo` is the same run, with the demo gallery enrolled first.
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { compileTopology } from '../compile.js';
@@ -12,7 +11,6 @@ import { DEFAULT_DASHBOARD_PORT, checkDashboardFlags, runEnrolTarget, runPicture
 import { workerStatusProvider } from '../../dashboard/status.js';
 import { avroRecordCodec } from '../../runtime/codec.js';
 import { openBackbone } from '../../backbone/open.js';
-import { enrollDemoGallery } from '../../vision/demo-gallery.js';
 import { TierflowError } from '../../errors.js';
 import type { Plan } from '../../plan/types.js';
 
@@ -52,16 +50,14 @@ export function registerRun(program: Command): void {
     .argument('[file]', 'topology YAML file', 'topology.yaml')
     .option('--json', 'print sink records as JSON lines and a JSON summary')
     .option('--data-dir <dir>', 'folder for operator state', '.tierflow'))
-    .action((file: string, flags: RunFlags) => runCommand(file, { ...flags, untilSourcesEnd: true }, (plan) => ensureDemoGalleries(plan, file)));
+    .action((file: string, flags: RunFlags) => runCommand(file, { ...flags, untilSourcesEnd: true }, (plan) => prepareDemo(plan, file)));
 }
 
-async function ensureDemoGalleries(plan: Plan, file: string): Promise<void> {
-  for (const p of plan.placements.filter((x) => x.uses.startsWith('match@'))) {
-    const gallery = resolve(dirname(file), String(plan.configs[p.operator]?.['gallery'] ?? 'gallery.json'));
-    if (existsSync(gallery)) continue;
-    say(`demo: enrolling the people in the demo photos into ${gallery} ...`);
-    const g = await enrollDemoGallery(plan.sources, gallery, dirname(resolve(file)));
-    say(`demo: ${g.identities.length} identities enrolled`);
+/** Each operator of the plan makes what the demo needs of it (its prepareDemo), once per flow. */
+async function prepareDemo(plan: Plan, file: string): Promise<void> {
+  const flows = new Map(plan.placements.map((p) => [p.operator, p.uses]));
+  for (const [operator, uses] of flows) {
+    await lookupOperator(uses).prepareDemo?.(plan.configs[operator] ?? {}, { sources: plan.sources, topologyDir: dirname(resolve(file)), say });
   }
 }
 

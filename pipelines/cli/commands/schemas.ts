@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { TierflowError } from '../../errors.js';
 import type { AnyStream } from '../../streams/stream.js';
 import { streamsOf } from '../../streams/registry.js';
-import { OPERATORS } from '../../../operators/index.js';
+import { registry } from '../../registry.js';
 
 export function streamAvsc(stream: AnyStream): string {
   return `${JSON.stringify(stream.versions[stream.versions.length - 1], null, 2)}\n`;
@@ -17,7 +17,7 @@ export function registerSchemas(program: Command): void {
     .description('print the Avro schema (.avsc) of each stream, as its records travel on topics')
     .option('--stream <name>', 'one stream only')
     .action((flags: { stream?: string }) => {
-      const known = streamsOf(OPERATORS);
+      const known = streamsOf(registry().operators);
       const names = [...known.keys()];
       if (flags.stream !== undefined && !known.has(flags.stream)) {
         throw new TierflowError('BAD_ARGUMENT', `--stream: unknown stream '${flags.stream}' (streams: ${names.join(', ')})`, { exitCode: 2 });

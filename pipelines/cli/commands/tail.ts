@@ -9,7 +9,7 @@ import { deployBrokers, kafkaSpec } from '../../deploy/local/lifecycle.js';
 import { DEFAULT_STATE_ROOT, readDesired, readJson } from '../../deploy/local/state.js';
 import { tailLine, tailTopics } from '../../deploy/local/tail.js';
 import { streamsOf } from '../../streams/registry.js';
-import { OPERATORS } from '../../../operators/index.js';
+import { registry } from '../../registry.js';
 import type { Plan } from '../../plan/types.js';
 
 interface TailFlags {
@@ -47,7 +47,7 @@ async function runTail(stream: string, flags: TailFlags): Promise<void> {
   } else brokers = readDesired(paths).brokers;
   const backbone = await openBackbone(plan ? kafkaSpec(plan, brokers) : { type: 'kafka', brokers });
   const streams = new Map(topics.map((t) => [t.topic, t.stream]));
-  const known = streamsOf(OPERATORS);
+  const known = streamsOf(registry().operators);
   const consumer = await backbone.consumer({ groupId: `tierflow.tail.${randomUUID()}`, topics: topics.map((t) => t.topic), fromBeginning: flags.fromBeginning ?? false });
   let seen = 0;
   let done: () => void = () => {};

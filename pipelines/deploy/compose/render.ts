@@ -2,7 +2,7 @@
 // on), a one-shot service that creates the planned topics, one that creates each node's user and ACLs (access.ts),
 // and one service per chain (replicas via deploy.replicas) with only its node's credential. Pure.
 import { Document } from 'yaml';
-import { OPERATORS } from '../../../operators/index.js';
+import { registry } from '../../registry.js';
 import type { AnyOperatorDefinition } from '../../operator.js';
 import type { Plan, PlannedTopic } from '../../plan/types.js';
 import { ADMIN_MECHANISM, ADMIN_PASS, ADMIN_SECRET, ADMIN_USER, NODE_MECHANISM, SECRETS_DIR, accessScript, adminRpkFlags, nodeSecretName, secretPath } from './access.js';
@@ -85,7 +85,7 @@ export function topicScript(topics: readonly PlannedTopic[]): string {
 }
 
 export function renderCompose(plan: Plan, opts: ComposeOptions): Record<string, unknown> {
-  const operators = opts.operators ?? OPERATORS;
+  const operators = opts.operators ?? registry().operators;
   const redpandaImage = opts.redpandaImage ?? REDPANDA_IMAGE;
   // Each service mounts the plan and only the files its operators name: a camera's service never gets the gallery.
   const mountsOf = (chain: Plan['chains'][number]) => [`./plan.json:${PLAN_PATH}:ro`, ...filesUsedBy(plan, chain.operators, Object.keys(opts.files ?? {}).sort()).map((f) => `./${f}:${PLAN_DIR}/${f}:ro`)];

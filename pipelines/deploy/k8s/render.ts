@@ -4,7 +4,7 @@ import { Document } from 'yaml';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import { TierflowError } from '../../errors.js';
-import { OPERATORS } from '../../../operators/index.js';
+import { registry } from '../../registry.js';
 import type { AnyOperatorDefinition } from '../../operator.js';
 import type { Plan } from '../../plan/types.js';
 import type { NodeSpec } from '../../topology/schema.js';
@@ -47,7 +47,7 @@ export function renderK8sManifests(plan: Plan, opts: K8sOptions): ManifestFile[]
     );
   }
   if (!opts.image.trim()) throw new TierflowError('BAD_ARGUMENT', 'tierflow: the k8s target needs a worker image (--image)');
-  const operators = opts.operators ?? OPERATORS;
+  const operators = opts.operators ?? registry().operators;
   const namespace = opts.namespace ?? dnsLabel('tierflow', plan.topology);
   const configMap = dnsLabel('tf', plan.topology, 'plan');
   const secret = dnsLabel('tf', plan.topology, 'kafka');

@@ -1,3 +1,4 @@
+import '../../../test/helpers/operators.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PartitionedState } from './store.js';
@@ -33,7 +34,7 @@ test('a store per partition: changes are taken once with their value then, and a
 });
 
 test('a changelog record the state schema cannot read stops the restore with one line naming the topic', async () => {
-  const plan = buildPlan(validateTopologyFile(join(repoRoot, 'topology.yaml')).topology, OPERATORS, 'topology.yaml').plan;
+  const plan = buildPlan(validateTopologyFile(join(repoRoot, 'topology.yaml'), OPERATORS).topology, OPERATORS, 'topology.yaml').plan;
   const chain = plan.chains.find((c) => c.operators.includes('aggregate'))!;
   const topic = plan.topics.find((t) => t.kind === 'changelog' && t.producer === 'aggregate')!;
   const b = createEmbeddedBackbone();

@@ -1,0 +1,78 @@
+// The operators the engine runs. The engine imports none of them: it is given modules by specifier (tierflow's own
+// package.json lists its built-in operators under `tierflow.operators`), imports them once at start, and hands the
+// same specifiers to every operator thread so a thread finds exactly what its process found. A module's default
+// export is one operator definition or a list of them.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { AnyOperatorDefinition } from './operator.js';
+import { TierflowError } from './errors.js';
+
+export interface OperatorRegistry {
+  readonly operators: readonly AnyOperatorDefinition[];
+  /** The module specifiers (file URLs) the operators came from, in order. */
+  readonly modules: readonly string[];
+  /** `name@version`, or undefined. */
+  find(uses: string): AnyOperatorDefinition | undefined;
+}
+
+export function makeRegistry(operators: readonly AnyOperatorDefinition[], modules: readonly string[]): OperatorRegistry {
+  const byUses = new Map<string, AnyOperatorDefinition>();
+  for (const op of operators) {
+    const uses = `${op.name}@${op.version}`;
+    if (byUses.has(uses)) throw new TierflowError('BAD_ARGUMENT', `operator ${uses} is defined twice (modules: ${modules.join(', ')})`, { exitCode: 2 });
+    byUses.set(uses, op);
+  }
+  return { operators, modules, find: (uses) => byUses.get(uses) };
+}
+
+const isDefinition = (v: unknown): v is AnyOperatorDefinition =>
+  typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string' && typeof (v as { version?: unknown }).version === 'number' && typeof (v as { create?: unknown }).create === 'function';
+
+/** The definitions a module exports by default; a module that exports none is refused with its specifier. */
+export async function importOperatorModule(specifier: string): Promise<AnyOperatorDefinition[]> {
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(specifier)) as { default?: unknown };
+  } catch (e) {
+    throw new TierflowError('BAD_ARGUMENT', `operator module ${specifier} cannot be loaded: ${(e as Error).message.split('\n')[0]}`, { exitCode: 2, cause: e });
+  }
+  const exported = Array.isArray(mod.default) ? (mod.default as unknown[]) : [mod.default];
+  const bad = exported.findIndex((d) => !isDefinition(d));
+  if (exported.length === 0 || bad >= 0) {
+    throw new TierflowError('BAD_ARGUMENT', `operator module ${specifier} must export by default an operator definition (name, version, create) or a list of them`, { exitCode: 2 });
+  }
+  return exported as AnyOperatorDefinition[];
+}
+
+export async function loadRegistry(modules: readonly string[]): Promise<OperatorRegistry> {
+  const operators: AnyOperatorDefinition[] = [];
+  for (const m of modules) operators.push(...(await importOperatorModule(m)));
+  return makeRegistry(operators, modules);
+}
+
+const packageJson = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
+
+/** The built-in operator modules tierflow's package.json names (`tierflow.operators`, paths relative to it). */
+export function builtinOperatorModules(): string[] {
+  const pkg = JSON.parse(readFileSync(packageJson, 'utf8')) as { tierflow?: { operators?: string[] } };
+  return (pkg.tierflow?.operators ?? []).map((p) => pathToFileURL(join(dirname(packageJson), p)).href);
+}
+
+let installed: OperatorRegistry | undefined;
+
+/** Installs the registry the rest of this process (and its operator threads) uses. */
+export function installRegistry(r: OperatorRegistry): OperatorRegistry {
+  installed = r;
+  return r;
+}
+
+/** Loads and installs the built-in operators, once. */
+export async function installBuiltinOperators(): Promise<OperatorRegistry> {
+  return installed ?? installRegistry(await loadRegistry(builtinOperatorModules()));
+}
+
+export function registry(): OperatorRegistry {
+  if (!installed) throw new TierflowError('INTERNAL', 'no operators installed: the entry point loads them first (installBuiltinOperators)');
+  return installed;
+}
