@@ -71,7 +71,7 @@ async function child(file: string): Promise<void> {
   await (await import('../pipelines/registry.js')).installBuiltinOperators();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const { valid, plan } = compileTopology(file);
+  const { valid, plan } = await compileTopology(file);
   const text = JSON.stringify(plan, null, 2);
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(c0);

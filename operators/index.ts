@@ -7,8 +7,10 @@ import match from './match/index.js';
 import aggregate from './aggregate/index.js';
 import results from './results/index.js';
 import stdout from './stdout/index.js';
+import mqtt from './mqtt/index.js';
+import mqttEvents from './mqtt-events/index.js';
 
-export const OPERATORS: readonly AnyOperatorDefinition[] = [decode, detect, embed, match, aggregate, results, stdout];
+export const OPERATORS: readonly AnyOperatorDefinition[] = [decode, detect, embed, match, aggregate, results, stdout, mqtt, mqttEvents];
 
 /** Finds `name@version`, or undefined. */
 export function findOperator(name: string, version: number): AnyOperatorDefinition | undefined {

@@ -123,6 +123,9 @@ export interface OperatorDefinition<C extends TSchema = TSchema, In extends AnyS
   input: In;
   /** Output stream, or null for a sink. */
   output: Out;
+  /** A source operator: the URL schemes of the topology sources it reads (`rtsp`, `mqtt`); validate refuses a source
+   *  of another scheme at its url. Absent: any. */
+  sourceSchemes?: string[];
   /** Standard tiers (device, edge, fog, cloud) the operator may run on; all four means any tier, custom names too. */
   tiers: string[];
   resources: ResourceNeeds;

@@ -72,6 +72,16 @@ export async function installBuiltinOperators(): Promise<OperatorRegistry> {
   return installed ?? installRegistry(await loadRegistry(builtinOperatorModules()));
 }
 
+/** Adds the operators of modules not loaded yet (a topology's own, a plan's operatorModules) and installs the result. */
+export async function extendRegistry(modules: readonly string[]): Promise<OperatorRegistry> {
+  const base = registry();
+  const fresh = modules.filter((m, i) => !base.modules.includes(m) && modules.indexOf(m) === i);
+  if (fresh.length === 0) return base;
+  const added: AnyOperatorDefinition[] = [];
+  for (const m of fresh) added.push(...(await importOperatorModule(m)));
+  return installRegistry(makeRegistry([...base.operators, ...added], [...base.modules, ...fresh]));
+}
+
 export function registry(): OperatorRegistry {
   if (!installed) throw new TierflowError('INTERNAL', 'no operators installed: the entry point loads them first (installBuiltinOperators)');
   return installed;

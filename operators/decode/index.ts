@@ -49,6 +49,7 @@ export default defineOperator({
   config: DecodeConfig,
   input: null,
   output: FRAMES,
+  sourceSchemes: ['rtsp', 'rtsps', 'file', 'demo'],
   tiers: ['device', 'edge', 'fog', 'cloud'],
   resources: { cpu: 0.25, memoryMB: 96, arch: ['amd64', 'arm64'] },
   bytesPerRecord: 40_000,

@@ -1,8 +1,10 @@
 // validate + plan for commands: a plan that cannot be made is reported like any other topology problem, at
 // the flow that could not be placed.
 import { TopologyError } from '../errors.js';
-import { registry } from '../registry.js';
-import { validateTopologyFile, toProblems, type ValidTopology } from '../topology/validate.js';
+import { extendRegistry, registry } from '../registry.js';
+import { validateTopology, toProblems, type ValidTopology } from '../topology/validate.js';
+import { readTopologyFile } from '../topology/parse.js';
+import { loadTopologyOperators } from '../topology/operator-modules.js';
 import { buildPlan, type PlanResult } from '../plan/build.js';
 import { PlanInfeasibleError } from '../plan/infeasible.js';
 
@@ -10,11 +12,18 @@ export interface Compiled extends PlanResult {
   valid: ValidTopology;
 }
 
-export function compileTopology(file: string): Compiled {
-  const { operators } = registry();
-  const valid = validateTopologyFile(file, operators);
+/** The registered operators and the topology's own (`uses: ./path@1`, a package), which join the registry. */
+export async function compileTopology(file: string): Promise<Compiled> {
+  const parsed = readTopologyFile(file);
+  if (parsed.problems.length > 0) throw new TopologyError(parsed.problems);
+  const own = await loadTopologyOperators(parsed, registry());
+  if (own.findings.length > 0) throw new TopologyError(toProblems(parsed, own.findings));
+  const { operators } = await extendRegistry(own.modules);
+  const valid = validateTopology(parsed, operators, own.byUses);
   try {
-    return { valid, ...buildPlan(valid.topology, operators, file) };
+    const result = buildPlan(valid.topology, operators, file);
+    if (own.modules.length > 0) result.plan.operatorModules = own.modules;
+    return { valid, ...result };
   } catch (e) {
     if (!(e instanceof PlanInfeasibleError)) throw e;
     const i = valid.topology.flows.findIndex((f) => f.id === e.operator);

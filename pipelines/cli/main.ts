@@ -15,6 +15,7 @@ import { registerScale } from './commands/scale.js';
 import { registerVision } from './commands/vision.js';
 import { registerDashboard } from './commands/dashboard.js';
 import { registerSchemas } from './commands/schemas.js';
+import { registerDocs } from './commands/docs.js';
 import { followLauncher, needsWorkerSettings, relaunchWithWorkerSettings } from './worker-settings.js';
 import { disableOrtTelemetry } from '../../models/ort-telemetry.js';
 import { installBuiltinOperators } from '../registry.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerVision(program);
   registerDashboard(program);
   registerSchemas(program);
+  registerDocs(program);
   return program;
 }
 

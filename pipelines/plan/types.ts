@@ -87,4 +87,7 @@ export interface Plan {
   /** Least privilege on Kafka: per node its principal, the topics it uses by role and the ACLs derived from them
    *  (pipelines/plan/access.ts). Always present in plans from buildPlan; deploy applies it on an authorizing broker. */
   access?: PlanAccess;
+  /** Modules (file URLs) of the user's own operators the topology uses: a worker loads them before it looks
+   *  operators up. Absent when the topology uses only registered ones. */
+  operatorModules?: string[];
 }

@@ -8,12 +8,13 @@ import { formatPath } from './parse.js';
 /** Operator definitions by flow id, for flows whose `uses` names a known operator. */
 export type OperatorsByFlow = Map<string, AnyOperatorDefinition>;
 
-export function resolveOperators(t: Topology, operators: readonly AnyOperatorDefinition[]): { byFlow: OperatorsByFlow; problems: Finding[] } {
+export function resolveOperators(t: Topology, operators: readonly AnyOperatorDefinition[], byUses: ReadonlyMap<string, AnyOperatorDefinition> = new Map()): { byFlow: OperatorsByFlow; problems: Finding[] } {
   const byFlow: OperatorsByFlow = new Map();
   const problems: Finding[] = [];
   t.flows.forEach((flow, i) => {
-    const [name = '', version = ''] = flow.uses.split('@');
-    const def = operators.find((op) => op.name === name && String(op.version) === version);
+    const at = flow.uses.lastIndexOf('@');
+    const [name, version] = [flow.uses.slice(0, at), flow.uses.slice(at + 1)];
+    const def = byUses.get(flow.uses) ?? operators.find((op) => op.name === name && String(op.version) === version);
     if (def) {
       byFlow.set(flow.id, def);
       return;
@@ -100,6 +101,12 @@ export function inputProblems(t: Topology, byFlow: OperatorsByFlow, operators: r
       }
       if (!def) return;
       if (sources.has(input)) {
+        const at = t.sources.findIndex((s) => s.name === input);
+        const scheme = /^([a-z][a-z0-9+.-]*):/.exec(t.sources[at]?.url ?? '')?.[1];
+        // Reported at the url: that is what to change (or the flow's operator).
+        if (def.input === null && def.sourceSchemes && scheme && !def.sourceSchemes.includes(scheme)) {
+          out.push(finding(['sources', at, 'url'], `a ${scheme}: source, but '${f.id}' (${f.uses}) reads ${def.sourceSchemes.map((x) => `${x}:`).join(', ')} sources`));
+        }
         if (def.input !== null) out.push(finding(path, `'${input}' is a source, but ${f.uses} reads the ${def.input.name} stream; a source feeds a source operator (${sourceOperators})`));
         return;
       }

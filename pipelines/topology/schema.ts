@@ -51,9 +51,9 @@ export const SourceSpec = Type.Object(
   {
     name: Name('Source name (the camera id in every record)'),
     url: Type.String({
-      pattern: '^(rtsp://|rtsps://|file:|demo:|\\$\\{env:[A-Za-z_][A-Za-z0-9_]*\\})',
+      pattern: '^([a-z][a-z0-9+.-]*:|\\$\\{env:[A-Za-z_][A-Za-z0-9_]*\\})',
       description:
-        'rtsp:// or rtsps:// camera, file: video or image path, or demo:<image> virtual camera panning over an image; ${env:NAME} may stand for any part (a password) or the whole URL, resolved where the worker runs',
+        'What the source operator reading it opens, by scheme (each operator lists its schemes in docs/operators.md): an rtsp:// or rtsps:// camera, a file: video or image path, a demo:<image> virtual camera panning over an image, mqtt://HOST[:PORT]/TOPIC-FILTER sensors. ${env:NAME} may stand for any part (a password) or the whole URL, resolved where the worker runs',
     }),
     node: Type.String({ description: 'Node the source is attached to' }),
     fps: Type.Number({ exclusiveMinimum: 0, maximum: 120, default: 5, description: 'Target frames per second' }),
@@ -79,7 +79,10 @@ export const PRIORITIES = ['low', 'normal', 'high'] as const;
 export const FlowSpec = Type.Object(
   {
     id: Name('Operator instance id'),
-    uses: Type.String({ pattern: '^[a-z][a-z0-9-]*@[0-9]+$', description: 'Operator and major version, e.g. people-count@1' }),
+    uses: Type.String({
+      pattern: '^([a-z][a-z0-9-]*|(\\.{1,2}/|/)[^@\\s]+|@[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*|[a-z0-9][a-z0-9._-]*)@[0-9]+$',
+      description: 'Operator and major version: a registered one (people-count@1), a module of your own relative to this file (./operators/temperature-zscore@1) or an npm package installed beside it (@acme/plates@1)',
+    }),
     inputs: Type.Array(Type.String(), { default: [], description: 'Source names or upstream operator ids' }),
     config: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: "Operator configuration (see the operator's reference)" }),
     placement: PlacementSpec,

@@ -27,14 +27,16 @@ export function validateTopologyFile(file: string, operators: readonly AnyOperat
   return validateTopology(readTopologyFile(file), operators);
 }
 
-export function validateTopology(parsed: ParsedTopology, operators: readonly AnyOperatorDefinition[]): ValidTopology {
+/** `byUses`: operators of the user's own, by the `uses` the topology wrote (see operator-modules.ts). In the
+ *  valid topology their flows say the canonical `name@version`, which the registry the plan runs with knows. */
+export function validateTopology(parsed: ParsedTopology, operators: readonly AnyOperatorDefinition[], byUses: ReadonlyMap<string, AnyOperatorDefinition> = new Map()): ValidTopology {
   if (parsed.problems.length > 0) throw new TopologyError(parsed.problems);
   const data = Value.Default(TopologySpec, normaliseTopology(TopologySpec, parsed.data));
   const findings: Finding[] = [...schemaProblems(TopologySpec, data, []), ...literalSecrets(parsed.data)];
   const schemaValid = findings.length === 0;
   if (schemaValid) {
     const t = data as Topology;
-    const { byFlow, problems } = resolveOperators(t, operators);
+    const { byFlow, problems } = resolveOperators(t, operators, byUses);
     findings.push(...problems);
     t.flows.forEach((flow, i) => {
       const def = byFlow.get(flow.id);
@@ -54,7 +56,12 @@ export function validateTopology(parsed: ParsedTopology, operators: readonly Any
     }
   }
   if (findings.length > 0) throw new TopologyError(toProblems(parsed, findings));
-  return { file: parsed.file, topology: data as Topology, parsed };
+  const t = data as Topology;
+  for (const flow of t.flows) {
+    const def = byUses.get(flow.uses);
+    if (def) flow.uses = `${def.name}@${def.version}`;
+  }
+  return { file: parsed.file, topology: t, parsed };
 }
 
 /** The operator's declared cross-key rules, each violation at the key it names. */

@@ -37,7 +37,7 @@ async function demoTopology(dir: string): Promise<string> {
     .replace(/^# yaml-language-server.*\n/, '');
   const file = join(dir, 'topology.yaml');
   writeFileSync(file, text);
-  const { plan } = compileTopology(file);
+  const { plan } = await compileTopology(file);
   const galleryFile = join(dir, 'gallery.json');
   await enrollDemoGallery(plan.sources, galleryFile, dir);
   const gallery = await readGallery(galleryFile);

@@ -23,7 +23,7 @@ import { TierflowError } from '../../pipelines/errors.js';
 import type { Plan } from '../../pipelines/plan/types.js';
 import type { NodeSpec } from '../../pipelines/topology/schema.js';
 
-const compiled = compileTopology(join(repoRoot, 'topology.yaml'));
+const compiled = await compileTopology(join(repoRoot, 'topology.yaml'));
 const plan = compiled.plan;
 const nodes = compiled.valid.topology.nodes;
 const options: K8sOptions = { image: 'registry.example/tierflow:0.1.0', nodes, brokers: ['kafka-0.kafka:9092'] };

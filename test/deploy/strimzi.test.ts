@@ -16,7 +16,7 @@ import type { Plan } from '../../pipelines/plan/types.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const compiled = compileTopology(join(repoRoot, 'topology.yaml'));
+const compiled = await compileTopology(join(repoRoot, 'topology.yaml'));
 const plan: Plan = structuredClone(compiled.plan);
 plan.backbone = {
   type: 'kafka',

@@ -14,7 +14,7 @@ import { CLIP_IDENTITIES, writeClipTopology } from '../helpers/clip-topology.js'
 test('the clip, run on the embedded backbone, yields sightings of both enrolled people', { timeout: 180_000 }, async () => {
   const { dir, file } = await writeClipTopology({ name: 'clip-embedded', backbone: { type: 'embedded' }, cameras: 2 });
   try {
-    const { plan } = compileTopology(file);
+    const { plan } = await compileTopology(file);
     const lines: string[] = [];
     const summary = await runPlan(plan, {
       json: true,

@@ -19,7 +19,7 @@ test('on Kafka, the results topic shows both enrolled people on every camera', {
   const name = `clip-kafka-${Date.now().toString(36)}`;
   const { dir, file } = await writeClipTopology({ name, backbone: { type: 'kafka', brokers }, cameras: 2 });
   try {
-    const { plan } = compileTopology(file);
+    const { plan } = await compileTopology(file);
     const results = plan.topics.find((t) => t.producer === 'results')!.name;
     const summary = await runPlan(plan, {
       json: true,

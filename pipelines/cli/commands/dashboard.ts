@@ -32,7 +32,7 @@ export function registerDashboard(program: Command): void {
       let plan: Plan | null = null;
       let stateFile: string | null = null;
       if (topology !== undefined || checked.sites.length === 0) {
-        const paths = findDeploy(flags.stateDir, topology);
+        const paths = await findDeploy(flags.stateDir, topology);
         plan = readJson<Plan>(paths.plan);
         if (!plan) throw new TierflowError('DEPLOY_STATE', `no plan in ${paths.plan}: redeploy`, { exitCode: 2 });
         stateFile = paths.state;

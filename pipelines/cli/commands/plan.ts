@@ -20,8 +20,8 @@ export function registerPlan(program: Command): void {
     .option('--json', 'print the plan as JSON')
     .option('--explain', 'say why each operator went where it went, with the nodes rejected')
     .addOption(new Option('--graph <format>', 'draw the flow with tiers as clusters').choices(['mermaid', 'dot']))
-    .action((file: string, opts: PlanOptions) => {
-      const { plan, decisions } = compileTopology(file);
+    .action(async (file: string, opts: PlanOptions) => {
+      const { plan, decisions } = await compileTopology(file);
       let text: string;
       if (opts.json) text = JSON.stringify(plan, null, 2);
       else if (opts.graph === 'mermaid') text = renderMermaid(plan);

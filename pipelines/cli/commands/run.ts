@@ -62,7 +62,7 @@ async function prepareDemo(plan: Plan, file: string): Promise<void> {
 }
 
 async function runCommand(file: string, flags: RunFlags, beforeRun?: (plan: Plan) => Promise<void>): Promise<void> {
-  const { plan, valid } = compileTopology(file);
+  const { plan, valid } = await compileTopology(file);
   const brokers = flags.brokers?.split(',').map((b) => b.trim()).filter(Boolean);
   if (flags.brokers !== undefined && (!brokers || brokers.length === 0 || brokers.some((b) => !/^[^\s:]+:\d+$/.test(b)))) {
     throw new TierflowError('BAD_ARGUMENT', `--brokers: expected host:port[,host:port...], got '${flags.brokers}'`, { exitCode: 2 });

@@ -12,7 +12,7 @@ export function registerScale(program: Command): void {
     .option('--topology <name>', 'local deploy (default: the only one)')
     .option('--state-dir <dir>', 'folder of deploy state', DEFAULT_STATE_ROOT)
     .action(async (request: string, flags: { topology?: string; stateDir: string }) => {
-      const r = await scaleLocal(findDeploy(flags.stateDir, flags.topology), request);
+      const r = await scaleLocal(await findDeploy(flags.stateDir, flags.topology), request);
       const parts = r.partitionsAfter > r.partitionsBefore ? `, ${r.topic} grown from ${r.partitionsBefore} to ${r.partitionsAfter} partitions (restarted ${r.restarted.join(', ')})` : '';
       process.stdout.write(`scaled chain ${r.chain} to ${r.replicas} replicas${parts}\n`);
     });

@@ -14,7 +14,7 @@ export function registerStatus(program: Command): void {
     .option('--state-dir <dir>', 'folder of deploy state', DEFAULT_STATE_ROOT)
     .option('--json', 'print JSON for scripts')
     .action(async (topology: string | undefined, flags: { stateDir: string; json?: boolean }) => {
-      const status = await collectStatus(findDeploy(flags.stateDir, topology));
+      const status = await collectStatus(await findDeploy(flags.stateDir, topology));
       process.stdout.write(flags.json ? `${JSON.stringify(status)}\n` : renderStatus(status));
     });
 }

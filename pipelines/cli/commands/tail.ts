@@ -37,7 +37,7 @@ async function runTail(stream: string, flags: TailFlags): Promise<void> {
   const max = flags.max === undefined ? Infinity : Number(flags.max);
   if (!(max > 0) || !Number.isInteger(max === Infinity ? 1 : max)) throw new TierflowError('BAD_ARGUMENT', `--max: expected a positive integer, got '${flags.max}'`, { exitCode: 2 });
   const deployed = flags.topology !== undefined || deployedNames(flags.stateDir).length > 0;
-  const paths = deployed ? findDeploy(flags.stateDir, flags.topology) : null;
+  const paths = deployed ? await findDeploy(flags.stateDir, flags.topology) : null;
   const plan = paths ? readJson<Plan>(paths.plan) : null;
   const topics = tailTopics(plan, stream);
   let brokers: string[];

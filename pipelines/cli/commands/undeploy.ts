@@ -12,7 +12,7 @@ export function registerUndeploy(program: Command): void {
     .argument('[topology]', 'topology name or file (default: the only local deploy)')
     .option('--state-dir <dir>', 'folder of deploy state', DEFAULT_STATE_ROOT)
     .action(async (topology: string | undefined, flags: { stateDir: string }) => {
-      const paths = findDeploy(flags.stateDir, topology);
+      const paths = await findDeploy(flags.stateDir, topology);
       const pids = await undeployLocal(paths);
       process.stdout.write(`undeployed ${paths.dir.split('/').at(-1)}: stopped ${pids.length} processes${pids.length ? ` (pids ${pids.join(' ')})` : ''}\n`);
     });

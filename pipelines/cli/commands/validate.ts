@@ -7,8 +7,8 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('check a topology: schema, operators, graph, placement, policies and secrets; nothing starts')
     .argument('<file>', 'topology YAML file')
-    .action((file: string) => {
-      const { valid, plan } = compileTopology(file);
+    .action(async (file: string) => {
+      const { valid, plan } = await compileTopology(file);
       const t = valid.topology;
       const nodes = new Set(plan.placements.map((p) => p.node)).size;
       process.stdout.write(

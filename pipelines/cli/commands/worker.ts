@@ -9,6 +9,7 @@ import { lookupOperator } from '../../runtime/run.js';
 import { openBackbone } from '../../backbone/open.js';
 import { plannedTopicSpecs } from '../../runtime/provision.js';
 import { TierflowError } from '../../errors.js';
+import { extendRegistry } from '../../registry.js';
 import { readNodeCredential } from '../../backbone/credential.js';
 import type { Plan } from '../../plan/types.js';
 import type { BackboneSpec } from '../../topology/schema.js';
@@ -80,6 +81,8 @@ async function runWorkerUntilStopped(flags: WorkerFlags): Promise<void> {
   } catch (e) {
     throw new TierflowError('FILE_NOT_FOUND', `--plan ${flags.plan}: not a readable plan JSON (${(e as Error).message})`, { exitCode: 2 });
   }
+  // The topology's own operators (uses: ./path@1): the plan names their modules.
+  await extendRegistry(plan.operatorModules ?? []);
   if (!plan.chains.some((c) => c.node === flags.node)) throw new TierflowError('BAD_ARGUMENT', `--node ${flags.node}: the plan places nothing there`, { exitCode: 2 });
   if (flags.chain && !plan.chains.some((c) => c.id === flags.chain && c.node === flags.node)) {
     throw new TierflowError('BAD_ARGUMENT', `--chain ${flags.chain}: no such chain on node ${flags.node}`, { exitCode: 2 });

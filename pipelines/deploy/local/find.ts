@@ -13,9 +13,9 @@ export function deployedNames(stateRoot: string): string[] {
     .sort();
 }
 
-export function findDeploy(stateRoot: string, nameOrFile: string | undefined): DeployPaths {
+export async function findDeploy(stateRoot: string, nameOrFile: string | undefined): Promise<DeployPaths> {
   let name = nameOrFile;
-  if (name && /\.ya?ml$/.test(name) && existsSync(name)) name = compileTopology(name).plan.topology;
+  if (name && /\.ya?ml$/.test(name) && existsSync(name)) name = (await compileTopology(name)).plan.topology;
   if (!name) {
     const names = deployedNames(stateRoot);
     if (names.length !== 1) {
