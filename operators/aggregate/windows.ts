@@ -8,6 +8,7 @@
 // Everything that must survive a restart (open windows, each camera's clock and how far it has emitted) lives in a
 // keyed store: the engine's state store in the operator (changelog-backed), a Map in unit tests.
 import type { MatchesRecord, SightingEvent } from '../streams/records.js';
+import type { StateStore } from '../../pipelines/operator.js';
 
 export interface WindowOptions {
   kind: 'tumbling' | 'sliding';
@@ -54,13 +55,8 @@ export interface WindowEntry {
   clock: CameraClock | null;
 }
 
-/** The keyed store the windows live in (the engine's StateStore has this shape). */
-export interface WindowStore {
-  get(key: string): WindowEntry | undefined;
-  set(key: string, value: WindowEntry): void;
-  delete(key: string): void;
-  entries(): IterableIterator<[string, WindowEntry]>;
-}
+/** The keyed store the windows live in: the part of the engine's StateStore they use (a Map has it too). */
+export type WindowStore = Pick<StateStore<WindowEntry>, 'get' | 'set' | 'delete' | 'entries'>;
 
 /** Avro schema of a WindowEntry: what the aggregate operator declares as its state. */
 export const WINDOW_ENTRY_SCHEMA = {

@@ -4,6 +4,7 @@
 // never drifts once given. Leaders and the id counter live in a keyed store (the engine's state store in the
 // operator, a Map in unit tests), and ids carry the store's scope, so two replicas never mint the same id.
 import type { Gallery } from '../../pipelines/vision/gallery.js';
+import type { StateStore } from '../../pipelines/operator.js';
 
 export interface MatcherOptions {
   /** Largest Euclidean distance that counts as a match. */
@@ -33,14 +34,8 @@ export interface ClusterEntry {
   next: number | null;
 }
 
-export interface ClusterStore {
-  /** Prefix of the ids minted from this store (StateStore.scope). */
-  readonly scope: string;
-  get(key: string): ClusterEntry | undefined;
-  set(key: string, value: ClusterEntry): void;
-  delete(key: string): void;
-  entries(): IterableIterator<[string, ClusterEntry]>;
-}
+/** The keyed store unknown-face clusters live in: the part of the engine's StateStore they use, scope included. */
+export type ClusterStore = Pick<StateStore<ClusterEntry>, 'scope' | 'get' | 'set' | 'delete' | 'entries'>;
 
 /** Avro schema of a ClusterEntry: what the match operator declares as its state. */
 export const CLUSTER_ENTRY_SCHEMA = {
