@@ -100,9 +100,10 @@ export interface Backbone {
   /**
    * Reads one partition from its first retained record up to its end as of the call, outside any consumer group:
    * what restoring state from a changelog replays. A compacted topic may return fewer records than were written,
-   * never an older value of a key after a newer one.
+   * never an older value of a key after a newer one. `from`: only records at or after this offset (a warm standby
+   * catching up on what it read before).
    */
-  readPartition(topic: string, partition: number): Promise<PartitionEntry[]>;
+  readPartition(topic: string, partition: number, from?: number): Promise<PartitionEntry[]>;
   close(): Promise<void>;
 }
 

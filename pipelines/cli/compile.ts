@@ -7,25 +7,37 @@ import { readTopologyFile } from '../topology/parse.js';
 import { loadTopologyOperators } from '../topology/operator-modules.js';
 import { buildPlan, type PlanResult } from '../plan/build.js';
 import { PlanInfeasibleError } from '../plan/infeasible.js';
+import type { PlacementSpec } from '../topology/schema.js';
 
 export interface Compiled extends PlanResult {
   valid: ValidTopology;
 }
 
+export interface CompileOptions {
+  /** Placements that override the topology's, by flow id (what `migrate` moved). A plan these make infeasible
+   *  throws the PlanInfeasibleError itself: the move is wrong, not the file. */
+  pins?: Record<string, PlacementSpec>;
+}
+
 /** The registered operators and the topology's own (`uses: ./path@1`, a package), which join the registry. */
-export async function compileTopology(file: string): Promise<Compiled> {
+export async function compileTopology(file: string, opts: CompileOptions = {}): Promise<Compiled> {
   const parsed = readTopologyFile(file);
   if (parsed.problems.length > 0) throw new TopologyError(parsed.problems);
   const own = await loadTopologyOperators(parsed, registry());
   if (own.findings.length > 0) throw new TopologyError(toProblems(parsed, own.findings));
   const { operators } = await extendRegistry(own.modules);
   const valid = validateTopology(parsed, operators, own.byUses);
+  const pins = Object.entries(opts.pins ?? {});
+  for (const [id, placement] of pins) {
+    const flow = valid.topology.flows.find((f) => f.id === id);
+    if (flow) flow.placement = placement;
+  }
   try {
     const result = buildPlan(valid.topology, operators, file);
     if (own.modules.length > 0) result.plan.operatorModules = own.modules;
     return { valid, ...result };
   } catch (e) {
-    if (!(e instanceof PlanInfeasibleError)) throw e;
+    if (!(e instanceof PlanInfeasibleError) || pins.length > 0) throw e;
     const i = valid.topology.flows.findIndex((f) => f.id === e.operator);
     const explicit = (valid.parsed.data as { flows?: Array<{ placement?: unknown }> }).flows?.[i]?.placement !== undefined;
     const path = i < 0 ? [] : explicit ? ['flows', i, 'placement'] : ['flows', i, 'id'];

@@ -12,6 +12,7 @@ import { registerUndeploy } from './commands/undeploy.js';
 import { registerStatus } from './commands/status.js';
 import { registerTail } from './commands/tail.js';
 import { registerScale } from './commands/scale.js';
+import { registerMigrate } from './commands/migrate.js';
 import { registerVision } from './commands/vision.js';
 import { registerDashboard } from './commands/dashboard.js';
 import { registerSchemas } from './commands/schemas.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerTail(program);
   registerScale(program);
+  registerMigrate(program);
   registerVision(program);
   registerDashboard(program);
   registerSchemas(program);

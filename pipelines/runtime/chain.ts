@@ -93,6 +93,15 @@ export class ChainRunner {
     }
   }
 
+  /**
+   * Reads the chain's changelogs ahead of owning any partition (a warm standby, before it joins the group); the
+   * restore on assignment then reads only what was written since. Returns keys read per operator.
+   */
+  async warm(): Promise<Record<string, number>> {
+    const input = this.env.plan.topics.find((t) => t.name === this.env.chain.inputTopic);
+    return this.state.stateful && input ? this.state.warm(input.partitions) : {};
+  }
+
   async start(): Promise<void> {
     await this.prepare();
     const { chain } = this.env;

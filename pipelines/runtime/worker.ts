@@ -42,6 +42,8 @@ export interface SourceStatus {
 export class Worker {
   readonly metrics: WorkerMetrics;
   private readonly runners: ChainRunner[] = [];
+  /** The replicas of each chain, in start order (consumers before sources). */
+  private readonly groups: ChainRunner[][] = [];
   private producer: Producer | null = null;
   private readonly startedAt = Date.now();
 
@@ -49,7 +51,19 @@ export class Worker {
     this.metrics = opts.metrics ?? new WorkerMetrics({ node: opts.nodes.join(',') });
   }
 
+  /** prepare, then start. */
   async start(): Promise<void> {
+    await this.prepare();
+    await this.go();
+  }
+
+  /**
+   * Everything a start does before it takes work: operators created (models loaded) and, with `warm`, changelogs
+   * read ahead. A warm standby stops here until the switch (`go`): no consumer group joined, no source opened.
+   * Returns the changelog keys read per chain.
+   */
+  async prepare(opts: { warm?: boolean } = {}): Promise<Record<string, Record<string, number>>> {
+    if (this.producer) return {};
     const { plan, backbone } = this.opts;
     const producer = await backbone.producer();
     this.producer = producer;
@@ -58,6 +72,7 @@ export class Worker {
     // Consumers join before sources start, so the first frames already have somebody to read them.
     const chains = chainOrder(plan).filter((c) => this.opts.nodes.includes(c.node) && (!this.opts.chains || this.opts.chains.includes(c.id)));
     const ordered = [...chains.filter((c) => c.sources.length === 0), ...chains.filter((c) => c.sources.length > 0)];
+    const warmed: Record<string, Record<string, number>> = {};
     for (const chain of ordered) {
       const replicas = this.opts.replicas?.[chain.id] ?? chain.replicas;
       const runners = Array.from({ length: replicas }, (_, replica) => new ChainRunner({
@@ -79,13 +94,21 @@ export class Worker {
         }),
       );
       this.runners.push(...runners);
+      this.groups.push(runners);
       // Replicas load their operators side by side, then join the consumer group together. One by one, the second
       // replica joined ~3 s after the first (its models loading) and the group rebalanced mid-stream (Kafka).
       const loaded = await Promise.allSettled(runners.map((r) => r.prepare()));
       const failed = loaded.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
-      for (const runner of runners) await runner.start();
+      // One replica reads ahead: the one that gets a partition first restores from there (a single replica, most often).
+      if (opts.warm && runners[0]) warmed[chain.id] = await runners[0].warm();
     }
+    return warmed;
+  }
+
+  /** Joins the consumer groups and starts the sources of what `prepare` created. */
+  async go(): Promise<void> {
+    for (const runners of this.groups) for (const runner of runners) await runner.start();
   }
 
   /** Settles when every source chain hosted here has ended (immediately if there are none). */

@@ -41,6 +41,8 @@ export interface ClipTopologyOptions {
   plays?: number;
   /** Read the clip at its own pace (decode's `realtime`), so the cameras run for plays x CLIP_SECONDS of wall time. */
   realtime?: boolean;
+  /** A fog node between the gateway and the cloud (what migrations move operators to). */
+  fog?: boolean;
 }
 
 export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ dir: string; file: string }> {
@@ -57,9 +59,11 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
     'nodes:',
     ...(single ? [] : cameras.map((c) => `  - { name: ${c}-node, tier: device, cpu: 1, memory: 1024 }`)),
     '  - { name: gateway, tier: edge, cpu: 8, memory: 16384 }',
+    ...(opts.fog ? ['  - { name: fog-1, tier: fog, cpu: 8, memory: 16384 }'] : []),
     '  - { name: cloud-1, tier: cloud, cpu: 8, memory: 16384 }',
     'links:',
     '  - { from: device, to: edge, latencyMs: 2, bandwidthMbps: 100 }',
+    ...(opts.fog ? ['  - { from: edge, to: fog, latencyMs: 5, bandwidthMbps: 100 }', '  - { from: fog, to: cloud, latencyMs: 35, bandwidthMbps: 20 }'] : []),
     '  - { from: edge, to: cloud, latencyMs: 40, bandwidthMbps: 20 }',
     'sources:',
     ...cameras.map(

@@ -113,16 +113,17 @@ class EmbeddedBackbone implements Backbone, TopicStore {
     return consumer;
   }
 
-  async readPartition(topic: string, partition: number): Promise<PartitionEntry[]> {
+  async readPartition(topic: string, partition: number, from = 0): Promise<PartitionEntry[]> {
     this.assertOpen();
     const changelog = this.compacted.get(topic);
     if (changelog) {
       const log = changelog.logs[partition];
       if (!log) throw new TierflowError('BAD_ARGUMENT', `topic ${topic} has no partition ${partition}`);
-      return log.read();
+      return log.read(from);
     }
     const log = this.log(topic, partition);
-    return log.read(log.start, log.end - log.start).map((r) => ({ offset: r.offset, key: r.key, value: r.value, headers: { ...r.headers } }));
+    const start = Math.max(log.start, from);
+    return log.read(start, Math.max(0, log.end - start)).map((r) => ({ offset: r.offset, key: r.key, value: r.value, headers: { ...r.headers } }));
   }
 
   async close(): Promise<void> {

@@ -46,9 +46,9 @@ class KafkaBackbone implements Backbone {
     return c;
   }
 
-  readPartition(topic: string, partition: number): Promise<PartitionEntry[]> {
+  readPartition(topic: string, partition: number, from?: number): Promise<PartitionEntry[]> {
     this.assertOpen();
-    return readKafkaPartition(this.conn, topic, partition);
+    return readKafkaPartition(this.conn, topic, partition, from);
   }
 
   async close(): Promise<void> {

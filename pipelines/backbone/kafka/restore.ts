@@ -13,7 +13,7 @@ const toHeaders = (h: Kafka.MessageHeader[] | undefined): Headers => {
   return out;
 };
 
-export async function readKafkaPartition(conn: KafkaConnection, topic: string, partition: number): Promise<PartitionEntry[]> {
+export async function readKafkaPartition(conn: KafkaConnection, topic: string, partition: number, from = 0): Promise<PartitionEntry[]> {
   const timeout = conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const client = new Kafka.KafkaConsumer(
     {
@@ -35,11 +35,12 @@ export async function readKafkaPartition(conn: KafkaConnection, topic: string, p
       client.queryWatermarkOffsets(topic, partition, timeout, (err, o) => (err ? reject(err) : resolve(o))),
     );
     const out: PartitionEntry[] = [];
-    if (marks.highOffset <= marks.lowOffset) return out;
-    client.assign([{ topic, partition, offset: marks.lowOffset }]);
+    const first = Math.max(marks.lowOffset, from);
+    if (marks.highOffset <= first) return out;
+    client.assign([{ topic, partition, offset: first }]);
     client.setDefaultConsumeTimeout(200);
     const deadline = Date.now() + 6 * timeout;
-    let last = marks.lowOffset - 1;
+    let last = first - 1;
     while (last < marks.highOffset - 1) {
       if (Date.now() > deadline) throw new Error(`only reached offset ${last} of ${marks.highOffset} within ${(6 * timeout) / 1000} s`);
       const messages = await new Promise<Kafka.Message[]>((resolve, reject) => client.consume(1000, (err, m) => (err && (err as { code?: number }).code !== RD.ERR__TIMED_OUT ? reject(err) : resolve(m ?? []))));

@@ -13,6 +13,8 @@ import { deployBrokers, deployLocal } from '../../deploy/local/lifecycle.js';
 import { superviseDeploy } from '../../deploy/local/supervisor.js';
 import { DEFAULT_STATE_ROOT, type DeployPaths } from '../../deploy/local/state.js';
 import { DEFAULT_WORKER_IMAGE, type ContainerSettings } from '../../deploy/local/podman.js';
+import type { Plan } from '../../plan/types.js';
+import type { ValidTopology } from '../../topology/validate.js';
 
 interface DeployFlags {
   target: 'local' | 'containers' | 'k8s' | 'compose';
@@ -86,14 +88,20 @@ async function runDeploy(file: string, flags: DeployFlags): Promise<void> {
     process.stdout.write(`${lines.join('\n')}\n`);
     return;
   }
-  if (!flags.out) throw new TierflowError('BAD_ARGUMENT', `deploy --target ${flags.target} needs --out <dir>`, { exitCode: 2 });
-  if (!flags.image) throw new TierflowError('BAD_ARGUMENT', `deploy --target ${flags.target} needs --image <image> (built from the repository's Dockerfile)`, { exitCode: 2 });
+  writeClusterFiles(flags.target, plan, valid, abs, flags);
+}
+
+/** k8s manifests or a compose file for `plan` (deploy, and migrate's regenerated ones); prints what it wrote. */
+export function writeClusterFiles(target: 'k8s' | 'compose', plan: Plan, valid: ValidTopology, abs: string, flags: Pick<DeployFlags, 'brokers' | 'out' | 'image' | 'namespace' | 'strimziCluster'>): void {
+  if (!flags.out) throw new TierflowError('BAD_ARGUMENT', `--target ${target} needs --out <dir>`, { exitCode: 2 });
+  if (!flags.image) throw new TierflowError('BAD_ARGUMENT', `--target ${target} needs --image <image> (built from the repository's Dockerfile)`, { exitCode: 2 });
   const brokers = flags.brokers === undefined ? undefined : deployBrokers(plan, flags.brokers);
   const gallery = galleryFiles(plan.configs, abs);
+  const nodeArch = Object.fromEntries(valid.topology.nodes.map((n) => [n.name, n.arch]));
   const written =
-    flags.target === 'k8s'
+    target === 'k8s'
       ? writeK8sManifests(plan, flags.out, { image: flags.image, namespace: flags.namespace, nodes: valid.topology.nodes, brokers, files: gallery, strimziCluster: flags.strimziCluster })
-      : writeComposeFile(plan, join(flags.out, 'compose.yaml'), { image: flags.image, files: gallery });
+      : writeComposeFile(plan, join(flags.out, 'compose.yaml'), { image: flags.image, files: gallery, nodeArch });
   process.stdout.write(`${written.map((f) => `wrote ${f}`).join('\n')}\n`);
 }
 

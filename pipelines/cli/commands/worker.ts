@@ -24,6 +24,7 @@ interface WorkerFlags {
   metricsPort: string;
   dataDir: string;
   credential?: string;
+  standby?: boolean;
 }
 
 const say = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
@@ -41,6 +42,7 @@ export function registerWorker(program: Command): void {
     .option('--metrics-port <port>', 'port of the health and metrics endpoint (0 picks one)', '0')
     .option('--data-dir <dir>', 'folder for operator state', '.tierflow')
     .option('--credential <file>', "this node's own Kafka user and password (JSON, mode 0600, written by deploy); the worker then creates no topics")
+    .option('--standby', 'a warm standby (migrate): load the operators and read the changelogs, say `warm`, then wait for SIGUSR2 before joining groups and opening sources')
     .action((flags: WorkerFlags) => runWorker(flags));
 }
 
@@ -60,6 +62,23 @@ function backboneFor(plan: Plan, flags: WorkerFlags): BackboneSpec {
   if (!list) return plan.backbone;
   const security = plan.backbone.type === 'kafka' ? plan.backbone.security : undefined;
   return { type: 'kafka', brokers: list.split(',').map((b) => b.trim()), ...(security ? { security } : {}) };
+}
+
+/** A standby waits for SIGUSR2 (go: true) or SIGTERM/SIGINT (go: false). */
+function switchOrStop(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (go: boolean) => () => {
+      process.off('SIGUSR2', onGo);
+      process.off('SIGTERM', onStop);
+      process.off('SIGINT', onStop);
+      resolve(go);
+    };
+    const onGo = done(true);
+    const onStop = done(false);
+    process.once('SIGUSR2', onGo);
+    process.once('SIGTERM', onStop);
+    process.once('SIGINT', onStop);
+  });
 }
 
 /** Ends the worker on `e`, first telling the supervisor on stdout what it was, so it can decide not to restart. */
@@ -107,6 +126,19 @@ async function runWorkerUntilStopped(flags: WorkerFlags): Promise<void> {
     log: say,
   });
   try {
+    if (flags.standby) {
+      const t0 = performance.now();
+      const keys = await worker.prepare({ warm: true });
+      say(`worker ${flags.node} warm in ${Math.round(performance.now() - t0)} ms (changelog keys read ahead: ${JSON.stringify(keys)}); waiting for the switch`);
+      process.stdout.write(`${JSON.stringify({ type: 'warm', node: flags.node, keys, pid: process.pid })}\n`);
+      if (!(await switchOrStop())) {
+        say('standby stopped before the switch');
+        await worker.stop();
+        await backbone.close();
+        return;
+      }
+      say('switch: joining the groups, opening the sources');
+    }
     await worker.start();
   } catch (e) {
     // An open Kafka client keeps the process alive: without closing it, a worker whose operators cannot start

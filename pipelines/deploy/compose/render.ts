@@ -26,6 +26,8 @@ export interface ComposeOptions {
   /** `uid:gid` the workers run as, so they can read their 0600 secret file (compose bind-mounts it with the host's
    *  owner and mode); unset: the image's user, who then owns the files (write.ts arranges it). */
   workerUser?: string;
+  /** Each node's arch (the topology's): a worker runs the multi-arch image's platform of its node. */
+  nodeArch?: Record<string, string>;
 }
 
 /** The plan as compose workers see it: the stack brings its own broker, so the topology's brokers and
@@ -117,6 +119,7 @@ export function renderCompose(plan: Plan, opts: ComposeOptions): Record<string, 
     const r = chainResources(plan, chain, operators);
     services[workloadName(plan, chain)] = {
       image: opts.image,
+      ...(opts.nodeArch?.[chain.node] ? { platform: `linux/${opts.nodeArch[chain.node]}` } : {}),
       working_dir: APP_DIR,
       entrypoint: [...WORKER_COMMAND],
       ...(opts.workerUser ? { user: opts.workerUser } : {}),

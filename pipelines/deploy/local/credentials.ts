@@ -4,6 +4,7 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../../plan/types.js';
+import type { NodeAccess } from '../../plan/access.js';
 import type { BackboneSpec } from '../../topology/schema.js';
 import { kafkaConnectionOf } from '../../backbone/index.js';
 import { KafkaAccessAdmin, newSecret, type ScramMechanism } from '../../backbone/kafka/access-admin.js';
@@ -56,12 +57,37 @@ export async function grantNodeAccess(plan: Plan, spec: KafkaSpec, paths: Deploy
   });
 }
 
+/**
+ * For a migration to `plan`, while the old plan's workers keep running on their credentials: a node new to the
+ * deploy gets its user, ACLs and file; a node that has one keeps its secret and gets the ACLs the new plan adds
+ * (adding never takes away what a running worker uses). Returns the credential files by node.
+ */
+export async function extendNodeAccess(plan: Plan, spec: KafkaSpec, paths: DeployPaths, files: Record<string, string>): Promise<Record<string, string>> {
+  const mechanism = scramMechanismOf(spec);
+  const access = plan.access;
+  if (!mechanism || !access) return files;
+  return withAdmin(spec, async (admin) => {
+    const out = { ...files };
+    for (const n of access.nodes) {
+      if (!out[n.node]) {
+        const secret = newSecret();
+        await admin.upsertScram(n.username, secret, mechanism);
+        out[n.node] = writeCredential(credentialFileOf(paths, n.node), { username: n.username, password: secret });
+      }
+      await admin.createAcls(n.principal, n.acls);
+    }
+    return out;
+  });
+}
+
 /** Removes every node's ACLs and revokes its SCRAM credential (see KafkaAccessAdmin.revokeScram), then the credential files. */
-export async function revokeNodeAccess(plan: Plan, spec: KafkaSpec, files: Record<string, string>): Promise<void> {
+export async function revokeNodeAccess(plan: Plan, spec: KafkaSpec, files: Record<string, string>, earlier: NodeAccess[] = []): Promise<void> {
   const mechanism = scramMechanismOf(spec);
   if (!mechanism || !plan.access) return;
+  // Nodes an earlier plan of this deploy had (a migration moved everything off them) have users too.
+  const nodes = [...plan.access.nodes, ...earlier.filter((e) => !plan.access!.nodes.some((n) => n.principal === e.principal))];
   await withAdmin(spec, async (admin) => {
-    for (const n of plan.access!.nodes) {
+    for (const n of nodes) {
       await admin.deleteAcls(n.principal);
       await admin.revokeScram(n.username, mechanism);
     }

@@ -197,7 +197,7 @@ export async function undeployLocal(paths: DeployPaths, supervisorPid?: number, 
   const plan = readJson<Plan>(paths.plan);
   if (desired?.credentials && plan) {
     try {
-      await revokeNodeAccess(plan, kafkaSpec(plan, desired.brokers), desired.credentials);
+      await revokeNodeAccess(plan, kafkaSpec(plan, desired.brokers), desired.credentials, desired.earlierAccess);
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       throw new TierflowError('DEPLOY_STATE', `undeploy: workers stopped, but the nodes' Kafka users and ACLs could not be removed (${why}); run undeploy again`, { cause: e });

@@ -13,14 +13,14 @@ export function ago(ms: number, now: number): string {
 }
 
 export function renderStatus(s: DeployStatus, now = Date.now()): string {
-  const out = [`topology ${s.topology}: supervisor ${s.supervisor.up ? `up (pid ${s.supervisor.pid})` : 'DOWN'}`, ''];
+  const out = [`topology ${s.topology}: supervisor ${s.supervisor.up ? `up (pid ${s.supervisor.pid})` : 'DOWN'}`, ...migrationLines(s, now), ''];
   // Containerised workers also show the limits they run under (their node's cpu and memory).
   const limits = s.processes.some((p) => p.container);
   const limitsOf = (p: DeployStatus['processes'][number]) => (limits ? [p.container ? `${p.container.cpus} cpu ${p.container.memoryMB} MB` : '-'] : []);
   out.push(
     ...table(
       ['PROCESS', 'NODE', 'STATE', 'PID', 'RESTARTS', 'UPTIME', ...(limits ? ['LIMITS'] : []), 'METRICS'],
-      s.processes.map((p) => [p.id, p.node, p.state, p.pid ? String(p.pid) : '-', String(p.restarts), p.uptimeSec === null ? '-' : `${p.uptimeSec} s`, ...limitsOf(p), p.metrics ?? '-']),
+      s.processes.map((p) => [p.standby ? `${p.id} (standby)` : p.id, p.node, p.state, p.pid ? String(p.pid) : '-', String(p.restarts), p.uptimeSec === null ? '-' : `${p.uptimeSec} s`, ...limitsOf(p), p.metrics ?? '-']),
     ),
     '',
     ...table(
@@ -34,4 +34,15 @@ export function renderStatus(s: DeployStatus, now = Date.now()): string {
   const crashed = s.processes.filter((p) => p.lastExit && p.restarts > 0);
   for (const p of crashed) out.push('', `${p.id}: last exit ${ago(p.lastExit!.at, now)} (code ${p.lastExit!.code}, signal ${p.lastExit!.signal}): ${p.lastExit!.stderr}`);
   return `${out.join('\n')}\n`;
+}
+
+/** The migration under way (its phase), else the last one done. */
+function migrationLines(s: DeployStatus, now: number): string[] {
+  const m = s.migration;
+  const last = s.migrations.at(-1);
+  if (m && m.phase !== 'done' && m.phase !== 'rolled-back') return [`migration ${m.id}: ${m.operator} ${m.phase} (started ${ago(m.startedAt, now)})${m.detail ? `: ${m.detail}` : ''}`];
+  const lines: string[] = [];
+  if (m?.phase === 'rolled-back') lines.push(`migration ${m.id}: ${m.operator} rolled back ${ago(m.doneAt ?? m.startedAt, now)}${m.detail ? `: ${m.detail}` : ''}`);
+  if (last) lines.push(`migration ${last.id}: ${last.operator} ${last.from.join(',')} -> ${last.to.join(',')} done ${ago(last.at, now)} (warm ${(last.warmMs / 1000).toFixed(1)} s, switched in ${(last.switchMs / 1000).toFixed(1)} s); the plan in force places it there`);
+  return lines;
 }

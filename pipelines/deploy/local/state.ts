@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join, resolve } from 'node:path';
 import { TierflowError } from '../../errors.js';
 import type { ContainerSettings } from './podman.js';
+import type { PlacementSpec } from '../../topology/schema.js';
+import type { NodeAccess } from '../../plan/access.js';
 
 export const DEFAULT_STATE_ROOT = '.tierflow/deploy';
 
@@ -25,10 +27,61 @@ export interface DesiredState {
   /** Per node, the file holding its own Kafka credential (least privilege, on an authorizing broker); absent: the
    *  workers share the topology's credential. */
   credentials?: Record<string, string>;
+  /** Placements `migrate` made, by operator: applied over the topology's own by every later re-plan. */
+  pins?: Record<string, PlacementSpec>;
+  /** Set by `migrate` while it runs; the supervisor carries out its phase (see migrate.ts). */
+  migration?: MigrationRequest;
+  /** Migrations done, oldest first. */
+  migrations?: MigrationRecord[];
+  /** Node users of earlier plans (before migrations): undeploy revokes them too. */
+  earlierAccess?: NodeAccess[];
 }
 
-/** `failed`: it ended with an error no restart can fix (its `fatal` line said so); it stays down. */
-export type WorkerPhase = 'starting' | 'ready' | 'backoff' | 'stopping' | 'failed';
+/** What `migrate` asks of the supervisor: warm standbys for `replace`, then the switch, or a rollback. */
+export interface MigrationRequest {
+  id: number;
+  operator: string;
+  /** Nodes the operator runs on before, and the target as asked (`fog-1`, `tier:fog`). */
+  from: string[];
+  to: string;
+  /** The new plan (plan.json becomes it once the switch is through). */
+  plan: string;
+  /** Nodes whose worker runs other chains in the new plan: each gets a warm standby, which takes over at the switch. */
+  replace: string[];
+  /** Nodes of the old plan with no chain in the new one: their workers stop at the switch. */
+  retire: string[];
+  phase: 'warming' | 'switching' | 'rollback';
+  /** Why a rollback was asked for. */
+  reason?: string;
+}
+
+export interface MigrationRecord {
+  id: number;
+  operator: string;
+  from: string[];
+  to: string[];
+  at: number;
+  warmMs: number;
+  switchMs: number;
+}
+
+/** How a migration stands, as the supervisor saw it (state.json). */
+export interface MigrationState {
+  id: number;
+  operator: string;
+  phase: 'warming' | 'warm' | 'switching' | 'done' | 'failed' | 'rolled-back';
+  /** Since the request, ms: when every standby was warm and when the switch was through. */
+  startedAt: number;
+  warmAt?: number;
+  switchStartedAt?: number;
+  doneAt?: number;
+  /** A failure's one line (a standby that exited, its last log line). */
+  detail?: string;
+}
+
+/** `failed`: it ended with an error no restart can fix (its `fatal` line said so); it stays down. `warming`/`warm`:
+ *  a migration's standby, loading and then waiting for the switch. */
+export type WorkerPhase = 'starting' | 'ready' | 'backoff' | 'stopping' | 'failed' | 'warming' | 'warm';
 
 export interface WorkerState {
   /** `<node>` for a node's worker, `<chain>#<n>` for an extra replica of a chain. */
@@ -53,6 +106,8 @@ export interface WorkerState {
   fatal?: { code: string; retriable: boolean; message: string };
   nextStartAt?: number;
   log: string;
+  /** A migration's warm standby (until its switch is through). */
+  standby?: boolean;
 }
 
 /** Written by the supervisor whenever something changes. */
@@ -62,6 +117,8 @@ export interface SupervisorState {
   startedAt: number;
   generation: number;
   workers: WorkerState[];
+  /** The latest migration, while it runs and after. */
+  migration?: MigrationState;
 }
 
 export interface DeployPaths {

@@ -2,7 +2,7 @@
 // with what the supervisor recorded (pid, restarts). A worker that does not answer shows as down.
 import type { Plan } from '../../plan/types.js';
 import type { OperatorSnapshot } from '../../runtime/metrics.js';
-import { alive, readDesired, readJson, type DeployPaths, type SupervisorState, type WorkerState } from './state.js';
+import { alive, readDesired, readJson, type DeployPaths, type MigrationRecord, type MigrationState, type SupervisorState, type WorkerState } from './state.js';
 
 export interface SourceRow {
   source: string;
@@ -28,6 +28,8 @@ export interface ProcessRow {
   sources: SourceRow[];
   /** Consumer lag by chain id, then `topic/partition`. */
   lag: Record<string, Record<string, number>>;
+  /** A migration's warm standby (state 'warming' or 'warm' until its switch). */
+  standby?: boolean;
 }
 
 export interface OperatorRow {
@@ -48,6 +50,9 @@ export interface DeployStatus {
   processes: ProcessRow[];
   operators: OperatorRow[];
   sources: Array<SourceRow & { node: string }>;
+  /** The latest migration as the supervisor saw it (phase, times), and the ones done. */
+  migration?: MigrationState;
+  migrations: MigrationRecord[];
 }
 
 /** `tierflow_consumer_lag` by chain id (replica suffix `#n` dropped), then by `topic/partition`, from a Prometheus page.
@@ -81,7 +86,7 @@ async function fetchText(url: string): Promise<string | null> {
 
 async function probe(w: WorkerState): Promise<ProcessRow> {
   const phase = w.phase === 'backoff' && w.lastExit?.oomKilled ? 'oom-killed' : w.phase;
-  const base: ProcessRow = { id: w.id, node: w.node, chain: w.chain, pid: w.container?.pid ?? w.pid, container: w.container, state: w.phase === 'ready' ? 'down' : phase, restarts: w.restarts, uptimeSec: null, metrics: w.metrics, lastExit: w.lastExit, operators: [], sources: [], lag: {} };
+  const base: ProcessRow = { id: w.id, node: w.node, chain: w.chain, pid: w.container?.pid ?? w.pid, container: w.container, state: w.phase === 'ready' ? 'down' : phase, restarts: w.restarts, uptimeSec: null, metrics: w.metrics, lastExit: w.lastExit, operators: [], sources: [], lag: {}, ...(w.standby ? { standby: true } : {}) };
   if (!w.status || !w.metrics || w.phase !== 'ready') return base;
   const [statusText, metricsText] = await Promise.all([fetchText(w.status), fetchText(w.metrics)]);
   if (statusText === null) return base;
@@ -114,5 +119,7 @@ export async function collectStatus(paths: DeployPaths): Promise<DeployStatus> {
     processes,
     operators: operatorRows(plan, processes, desired.replicas),
     sources: processes.flatMap((p) => p.sources.map((s) => ({ ...s, node: p.node }))),
+    ...(state?.migration ? { migration: state.migration } : {}),
+    migrations: desired.migrations ?? [],
   };
 }

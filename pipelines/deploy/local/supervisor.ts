@@ -12,7 +12,7 @@ import { NEEDS_OPERATOR, type ErrorCode } from '../../errors.js';
 import { ContainerLauncher } from './container-launcher.js';
 import { ProcessLauncher, thisCli, type CliInvocation, type ExitCause, type WorkerLauncher } from './launcher.js';
 import { brokersOfNode, workerArgs, workerProcesses, type WorkerProcessSpec } from './processes.js';
-import { readDesired, readJson, writeJsonAtomic, type DeployPaths, type SupervisorState, type WorkerState } from './state.js';
+import { readDesired, readJson, writeJsonAtomic, type DeployPaths, type MigrationRequest, type MigrationState, type SupervisorState, type WorkerState } from './state.js';
 
 export { thisCli, type CliInvocation } from './launcher.js';
 
@@ -21,6 +21,10 @@ export const WORKER_STOP_TIMEOUT_MS = 20_000;
 
 interface Managed {
   spec: WorkerProcessSpec;
+  /** The plan it runs: plan.json, or a migration's next plan while it is a standby. */
+  planFile?: string;
+  /** A migration's warm standby: started with --standby, never restarted, switched on by SIGUSR2. */
+  standby?: boolean;
   state: WorkerState;
   child: ChildProcess | null;
   streak: number;
@@ -52,6 +56,13 @@ export class Supervisor {
   private readonly startedAt = Date.now();
   private plan: Plan | null = null;
   private launcher: WorkerLauncher | null = null;
+  /** A migration's standbys by node, and the workers its switch stopped (kept for a rollback). */
+  private readonly standbys = new Map<string, Managed>();
+  private readonly stoppedBySwitch = new Map<string, Managed>();
+  private migration: MigrationState | undefined;
+  private nextPlan: Plan | null = null;
+  /** Set once the switch has signalled the standbys. */
+  private switchedOn = false;
 
   constructor(
     private readonly paths: DeployPaths,
@@ -78,16 +89,8 @@ export class Supervisor {
     const specs = workerProcesses(plan, desired.replicas);
     const fresh = new Set<string>();
     for (const spec of specs) {
-      if (this.managed.has(spec.id)) continue;
-      const m: Managed = {
-        spec,
-        child: null,
-        streak: 0,
-        timer: null,
-        stopping: null,
-        reaping: null,
-        state: { id: spec.id, node: spec.node, chain: spec.chain, pid: null, phase: 'starting', restarts: 0, startedAt: Date.now(), everReady: false, log: join(this.paths.logs, `${spec.id.replace('#', '-')}.log`) },
-      };
+      if (this.managed.has(spec.id) || this.stoppedBySwitch.has(spec.id)) continue;
+      const m = this.newManaged(spec, join(this.paths.logs, `${spec.id.replace('#', '-')}.log`));
       this.managed.set(spec.id, m);
       fresh.add(spec.id);
       this.spawn(m);
@@ -111,13 +114,130 @@ export class Supervisor {
       }
       this.generation = desired.generation;
     }
+    if (desired.migration) this.migrate(desired.migration);
     this.save();
+  }
+
+  /** Carries out the phase `migrate` asked for; each phase runs once per migration. */
+  private migrate(req: MigrationRequest): void {
+    if (this.migration?.id !== req.id) {
+      if (req.phase !== 'warming') return;
+      const next = readJson<Plan>(req.plan);
+      if (!next) throw new Error(`migration ${req.id}: no plan in ${req.plan}`);
+      this.nextPlan = next;
+      this.migration = { id: req.id, operator: req.operator, phase: 'warming', startedAt: Date.now() };
+      this.log(`migration ${req.id}: ${req.operator} to ${req.to}: warming standbys for ${req.replace.join(', ') || 'no node'}`);
+      for (const node of req.replace) {
+        const spec: WorkerProcessSpec = { id: node, node };
+        const m = this.newManaged(spec, join(this.paths.logs, `${node}.m${req.id}.log`));
+        Object.assign(m, { planFile: req.plan, standby: true });
+        Object.assign(m.state, { phase: 'warming', standby: true });
+        this.standbys.set(node, m);
+        this.spawn(m);
+      }
+      this.checkWarm();
+      return;
+    }
+    const phase = this.migration.phase;
+    if (req.phase === 'switching' && phase === 'warm') void this.switchOver(req);
+    else if (req.phase === 'rollback' && phase !== 'done' && phase !== 'rolled-back') void this.rollBack(req);
+  }
+
+  private checkWarm(): void {
+    const m = this.migration;
+    if (m?.phase !== 'warming' || ![...this.standbys.values()].every((s) => s.state.phase === 'warm')) return;
+    Object.assign(m, { phase: 'warm', warmAt: Date.now() });
+    this.log(`migration ${m.id}: every standby warm in ${m.warmAt! - m.startedAt} ms`);
+    this.save();
+  }
+
+  /**
+   * The switch: the old workers of the nodes that change stop gracefully (sources end, what is in flight goes
+   * through, offsets and changelogs are committed, the consumers leave their groups), then the standbys join the
+   * groups and continue from those commits.
+   */
+  private async switchOver(req: MigrationRequest): Promise<void> {
+    const mig = this.migration!;
+    Object.assign(mig, { phase: 'switching', switchStartedAt: Date.now() });
+    this.save();
+    const old = [...req.replace, ...req.retire].flatMap((id) => {
+      const m = this.managed.get(id);
+      return m ? [m] : [];
+    });
+    this.log(`migration ${mig.id}: switching: stopping ${old.map((m) => m.spec.id).join(', ') || 'nothing'}`);
+    await Promise.all(old.map((m) => this.stop(m)));
+    if (this.migration?.phase !== 'switching') {
+      // Rolled back while they stopped: they run again on the old plan.
+      for (const m of old) this.spawn(m);
+      return;
+    }
+    for (const m of old) {
+      this.managed.delete(m.spec.id);
+      this.stoppedBySwitch.set(m.spec.id, m);
+    }
+    this.switchedOn = true;
+    for (const m of this.standbys.values()) m.child?.kill('SIGUSR2');
+    this.log(`migration ${mig.id}: old workers stopped in ${Date.now() - mig.switchStartedAt!} ms; standbys switched on`);
+    this.checkSwitched();
+  }
+
+  /** Once every standby is ready after its switch: they are the node workers, the new plan is plan.json. */
+  private checkSwitched(): void {
+    const mig = this.migration;
+    if (mig?.phase !== 'switching' || !this.switchedOn || ![...this.standbys.values()].every((s) => s.state.phase === 'ready')) return;
+    this.switchedOn = false;
+    writeJsonAtomic(this.paths.plan, this.nextPlan);
+    this.plan = this.nextPlan;
+    for (const [node, m] of this.standbys) {
+      Object.assign(m, { planFile: undefined, standby: false });
+      m.state.standby = undefined;
+      this.managed.set(node, m);
+    }
+    this.standbys.clear();
+    this.stoppedBySwitch.clear();
+    Object.assign(mig, { phase: 'done', doneAt: Date.now() });
+    this.log(`migration ${mig.id}: done; switched in ${mig.doneAt! - mig.switchStartedAt!} ms`);
+    this.save();
+  }
+
+  /** Back to the old placement: standbys (and what they started) stop, the old workers run again. */
+  private async rollBack(req: MigrationRequest): Promise<void> {
+    const mig = this.migration;
+    if (!mig) return;
+    this.log(`migration ${mig.id}: rolling back: ${req.reason ?? 'asked to'}`);
+    mig.phase = 'failed';
+    mig.detail ??= req.reason;
+    const standbys = [...this.standbys.values()];
+    await Promise.all(standbys.map((m) => this.stop(m)));
+    this.standbys.clear();
+    this.switchedOn = false;
+    for (const [id, m] of this.stoppedBySwitch) {
+      this.managed.set(id, m);
+      this.log(`migration ${mig.id}: restarting ${id} on the old plan`);
+      this.spawn(m);
+    }
+    this.stoppedBySwitch.clear();
+    this.nextPlan = null;
+    Object.assign(mig, { phase: 'rolled-back', doneAt: Date.now() });
+    this.save();
+  }
+
+  private newManaged(spec: WorkerProcessSpec, log: string): Managed {
+    return {
+      spec,
+      child: null,
+      streak: 0,
+      timer: null,
+      stopping: null,
+      reaping: null,
+      state: { id: spec.id, node: spec.node, chain: spec.chain, pid: null, phase: 'starting', restarts: 0, startedAt: Date.now(), everReady: false, log },
+    };
   }
 
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
     this.log('stopping every worker');
-    await Promise.all([...this.managed.values()].map((m) => this.stop(m)));
+    await Promise.all([...this.managed.values(), ...this.standbys.values()].map((m) => this.stop(m)));
     this.save();
   }
 
@@ -125,13 +245,14 @@ export class Supervisor {
     if (this.shuttingDown) return;
     const desired = readDesired(this.paths);
     const brokers = brokersOfNode(this.plan!, m.spec.node, desired.brokers);
-    const args = workerArgs(m.spec, this.paths.plan, brokers, join(this.paths.data, m.spec.id.replace('#', '-')), desired.credentials?.[m.spec.node]);
+    const args = workerArgs(m.spec, m.planFile ?? this.paths.plan, brokers, join(this.paths.data, m.spec.id.replace('#', '-')), desired.credentials?.[m.spec.node]);
+    if (m.standby) args.push('--standby');
     const launcher = this.launcher!;
     const fd = openSync(m.state.log, 'a');
     const child = launcher.start(m.spec, args, fd);
     closeSync(fd);
     m.child = child;
-    Object.assign(m.state, { pid: child.pid ?? null, phase: 'starting', startedAt: Date.now(), nextStartAt: undefined, metrics: undefined, status: undefined, readyAt: undefined, fatal: undefined, container: undefined });
+    Object.assign(m.state, { pid: child.pid ?? null, phase: m.standby ? 'warming' : 'starting', startedAt: Date.now(), nextStartAt: undefined, metrics: undefined, status: undefined, readyAt: undefined, fatal: undefined, container: undefined });
     this.log(`started ${m.spec.id} (${launcher.kind}, pid ${child.pid})`);
     // The limits are known at once (status shows them even for a worker that never gets ready); the pid later.
     void launcher.describe(m.spec).then((container) => {
@@ -143,6 +264,11 @@ export class Supervisor {
       try {
         const msg = JSON.parse(line) as { type?: string; metrics?: string; status?: string; code?: string; retriable?: boolean; message?: string };
         if (msg.type === 'fatal') m.state.fatal = { code: String(msg.code), retriable: msg.retriable === true, message: String(msg.message ?? '') };
+        if (msg.type === 'warm' && m.standby) {
+          m.state.phase = 'warm';
+          this.save();
+          this.checkWarm();
+        }
         if (msg.type !== 'ready') return;
         const readyAt = Date.now();
         // A container's host pid is known once it runs: what status shows and memory is read from.
@@ -150,6 +276,7 @@ export class Supervisor {
           if (m.child !== child) return;
           Object.assign(m.state, { phase: 'ready', metrics: msg.metrics, status: msg.status, readyAt, everReady: true, container });
           this.save();
+          if (m.standby) this.checkSwitched();
         });
       } catch {
         /* not a control line */
@@ -179,6 +306,14 @@ export class Supervisor {
     m.state.pid = null;
     if (m.state.container) m.state.container.pid = null;
     if (stopped || m.stopping || this.shuttingDown) {
+      this.save();
+      return;
+    }
+    if (m.standby) {
+      // A standby is not restarted: the migration fails, and `migrate` rolls it back.
+      m.state.phase = 'failed';
+      if (this.migration && this.migration.phase !== 'rolled-back') Object.assign(this.migration, { phase: 'failed', detail: `standby ${m.spec.id} exited (code ${code}): ${m.state.lastExit.stderr}` });
+      this.log(`migration: standby ${m.spec.id} exited (code ${code}): ${m.state.lastExit.stderr}`);
       this.save();
       return;
     }
@@ -231,7 +366,8 @@ export class Supervisor {
       supervisorPid: process.pid,
       startedAt: this.startedAt,
       generation: this.generation,
-      workers: [...this.managed.values()].map((m) => m.state),
+      workers: [...this.managed.values(), ...this.standbys.values()].map((m) => m.state),
+      ...(this.migration ? { migration: this.migration } : {}),
     };
     writeJsonAtomic(this.paths.state, state);
   }

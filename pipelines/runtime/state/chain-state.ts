@@ -6,7 +6,7 @@
 import type { Chain, Plan } from '../../plan/types.js';
 import type { AnyOperatorDefinition, StateStore } from '../../operator.js';
 import type { Backbone, Producer } from '../../backbone/contract.js';
-import { Changelog, StateCodec } from './changelog.js';
+import { Changelog, StateCodec, type WarmPartition } from './changelog.js';
 import { PartitionedState, type StateChange } from './store.js';
 
 export interface ChainStateEnv {
@@ -32,6 +32,8 @@ export interface TakenChange extends StateChange<unknown> {
 interface OperatorState {
   state: PartitionedState;
   changelog: Changelog | null;
+  /** What a warm standby read of each partition before it owned any (see warm). */
+  warm: Map<number, WarmPartition>;
 }
 
 /** The only partition of a chain fed by sources. */
@@ -54,7 +56,7 @@ export class ChainState {
       const changelog = !fromSources && topic && env.changelogs !== false ? new Changelog(topic, new StateCodec(id, def.state), env.backbone, env.producer) : null;
       const state = new PartitionedState(id, fromSources ? () => `${env.chain.node}.${env.replica}` : undefined);
       if (fromSources) state.load(SOURCE_PARTITION, []);
-      this.ops.set(id, { state, changelog });
+      this.ops.set(id, { state, changelog, warm: new Map() });
     }
   }
 
@@ -130,14 +132,49 @@ export class ChainState {
     this.pending.set(partition, next);
   }
 
+  /**
+   * A warm standby (Kafka Streams' KIP-441 warm-up replica) reads every partition of its changelogs before it joins
+   * the group, while the current owner keeps working; the restore on assignment then reads only what was written
+   * since. Returns the keys read per operator.
+   */
+  async warm(partitions: number): Promise<Record<string, number>> {
+    const keys: Record<string, number> = {};
+    await Promise.all(
+      [...this.ops].map(async ([id, op]) => {
+        if (!op.changelog) return;
+        for (let p = 0; p < partitions; p++) {
+          const w = await op.changelog.catchUp(p, { state: new Map(), next: 0 });
+          op.warm.set(p, w);
+          keys[id] = (keys[id] ?? 0) + w.state.size;
+        }
+      }),
+    );
+    return keys;
+  }
+
   private async restore(partition: number): Promise<void> {
+    if (this.ops.size === 0) return;
     const t0 = performance.now();
-    const restored = await Promise.all([...this.ops].map(async ([id, op]) => [id, op.changelog ? await op.changelog.restore(partition) : new Map()] as const));
+    let caughtUp = 0;
+    let warmed = false;
+    const restored = await Promise.all(
+      [...this.ops].map(async ([id, op]) => {
+        if (!op.changelog) return [id, new Map<string, unknown>()] as const;
+        const warm = op.warm.get(partition);
+        if (!warm) return [id, await op.changelog.restore(partition)] as const;
+        op.warm.delete(partition);
+        warmed = true;
+        const now = await op.changelog.catchUp(partition, warm);
+        caughtUp += now.next - warm.next;
+        return [id, now.state] as const;
+      }),
+    );
     for (const [id, entries] of restored) this.ops.get(id)!.state.load(partition, entries);
     const ms = performance.now() - t0;
     this.restoreMs.set(partition, ms);
     if (this.env.chain.inputTopic !== null) {
-      this.env.log(`state restored: partition ${partition} of ${this.env.chain.inputTopic}, ${restored.map(([id, e]) => `${id} ${e.size} keys`).join(', ')} in ${Math.round(ms)} ms`);
+      const warm = warmed ? ` (warm standby: ${caughtUp} offsets caught up)` : '';
+      this.env.log(`state restored: partition ${partition} of ${this.env.chain.inputTopic}, ${restored.map(([id, e]) => `${id} ${e.size} keys`).join(', ')} in ${Math.round(ms)} ms${warm}`);
     }
   }
 }

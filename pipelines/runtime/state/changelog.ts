@@ -64,8 +64,18 @@ export class Changelog {
 
   /** The state of one partition as its changelog holds it: the latest value of every key not deleted. */
   async restore(partition: number): Promise<Map<string, unknown>> {
-    const state = new Map<string, unknown>();
-    for (const r of await this.backbone.readPartition(this.topic, partition)) {
+    return (await this.catchUp(partition, { state: new Map(), next: 0 })).state;
+  }
+
+  /**
+   * Applies what the partition holds from `from.next` on to `from.state` (a copy): a warm standby reads the
+   * partition once ahead of the switch, then only what was written since. Returns the state and the next offset.
+   */
+  async catchUp(partition: number, from: WarmPartition): Promise<WarmPartition> {
+    const state = new Map(from.state);
+    let next = from.next;
+    for (const r of await this.backbone.readPartition(this.topic, partition, from.next)) {
+      next = Math.max(next, r.offset + 1);
       if (r.value === null) {
         state.delete(r.key);
         continue;
@@ -81,6 +91,12 @@ export class Changelog {
         );
       }
     }
-    return state;
+    return { state, next };
   }
+}
+
+/** A partition's state as read up to (not including) offset `next`. */
+export interface WarmPartition {
+  state: Map<string, unknown>;
+  next: number;
 }
