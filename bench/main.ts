@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   containers: () => import('./containers.js'),
   'eval-lfw': () => import('./eval-lfw.js'),
   plan: () => import('./plan.js'),
+  migrate: () => import('./migrate.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

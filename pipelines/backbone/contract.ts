@@ -15,6 +15,11 @@ export interface TopicSpec {
    * record with a null value (a tombstone) deletes its key. Changelogs of operator state are compacted.
    */
   compacted?: boolean;
+  /**
+   * More partitions than `partitions` on an existing topic are fine: a stream no state is kept by (its consumers
+   * share whatever partitions there are). A plan that moved state off a topic's consumers, or a scale, leaves one so.
+   */
+  mayHaveMore?: boolean;
 }
 
 export type Headers = Record<string, string>;

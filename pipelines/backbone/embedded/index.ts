@@ -56,7 +56,7 @@ class EmbeddedBackbone implements Backbone, TopicStore {
         );
       }
       if (existing) {
-        if (existing.spec.partitions !== spec.partitions) {
+        if (existing.spec.partitions !== spec.partitions && !(spec.mayHaveMore && existing.spec.partitions > spec.partitions)) {
           throw new TierflowError(
             'TOPIC_INCOMPATIBLE',
             `topic ${spec.name} exists with ${existing.spec.partitions} partitions, the plan needs ${spec.partitions}: delete it or rename the topology`,

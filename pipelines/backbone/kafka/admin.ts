@@ -84,7 +84,7 @@ export class KafkaAdmin {
     });
     for (const spec of specs) {
       const have = md.topics.find((t) => t.name === spec.name)?.partitions.length ?? 0;
-      if (have !== spec.partitions) {
+      if (have !== spec.partitions && !(spec.mayHaveMore && have > spec.partitions)) {
         throw new TierflowError(
           'TOPIC_INCOMPATIBLE',
           `topic ${spec.name} exists with ${have} partitions, the plan needs ${spec.partitions}: delete it or rename the topology`,
