@@ -2,7 +2,6 @@
 // as JSON on <prefix>/<the record's key> (Home Assistant and Node-RED listen there). The built-in mqtt-events@1 is
 // one for sighting events; a flow of a user's own makes one for its own stream (examples/sensors).
 import { Type, type Static } from '@sinclair/typebox';
-import mqtt from 'mqtt';
 import { defineOperator, type OperatorDefinition, type SinkInstance } from '../../pipelines/operator.js';
 import type { AnyStream, RecordOf } from '../../pipelines/streams/stream.js';
 import { resolveEnvRefs } from '../../pipelines/backbone/index.js';
@@ -37,6 +36,9 @@ export function mqttPublisher<S extends AnyStream>(opts: { name: string; version
 async function createPublisher<S extends AnyStream>(config: Static<Config>, stream: S, id: string, log: (m: string) => void): Promise<SinkInstance<RecordOf<S>>> {
   const { broker, filter: prefix } = parseMqttUrl(resolveEnvRefs(config.url, process.env, `${id} url`));
   let lastError = '';
+  // Imported here, not at the top: every operator thread imports every built-in operator module (registry.ts), and
+  // mqtt costs each isolate that loads it ~10 MB that a flow without an MQTT sink never uses (as mqtt@1's create.ts).
+  const { default: mqtt } = await import('mqtt');
   const client = mqtt.connect(broker, { clientId: `tierflow-${id}-${Date.now().toString(36)}`, reconnectPeriod: 1000 });
   client.on('error', (e) => {
     if (e.message !== lastError) log(`${broker}: ${e.message} (retrying)`);
