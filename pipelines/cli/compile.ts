@@ -17,6 +17,8 @@ export interface CompileOptions {
   /** Placements that override the topology's, by flow id (what `migrate` moved). A plan these make infeasible
    *  throws the PlanInfeasibleError itself: the move is wrong, not the file. */
   pins?: Record<string, PlacementSpec>;
+  /** One more replica of a flow on each of these nodes, by flow id (the adaptive controller's offloads). */
+  offload?: Record<string, string[]>;
 }
 
 /** The registered operators and the topology's own (`uses: ./path@1`, a package), which join the registry. */
@@ -28,16 +30,17 @@ export async function compileTopology(file: string, opts: CompileOptions = {}): 
   const { operators } = await extendRegistry(own.modules);
   const valid = validateTopology(parsed, operators, own.byUses);
   const pins = Object.entries(opts.pins ?? {});
+  const changed = pins.length > 0 || Object.keys(opts.offload ?? {}).length > 0;
   for (const [id, placement] of pins) {
     const flow = valid.topology.flows.find((f) => f.id === id);
     if (flow) flow.placement = placement;
   }
   try {
-    const result = buildPlan(valid.topology, operators, file);
+    const result = buildPlan(valid.topology, operators, file, opts.offload);
     if (own.modules.length > 0) result.plan.operatorModules = own.modules;
     return { valid, ...result };
   } catch (e) {
-    if (!(e instanceof PlanInfeasibleError) || pins.length > 0) throw e;
+    if (!(e instanceof PlanInfeasibleError) || changed) throw e;
     const i = valid.topology.flows.findIndex((f) => f.id === e.operator);
     const explicit = (valid.parsed.data as { flows?: Array<{ placement?: unknown }> }).flows?.[i]?.placement !== undefined;
     const path = i < 0 ? [] : explicit ? ['flows', i, 'placement'] : ['flows', i, 'id'];

@@ -18,9 +18,10 @@ export interface PlanResult {
 }
 
 /** `file` is the topology file as named by the user; relative `file:` sources resolve against its folder. */
-export function buildPlan(t: Topology, operators: readonly AnyOperatorDefinition[], file: string): PlanResult {
+/** `offload`: extra replicas by flow id (see decidePlacements). */
+export function buildPlan(t: Topology, operators: readonly AnyOperatorDefinition[], file: string, offload?: Record<string, string[]>): PlanResult {
   const defs = operatorsByFlow(t, operators);
-  const decisions = decidePlacements(t, operators);
+  const decisions = decidePlacements(t, operators, offload);
   const { chains, topics } = buildChainsAndTopics(t, defs, decisions.placements);
   const configs: Plan['configs'] = {};
   for (const flow of t.flows) {

@@ -33,7 +33,11 @@ export function placeOperators(t: Topology, operators: readonly AnyOperatorDefin
   return decidePlacements(t, operators).placements;
 }
 
-export function decidePlacements(t: Topology, operators: readonly AnyOperatorDefinition[]): PlacementDecisions {
+/**
+ * `offload`: by flow id, nodes that run one more replica of it beyond where it is placed (what the adaptive
+ * controller adds under load, `migrate --add-replica-on`). Each must pass the same checks as a pin.
+ */
+export function decidePlacements(t: Topology, operators: readonly AnyOperatorDefinition[], offload: Record<string, string[]> = {}): PlacementDecisions {
   const defs = operatorsByFlow(t, operators);
   const net = buildNetwork(t);
   const limits = policyLimits(t);
@@ -189,6 +193,19 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
       continue;
     }
     if (!spreadOverTier(flow, def, considered, total, scope)) throw infeasible(flow, def, considered, limits, `no tier holds all ${flow.replicas} replicas`);
+  }
+
+  for (const flow of order) {
+    const def = defs.get(flow.id);
+    for (const name of offload[flow.id] ?? []) {
+      const node = nodeByName(name);
+      if (!def || def.input === null) throw new PlanInfeasibleError(flow.id, `cannot add a replica of '${flow.id}': it reads sources, which one process reads`);
+      if (!node) throw new PlanInfeasibleError(flow.id, `cannot add a replica of '${flow.id}': unknown node ${name}`);
+      if (placed.get(flow.id)?.some((p) => p.node === name)) throw new PlanInfeasibleError(flow.id, `cannot add a replica of '${flow.id}' on ${name}: it runs there already`);
+      const why = rejection(flow, def, node, 1);
+      if (why) throw new PlanInfeasibleError(flow.id, `cannot add a replica of '${flow.id}' (${flow.uses}) on ${node.name} (tier ${node.tier}): ${why}`);
+      commit(flow, def, node, 0, `offload: one more replica on ${node.name}, added under load`, undefined, 1);
+    }
   }
 
   const placements = order.flatMap((f) => placed.get(f.id) ?? []);

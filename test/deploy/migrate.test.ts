@@ -40,7 +40,7 @@ test('a move the policies forbid: one line naming operator, data class and tier,
   const r = await tierflow(['migrate', 'embed', '--to', 'fog-1', ...sd()]);
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-  assert.match(r.stderr, /embed cannot move to fog-1: .*crop data at or inside tier edge; nothing changed/);
+  assert.match(r.stderr, /embed to fog-1 refused: .*crop data at or inside tier edge; nothing changed/);
   const unknown = await tierflow(['migrate', 'match', '--to', 'nowhere', ...sd()]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown node nowhere/);

@@ -43,6 +43,8 @@ export interface ClipTopologyOptions {
   realtime?: boolean;
   /** A fog node between the gateway and the cloud (what migrations move operators to). */
   fog?: boolean;
+  /** A `policies:` mapping's body, e.g. `{ frame: fog, crop: fog }` (default: the framework's). */
+  policies?: string;
 }
 
 export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ dir: string; file: string }> {
@@ -77,6 +79,7 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
     `  - { id: match, uses: match@1, inputs: [embed], replicas: ${opts.replicas ?? 1}, config: { gallery: gallery.json } }`,
     '  - { id: aggregate, uses: aggregate@1, inputs: [match], placement: { tier: cloud }, config: { sizeMs: 2000 } }',
     '  - { id: results, uses: results@1, inputs: [aggregate] }',
+    ...(opts.policies ? [`policies: ${opts.policies}`] : []),
     opts.backbone.type === 'kafka'
       ? `backbone: { type: kafka, brokers: [${opts.backbone.brokers.join(', ')}]${opts.backbone.security ? `, security: ${opts.backbone.security}` : ''} }`
       : 'backbone: { type: embedded }',

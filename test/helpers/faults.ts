@@ -67,8 +67,9 @@ export class FaultDeploy {
     return ['--state-dir', this.stateDir];
   }
 
-  async deploy(): Promise<void> {
-    const r = await tierflow(['deploy', this.file, '--json', ...this.sd], { timeoutMs: 120_000 });
+  /** `extra`: more deploy flags (--adaptive, --pin-cores). */
+  async deploy(extra: string[] = []): Promise<void> {
+    const r = await tierflow(['deploy', this.file, '--json', ...this.sd, ...extra], { timeoutMs: 120_000 });
     if (r.code !== 0) throw new Error(`deploy ${this.name} failed (${r.code}): ${r.stderr.trim()}`);
   }
 

@@ -11,7 +11,8 @@ import { writeK8sManifests } from '../../deploy/k8s/write.js';
 import { writeComposeFile } from '../../deploy/compose/write.js';
 import { deployBrokers, deployLocal } from '../../deploy/local/lifecycle.js';
 import { superviseDeploy } from '../../deploy/local/supervisor.js';
-import { DEFAULT_STATE_ROOT, type DeployPaths } from '../../deploy/local/state.js';
+import { DEFAULT_STATE_ROOT, type AdaptivePolicy, type DeployPaths } from '../../deploy/local/state.js';
+import { DEFAULT_ADAPTIVE } from '../../deploy/local/controller.js';
 import { DEFAULT_WORKER_IMAGE, type ContainerSettings } from '../../deploy/local/podman.js';
 import type { Plan } from '../../plan/types.js';
 import type { ValidTopology } from '../../topology/validate.js';
@@ -25,6 +26,12 @@ interface DeployFlags {
   namespace?: string;
   strimziCluster?: string;
   json?: boolean;
+  adaptive?: boolean;
+  adaptiveLag: string;
+  adaptiveDrops: string;
+  adaptiveFor: string;
+  adaptiveBack: string;
+  pinCores: string[];
 }
 
 export function registerDeploy(program: Command): void {
@@ -40,6 +47,12 @@ export function registerDeploy(program: Command): void {
     .option('--namespace <ns>', 'k8s: namespace (default tierflow-<topology>)')
     .option('--strimzi-cluster <name>', "k8s: least privilege through Strimzi: a KafkaUser per node with the plan's ACLs, KafkaTopics, for this Kafka resource")
     .option('--json', 'local/containers: print the deployed workers as JSON')
+    .option('--adaptive', 'local: add a replica of a chain further out while it stays over its bound, take it away when the load falls')
+    .option('--adaptive-lag <records>', '--adaptive: consumer lag bound', String(DEFAULT_ADAPTIVE.maxLag))
+    .option('--adaptive-drops <per-second>', '--adaptive: bound on frames dropped to stay fresh', String(DEFAULT_ADAPTIVE.maxDropsPerSec))
+    .option('--adaptive-for <seconds>', '--adaptive: how long over the bound before it acts', String(DEFAULT_ADAPTIVE.forMs / 1000))
+    .option('--adaptive-back <seconds>', '--adaptive: how long under it before the replica goes', String(DEFAULT_ADAPTIVE.backAfterMs / 1000))
+    .option('--pin-cores <node=cpus>', 'local: run a node\'s workers on these CPUs (taskset -c), e.g. gateway=0; repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action((file: string, flags: DeployFlags) => runDeploy(file, flags));
   program.addCommand(
     new Command('supervise')
@@ -67,8 +80,11 @@ async function runDeploy(file: string, flags: DeployFlags): Promise<void> {
       flags.target === 'containers'
         ? { image: flags.image ?? DEFAULT_WORKER_IMAGE, nodes: Object.fromEntries(valid.topology.nodes.map((n) => [n.name, { cpu: n.cpu, memoryMB: n.memory }])) }
         : undefined;
+    const adaptive = flags.adaptive ? adaptivePolicy(flags) : undefined;
+    const cores = pinnedCores(flags.pinCores, valid.topology.nodes.map((n) => n.name));
+    if (containers && cores) throw new TierflowError('BAD_ARGUMENT', 'deploy --target containers: --pin-cores is for processes; a container gets its node\'s cpus as its limit', { exitCode: 2 });
     const t0 = Date.now();
-    const { workers, paths, supervisorPid, ownCredentials } = await deployLocal({ plan, file: abs, brokers, stateRoot: flags.stateDir, containers });
+    const { workers, paths, supervisorPid, ownCredentials } = await deployLocal({ plan, file: abs, brokers, stateRoot: flags.stateDir, containers, adaptive, cores });
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ topology: plan.topology, supervisorPid, stateDir: paths.dir, ownCredentials, workers: workers.map((w) => ({ id: w.id, node: w.node, pid: w.pid, metrics: w.metrics, status: w.status, ...(w.container ? { container: w.container } : {}) })) })}\n`);
       return;
@@ -103,6 +119,34 @@ export function writeClusterFiles(target: 'k8s' | 'compose', plan: Plan, valid: 
       ? writeK8sManifests(plan, flags.out, { image: flags.image, namespace: flags.namespace, nodes: valid.topology.nodes, brokers, files: gallery, strimziCluster: flags.strimziCluster })
       : writeComposeFile(plan, join(flags.out, 'compose.yaml'), { image: flags.image, files: gallery, nodeArch });
   process.stdout.write(`${written.map((f) => `wrote ${f}`).join('\n')}\n`);
+}
+
+function adaptivePolicy(flags: DeployFlags): AdaptivePolicy {
+  const num = (flag: string, v: string, min: number) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min) throw new TierflowError('BAD_ARGUMENT', `--${flag}: expected a number >= ${min}, got '${v}'`, { exitCode: 2 });
+    return n;
+  };
+  return {
+    maxLag: num('adaptive-lag', flags.adaptiveLag, 0),
+    maxDropsPerSec: num('adaptive-drops', flags.adaptiveDrops, 0),
+    forMs: num('adaptive-for', flags.adaptiveFor, 0.5) * 1000,
+    backAfterMs: num('adaptive-back', flags.adaptiveBack, 1) * 1000,
+    intervalMs: DEFAULT_ADAPTIVE.intervalMs,
+  };
+}
+
+/** `--pin-cores node=cpus` flags as a map; unknown nodes and malformed CPU lists are refused. */
+function pinnedCores(values: string[], nodes: string[]): Record<string, string> | undefined {
+  if (values.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const m = /^([a-z][a-z0-9-]*)=(\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*)$/.exec(v);
+    if (!m) throw new TierflowError('BAD_ARGUMENT', `--pin-cores: expected node=cpus (e.g. gateway=0 or fog-1=1-2), got '${v}'`, { exitCode: 2 });
+    if (!nodes.includes(m[1]!)) throw new TierflowError('BAD_ARGUMENT', `--pin-cores: no node '${m[1]}' in the topology (nodes: ${nodes.join(', ')})`, { exitCode: 2 });
+    out[m[1]!] = m[2]!;
+  }
+  return out;
 }
 
 /** Gallery files the match operators name, mounted beside the plan in containers (absent ones are skipped). */

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { findDeploy } from '../../deploy/local/find.js';
-import { migrateLocal, parseTarget } from '../../deploy/local/migrate.js';
+import { migrateLocal, parseTarget, type Move } from '../../deploy/local/migrate.js';
 import { DEFAULT_STATE_ROOT } from '../../deploy/local/state.js';
 import { TierflowError } from '../../errors.js';
 import { PlanInfeasibleError } from '../../plan/infeasible.js';
@@ -12,7 +12,9 @@ import { compileTopology } from '../compile.js';
 import { writeClusterFiles } from './deploy.js';
 
 interface MigrateFlags {
-  to: string;
+  to?: string;
+  addReplicaOn?: string;
+  removeReplicaFrom?: string;
   topology?: string;
   stateDir: string;
   timeout: string;
@@ -31,7 +33,9 @@ export function registerMigrate(program: Command): void {
     .command('migrate')
     .description('move an operator to another node or tier while a local deploy runs (warm standby, then a switch with nothing lost or repeated)')
     .argument('<operator>', 'operator id, e.g. match')
-    .requiredOption('--to <target>', 'a node name, or tier:<tier>')
+    .option('--to <target>', 'move it: a node name, or tier:<tier>')
+    .option('--add-replica-on <node>', "or: one more replica of its chain on this node (what `deploy --adaptive` does under load)")
+    .option('--remove-replica-from <node>', 'or: take such a replica away again')
     .option('--topology <name>', 'local: the deploy (default: the only one); k8s/compose: the topology file')
     .option('--state-dir <dir>', 'folder of deploy state', DEFAULT_STATE_ROOT)
     .option('--timeout <seconds>', 'most time for the standbys to get warm, and again for the switch', '90')
@@ -47,8 +51,14 @@ export function registerMigrate(program: Command): void {
 async function runMigrate(operator: string, flags: MigrateFlags): Promise<void> {
   const timeoutS = Number(flags.timeout);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new TierflowError('BAD_ARGUMENT', `--timeout: expected seconds > 0, got '${flags.timeout}'`, { exitCode: 2 });
-  if (flags.target !== 'local') return regenerate(operator, flags);
-  const r = await migrateLocal(await findDeploy(flags.stateDir, flags.topology), { operator, to: flags.to, timeoutMs: timeoutS * 1000, log: say });
+  const given = [flags.to, flags.addReplicaOn, flags.removeReplicaFrom].filter((x) => x !== undefined);
+  if (given.length !== 1) throw new TierflowError('BAD_ARGUMENT', 'migrate: give one of --to <node|tier:T>, --add-replica-on <node>, --remove-replica-from <node>', { exitCode: 2 });
+  if (flags.target !== 'local') {
+    if (!flags.to) throw new TierflowError('BAD_ARGUMENT', `migrate --target ${flags.target}: only --to regenerates files`, { exitCode: 2 });
+    return regenerate(operator, flags.to, flags);
+  }
+  const move: Move = flags.to ? { kind: 'move', operator, to: flags.to } : flags.addReplicaOn ? { kind: 'add', operator, node: flags.addReplicaOn } : { kind: 'remove', operator, node: flags.removeReplicaFrom! };
+  const r = await migrateLocal(await findDeploy(flags.stateDir, flags.topology), { move, timeoutMs: timeoutS * 1000, log: say });
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(r)}\n`);
     return;
@@ -62,15 +72,15 @@ async function runMigrate(operator: string, flags: MigrateFlags): Promise<void> 
 }
 
 /** k8s/compose: the same re-plan, written as files; applying them is the cluster's rolling update. */
-async function regenerate(operator: string, flags: MigrateFlags): Promise<void> {
+async function regenerate(operator: string, to: string, flags: MigrateFlags): Promise<void> {
   if (!flags.topology) throw new TierflowError('BAD_ARGUMENT', `migrate --target ${flags.target}: give the topology file with --topology`, { exitCode: 2 });
   const abs = resolve(flags.topology);
-  const target = parseTarget(flags.to);
+  const target = parseTarget(to);
   let compiled;
   try {
     compiled = await compileTopology(abs, { pins: { [operator]: target } });
   } catch (e) {
-    if (e instanceof PlanInfeasibleError) throw new TierflowError('BAD_ARGUMENT', `migrate: ${operator} cannot move to ${flags.to}: ${e.message.replace(/^tierflow: /, '')}; nothing written`, { exitCode: 2 });
+    if (e instanceof PlanInfeasibleError) throw new TierflowError('BAD_ARGUMENT', `migrate: ${operator} cannot move to ${to}: ${e.message.replace(/^tierflow: /, '')}; nothing written`, { exitCode: 2 });
     throw e;
   }
   if (!compiled.valid.topology.flows.some((f) => f.id === operator)) throw new TierflowError('BAD_ARGUMENT', `migrate: no operator '${operator}' in ${flags.topology}`, { exitCode: 2 });

@@ -36,10 +36,18 @@ export interface WorkerLauncher {
 export class ProcessLauncher implements WorkerLauncher {
   readonly kind = 'process';
 
-  constructor(private readonly cli: CliInvocation) {}
+  /** `cores`: CPUs by node (`0`, `0-1`, `0,2`); such a node's workers start under `taskset -c`, which execs them, so the
+   *  child's pid is the worker's and every thread it starts inherits the CPUs. */
+  constructor(
+    private readonly cli: CliInvocation,
+    private readonly cores: Record<string, string> = {},
+  ) {}
 
-  start(_spec: WorkerProcessSpec, args: string[], logFd: number): ChildProcess {
-    return spawn(this.cli.execPath, [...missingNodeFlags(this.cli.args), ...this.cli.args, ...args], { env: workerEnv(), stdio: ['ignore', 'pipe', logFd] });
+  start(spec: WorkerProcessSpec, args: string[], logFd: number): ChildProcess {
+    const command = [this.cli.execPath, ...missingNodeFlags(this.cli.args), ...this.cli.args, ...args];
+    const cpus = this.cores[spec.node];
+    const [file, ...rest] = cpus ? ['taskset', '-c', cpus, ...command] : command;
+    return spawn(file!, rest, { env: workerEnv(), stdio: ['ignore', 'pipe', logFd] });
   }
 
   async describe(): Promise<undefined> {

@@ -13,7 +13,7 @@ import { grantNodeAccess, revokeNodeAccess } from './credentials.js';
 import { secretEnvNames } from '../manifest-common.js';
 import { thisCli, type CliInvocation } from './launcher.js';
 import { containersOfDeploy, imageExists, removeContainer, type ContainerSettings } from './podman.js';
-import { alive, deployPaths, ensureDirs, ownedBy, readJson, writeJsonAtomic, type DeployPaths, type DesiredState, type SupervisorState, type WorkerState } from './state.js';
+import { alive, deployPaths, ensureDirs, ownedBy, readJson, writeJsonAtomic, type AdaptivePolicy, type DeployPaths, type DesiredState, type SupervisorState, type WorkerState } from './state.js';
 
 export const READY_TIMEOUT_MS = 60_000;
 /** A container also waits for podman to set up its root filesystem (minutes with vfs storage, a full copy of the image). */
@@ -30,6 +30,10 @@ export interface DeployLocalOptions {
   cli?: CliInvocation;
   /** Run each worker as a container of this image, with its node's limits (deploy --target containers). */
   containers?: ContainerSettings;
+  /** deploy --adaptive: the supervisor's controller adds replicas further out under load. */
+  adaptive?: AdaptivePolicy;
+  /** deploy --pin-cores: CPUs per node (taskset). */
+  cores?: Record<string, string>;
 }
 
 export interface DeployedLocal {
@@ -98,7 +102,7 @@ export async function deployLocal(opts: DeployLocalOptions): Promise<DeployedLoc
     rmSync(paths.dir, { recursive: true, force: true });
     throw e;
   }
-  const desired: DesiredState = { topology: plan.topology, file: opts.file, brokers, replicas: {}, generation: 1, restart: [], ...(credentials ? { credentials } : {}), ...(opts.containers ? { containers: opts.containers } : {}) };
+  const desired: DesiredState = { topology: plan.topology, file: opts.file, brokers, replicas: {}, generation: 1, restart: [], ...(credentials ? { credentials } : {}), ...(opts.containers ? { containers: opts.containers } : {}), ...(opts.adaptive ? { adaptive: opts.adaptive } : {}), ...(opts.cores ? { cores: opts.cores } : {}) };
   writeJsonAtomic(paths.desired, desired);
   const cli = opts.cli ?? thisCli();
   const out = openSync(paths.supervisorLog, 'a');

@@ -27,10 +27,16 @@ import { alive, readDesired, readJson, writeJsonAtomic, type DeployPaths, type D
 
 export const MIGRATE_TIMEOUT_MS = 90_000;
 
+/** What a migration changes: where an operator runs (`move`), or one more replica of its chain on a node (`add`,
+ *  what the adaptive controller does under load) and that replica taken away again (`remove`). */
+export type Move =
+  | { kind: 'move'; operator: string; /** A node name, or `tier:<tier>`. */ to: string }
+  | { kind: 'add' | 'remove'; operator: string; node: string };
+
+export const describeMove = (m: Move): string => (m.kind === 'move' ? `${m.operator} to ${m.to}` : m.kind === 'add' ? `${m.operator} +replica on ${m.node}` : `${m.operator} -replica on ${m.node}`);
+
 export interface MigrateOptions {
-  operator: string;
-  /** A node name, or `tier:<tier>`. */
-  to: string;
+  move: Move;
   /** For each of warming and switching. */
   timeoutMs?: number;
   /** Progress lines (phase changes). */
@@ -62,28 +68,38 @@ const nodesOf = (plan: Plan, operator: string) => [...new Set(plan.placements.fi
 /** What a node's worker runs: its chains as the plan describes them (a change in any of them needs a new worker). */
 const workOf = (plan: Plan, node: string) => JSON.stringify(plan.chains.filter((c) => c.node === node));
 
-/** The new plan with the operator pinned to `to`; one line, exit 2, when the move is not allowed. */
-export async function replan(desired: DesiredState, plan: Plan, operator: string, to: string): Promise<{ next: Plan; pins: Record<string, PlacementSpec> }> {
+/** The new plan with the move applied over the deploy's earlier ones; one line, exit 2, when it is not allowed. */
+export async function replan(desired: DesiredState, plan: Plan, move: Move): Promise<{ next: Plan; pins: Record<string, PlacementSpec>; offload: Record<string, string[]> }> {
+  const { operator } = move;
   if (!plan.placements.some((p) => p.operator === operator)) {
     throw new TierflowError('BAD_ARGUMENT', `migrate: no operator '${operator}' in topology ${plan.topology} (operators: ${[...new Set(plan.placements.map((p) => p.operator))].join(', ')})`, { exitCode: 2 });
   }
-  const pins = { ...desired.pins, [operator]: parseTarget(to) };
+  const pins = { ...desired.pins };
+  const offload: Record<string, string[]> = Object.fromEntries(Object.entries(desired.offload ?? {}).map(([k, v]) => [k, [...v]]));
+  // A replica is added to or taken from the whole chain, so its operators stay fused there.
+  const members = plan.chains.find((c) => c.operators.includes(operator))!.operators;
+  if (move.kind === 'move') pins[operator] = parseTarget(move.to);
+  else if (move.kind === 'add') for (const id of members) offload[id] = [...(offload[id] ?? []), move.node];
+  else {
+    if (!offload[operator]?.includes(move.node)) throw new TierflowError('BAD_ARGUMENT', `migrate: no replica of ${operator} was added on ${move.node}; nothing changed`, { exitCode: 2 });
+    for (const id of members) offload[id] = (offload[id] ?? []).filter((n) => n !== move.node);
+  }
+  for (const [id, nodes] of Object.entries(offload)) if (nodes.length === 0) delete offload[id];
   let next: Plan;
   try {
-    next = (await compileTopology(desired.file, { pins })).plan;
+    next = (await compileTopology(desired.file, { pins, offload })).plan;
   } catch (e) {
-    if (e instanceof PlanInfeasibleError) throw new TierflowError('BAD_ARGUMENT', `migrate: ${operator} cannot move to ${to}: ${e.message.replace(/^tierflow: /, '')}; nothing changed`, { exitCode: 2 });
+    if (e instanceof PlanInfeasibleError) throw new TierflowError('BAD_ARGUMENT', `migrate: ${describeMove(move)} refused: ${e.message.replace(/^tierflow: /, '')}; nothing changed`, { exitCode: 2 });
     throw e;
   }
   const before = nodesOf(plan, operator);
-  const after = nodesOf(next, operator);
-  if (before.join() === after.join()) throw new TierflowError('BAD_ARGUMENT', `migrate: ${operator} already runs on ${before.join(', ')}; nothing changed`, { exitCode: 2 });
+  if (move.kind === 'move' && before.join() === nodesOf(next, operator).join()) throw new TierflowError('BAD_ARGUMENT', `migrate: ${operator} already runs on ${before.join(', ')}; nothing changed`, { exitCode: 2 });
   // A topic keeps its partitions (scale may have grown one; a stateful chain's never changes: its state is per partition).
   for (const t of next.topics) {
     const was = plan.topics.find((x) => x.name === t.name);
     if (was) t.partitions = Math.max(was.partitions, t.partitions);
   }
-  return { next, pins };
+  return { next, pins, offload };
 }
 
 export async function migrateLocal(paths: DeployPaths, opts: MigrateOptions): Promise<MigrateResult> {
@@ -94,7 +110,8 @@ export async function migrateLocal(paths: DeployPaths, opts: MigrateOptions): Pr
   const state = readJson<SupervisorState>(paths.state);
   if (!plan || !state || !alive(state.supervisorPid)) throw new TierflowError('DEPLOY_STATE', `topology ${desired.topology}: its supervisor is not running; deploy it again`, { exitCode: 2 });
   if (desired.migration) throw new TierflowError('DEPLOY_STATE', `migrate: migration ${desired.migration.id} (${desired.migration.operator}) is under way; wait for it, or see tierflow status`, { exitCode: 2 });
-  const { next, pins } = await replan(desired, plan, opts.operator, opts.to);
+  const { move } = opts;
+  const { next, pins, offload } = await replan(desired, plan, move);
 
   const nodes0 = [...new Set(plan.chains.map((c) => c.node))];
   const nodes1 = [...new Set(next.chains.map((c) => c.node))];
@@ -104,9 +121,10 @@ export async function migrateLocal(paths: DeployPaths, opts: MigrateOptions): Pr
   if (scaled.length > 0) {
     throw new TierflowError('BAD_ARGUMENT', `migrate: ${scaled.join(', ')} runs extra replicas (scale) on a node this move changes; a scaled chain moves with undeploy and deploy; nothing changed`, { exitCode: 2 });
   }
-  const from = nodesOf(plan, opts.operator);
-  const to = nodesOf(next, opts.operator);
-  log(`plan: ${opts.operator} ${from.join(', ')} -> ${to.join(', ')}; new workers for ${replace.join(', ') || 'none'}${retire.length ? `; ${retire.join(', ')} left with no work` : ''}`);
+  const from = nodesOf(plan, move.operator);
+  const to = nodesOf(next, move.operator);
+  const cameras = plan.chains.filter((c) => [...replace, ...retire].includes(c.node)).flatMap((c) => c.sources);
+  log(`plan: ${move.operator} ${from.join(', ')} -> ${to.join(', ')}; new workers for ${replace.join(', ') || 'none'}${retire.length ? `; ${retire.join(', ')} left with no work` : ''}${cameras.length ? `; cameras ${cameras.join(', ')} reconnect (a new decode session)` : ''}`);
 
   const newTopics = next.topics.filter((t) => !plan.topics.some((x) => x.name === t.name)).map((t) => t.name);
   await provisionPlan(next, desired.brokers);
@@ -116,7 +134,7 @@ export async function migrateLocal(paths: DeployPaths, opts: MigrateOptions): Pr
   writeJsonAtomic(nextFile, next);
 
   const id = desired.generation + 1;
-  const request: MigrationRequest = { id, operator: opts.operator, from, to: opts.to, plan: nextFile, replace, retire, phase: 'warming' };
+  const request: MigrationRequest = { id, operator: move.operator, from, to: move.kind === 'move' ? move.to : `${move.kind === 'add' ? '+' : '-'}${move.node}`, plan: nextFile, replace, retire, phase: 'warming' };
   let current: DesiredState = { ...desired, generation: id, restart: [], migration: request, ...(credentials ? { credentials } : {}) };
   const ask = (phase: MigrationRequest['phase'], reason?: string) => {
     current = { ...current, generation: current.generation + 1, migration: { ...request, phase, ...(reason ? { reason } : {}) } };
@@ -133,7 +151,7 @@ export async function migrateLocal(paths: DeployPaths, opts: MigrateOptions): Pr
     writeJsonAtomic(paths.desired, { ...current, generation: current.generation + 1, migration: undefined, ...(plan.access ? { earlierAccess: accessUnion(desired, plan, next) } : {}) });
     rmSync(nextFile, { force: true });
     const how = back ? 'rolled back to the old placement' : 'rollback not confirmed by the supervisor within 30 s; see tierflow status';
-    throw new TierflowError('DEPLOY_STATE', `migrate: ${opts.operator} to ${opts.to} ${how}: ${why}`, { exitCode: 1 });
+    throw new TierflowError('DEPLOY_STATE', `migrate: ${describeMove(move)} ${how}: ${why}`, { exitCode: 1 });
   };
 
   const warm = await waitFor(paths, id, ['warm', 'failed'], timeoutMs).catch(() => null);
@@ -144,7 +162,7 @@ export async function migrateLocal(paths: DeployPaths, opts: MigrateOptions): Pr
   if (!done || done.phase === 'failed') return rollBack(done?.detail ?? `the new workers were not ready within ${timeoutMs / 1000} s of the switch`);
   const result: MigrateResult = {
     id,
-    operator: opts.operator,
+    operator: move.operator,
     from,
     to,
     replaced: replace,
@@ -153,12 +171,13 @@ export async function migrateLocal(paths: DeployPaths, opts: MigrateOptions): Pr
     warmMs: done.warmAt! - done.startedAt,
     switchMs: done.doneAt! - done.switchStartedAt!,
   };
-  const record = { id, operator: opts.operator, from, to, at: done.doneAt!, warmMs: result.warmMs, switchMs: result.switchMs };
+  const record = { id, operator: move.operator, from, to, at: done.doneAt!, warmMs: result.warmMs, switchMs: result.switchMs };
   writeJsonAtomic(paths.desired, {
     ...current,
     generation: current.generation + 1,
     migration: undefined,
     pins,
+    offload,
     migrations: [...(desired.migrations ?? []), record],
     ...(plan.access ? { earlierAccess: accessUnion(desired, plan, next) } : {}),
   });

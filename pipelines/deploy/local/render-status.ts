@@ -31,6 +31,7 @@ export function renderStatus(s: DeployStatus, now = Date.now()): string {
   if (s.sources.length > 0) {
     out.push('', ...table(['CAMERA', 'NODE', 'STATE', 'SINCE', 'DETAIL'], s.sources.map((c) => [c.source, c.node, c.state, ago(c.since, now), c.detail ?? ''])));
   }
+  for (const d of s.decisions.slice(-5)) out.push('', `adaptive: ${ago(d.at, now)} ${d.chain}: ${d.action === 'none' ? 'no change' : `${d.action} on ${d.node}`}: ${d.reason}${d.outcome ? `: ${d.outcome}` : ''}`);
   const crashed = s.processes.filter((p) => p.lastExit && p.restarts > 0);
   for (const p of crashed) out.push('', `${p.id}: last exit ${ago(p.lastExit!.at, now)} (code ${p.lastExit!.code}, signal ${p.lastExit!.signal}): ${p.lastExit!.stderr}`);
   return `${out.join('\n')}\n`;

@@ -29,12 +29,39 @@ export interface DesiredState {
   credentials?: Record<string, string>;
   /** Placements `migrate` made, by operator: applied over the topology's own by every later re-plan. */
   pins?: Record<string, PlacementSpec>;
+  /** Replicas added beyond the plan's, by flow id (migrate --add-replica-on, the adaptive controller). */
+  offload?: Record<string, string[]>;
   /** Set by `migrate` while it runs; the supervisor carries out its phase (see migrate.ts). */
   migration?: MigrationRequest;
   /** Migrations done, oldest first. */
   migrations?: MigrationRecord[];
+  /** Set by `deploy --adaptive`: the supervisor's controller adds replicas further out under load (controller.ts). */
+  adaptive?: AdaptivePolicy;
+  /** `deploy --pin-cores`: the CPUs each node's workers run on (taskset), to emulate separate machines on one. */
+  cores?: Record<string, string>;
   /** Node users of earlier plans (before migrations): undeploy revokes them too. */
   earlierAccess?: NodeAccess[];
+}
+
+/** When the adaptive controller acts: a chain over `maxLag` records of lag, or dropping more than `maxDropsPerSec`
+ *  frames to stay fresh, for `forMs`, gains a replica; under a quarter of the lag and dropping none for
+ *  `backAfterMs`, it loses it again. */
+export interface AdaptivePolicy {
+  maxLag: number;
+  maxDropsPerSec: number;
+  forMs: number;
+  backAfterMs: number;
+  intervalMs: number;
+}
+
+export interface ControllerDecision {
+  at: number;
+  chain: string;
+  action: 'add-replica' | 'remove-replica' | 'none';
+  node?: string;
+  reason: string;
+  /** 'done', or how it failed / why it was refused. */
+  outcome?: string;
 }
 
 /** What `migrate` asks of the supervisor: warm standbys for `replace`, then the switch, or a rollback. */
@@ -119,6 +146,8 @@ export interface SupervisorState {
   workers: WorkerState[];
   /** The latest migration, while it runs and after. */
   migration?: MigrationState;
+  /** The adaptive controller's latest decisions, oldest first. */
+  decisions?: ControllerDecision[];
 }
 
 export interface DeployPaths {

@@ -2,7 +2,7 @@
 // with what the supervisor recorded (pid, restarts). A worker that does not answer shows as down.
 import type { Plan } from '../../plan/types.js';
 import type { OperatorSnapshot } from '../../runtime/metrics.js';
-import { alive, readDesired, readJson, type DeployPaths, type MigrationRecord, type MigrationState, type SupervisorState, type WorkerState } from './state.js';
+import { alive, readDesired, readJson, type ControllerDecision, type DeployPaths, type MigrationRecord, type MigrationState, type SupervisorState, type WorkerState } from './state.js';
 
 export interface SourceRow {
   source: string;
@@ -53,6 +53,8 @@ export interface DeployStatus {
   /** The latest migration as the supervisor saw it (phase, times), and the ones done. */
   migration?: MigrationState;
   migrations: MigrationRecord[];
+  /** The adaptive controller's latest decisions (deploy --adaptive). */
+  decisions: ControllerDecision[];
 }
 
 /** `tierflow_consumer_lag` by chain id (replica suffix `#n` dropped), then by `topic/partition`, from a Prometheus page.
@@ -121,5 +123,6 @@ export async function collectStatus(paths: DeployPaths): Promise<DeployStatus> {
     sources: processes.flatMap((p) => p.sources.map((s) => ({ ...s, node: p.node }))),
     ...(state?.migration ? { migration: state.migration } : {}),
     migrations: desired.migrations ?? [],
+    decisions: state?.decisions ?? [],
   };
 }

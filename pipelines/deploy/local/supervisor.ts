@@ -12,7 +12,8 @@ import { NEEDS_OPERATOR, type ErrorCode } from '../../errors.js';
 import { ContainerLauncher } from './container-launcher.js';
 import { ProcessLauncher, thisCli, type CliInvocation, type ExitCause, type WorkerLauncher } from './launcher.js';
 import { brokersOfNode, workerArgs, workerProcesses, type WorkerProcessSpec } from './processes.js';
-import { readDesired, readJson, writeJsonAtomic, type DeployPaths, type MigrationRequest, type MigrationState, type SupervisorState, type WorkerState } from './state.js';
+import { AdaptiveController, type ControllerHost } from './controller.js';
+import { readDesired, readJson, writeJsonAtomic, type ControllerDecision, type DeployPaths, type MigrationRequest, type MigrationState, type SupervisorState, type WorkerState } from './state.js';
 
 export { thisCli, type CliInvocation } from './launcher.js';
 
@@ -51,6 +52,7 @@ export function lastLine(file: string): string {
 
 export class Supervisor {
   private readonly managed = new Map<string, Managed>();
+  private decisions: ControllerDecision[] = [];
   private generation = 0;
   private shuttingDown = false;
   private readonly startedAt = Date.now();
@@ -74,7 +76,7 @@ export class Supervisor {
   private launcherFor(plan: Plan): WorkerLauncher {
     if (this.launcher) return this.launcher;
     const desired = readDesired(this.paths);
-    this.launcher = desired.containers ? new ContainerLauncher(desired.containers, plan, this.paths, desired.file) : new ProcessLauncher(this.cli);
+    this.launcher = desired.containers ? new ContainerLauncher(desired.containers, plan, this.paths, desired.file) : new ProcessLauncher(this.cli, desired.cores);
     return this.launcher;
   }
 
@@ -234,6 +236,23 @@ export class Supervisor {
     };
   }
 
+  /** What the adaptive controller reads and reports through. */
+  controllerHost(): ControllerHost {
+    return {
+      paths: this.paths,
+      cli: this.cli,
+      log: this.log,
+      plan: () => this.plan,
+      desired: () => readDesired(this.paths),
+      workers: () => [...this.managed.values()].map((m) => m.state),
+      busy: () => this.standbys.size > 0 || this.stoppedBySwitch.size > 0 || readDesired(this.paths).migration !== undefined,
+      saved: (decisions) => {
+        this.decisions = [...decisions];
+        this.save();
+      },
+    };
+  }
+
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
     this.log('stopping every worker');
@@ -368,6 +387,7 @@ export class Supervisor {
       generation: this.generation,
       workers: [...this.managed.values(), ...this.standbys.values()].map((m) => m.state),
       ...(this.migration ? { migration: this.migration } : {}),
+      ...(this.decisions.length ? { decisions: this.decisions } : {}),
     };
     writeJsonAtomic(this.paths.state, state);
   }
@@ -385,10 +405,14 @@ export async function superviseDeploy(paths: DeployPaths, cli: CliInvocation = t
       log(`reconcile failed: ${(e as Error).message}`);
     }
   });
+  const policy = readDesired(paths).adaptive;
+  const controller = policy ? new AdaptiveController(supervisor.controllerHost(), policy) : null;
+  void controller?.start().catch((e: unknown) => log(`adaptive: not started: ${e instanceof Error ? e.message : String(e)}`));
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  controller?.stop();
   await supervisor.shutdown();
   log('stopped');
 }
