@@ -11,7 +11,7 @@ import type { NodeSpec } from '../../topology/schema.js';
 import type { OperatorSnapshot } from '../../runtime/metrics.js';
 import { compileTopology } from '../../cli/compile.js';
 import type { CliInvocation } from './launcher.js';
-import { chainLag, lagByChain } from './status.js';
+import { chainLag, fetchText, lagByChain } from './status.js';
 import type { AdaptivePolicy, ControllerDecision, DeployPaths, DesiredState, WorkerState } from './state.js';
 
 export const DEFAULT_ADAPTIVE: AdaptivePolicy = { maxLag: 30, maxDropsPerSec: 1, forMs: 5_000, backAfterMs: 30_000, intervalMs: 1_000 };
@@ -37,24 +37,6 @@ interface GroupLoad {
   underSince: number | null;
   /** Nodes tried and refused since the load last fell. */
   refused: Set<string>;
-}
-
-async function getJson<T>(url: string): Promise<T | null> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1500) });
-    return res.ok ? ((await res.json()) as T) : null;
-  } catch {
-    return null;
-  }
-}
-
-async function getText(url: string): Promise<string> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1500) });
-    return res.ok ? await res.text() : '';
-  } catch {
-    return '';
-  }
 }
 
 export class AdaptiveController {
@@ -96,8 +78,8 @@ export class AdaptiveController {
     const probes = await Promise.all(
       ready.map(async (w) => ({
         node: w.node,
-        operators: (await getJson<{ operators: OperatorSnapshot[] }>(w.status!))?.operators ?? [],
-        lag: lagByChain(await getText(w.metrics!)),
+        operators: (JSON.parse((await fetchText(w.status!)) ?? '{}') as { operators?: OperatorSnapshot[] }).operators ?? [],
+        lag: lagByChain((await fetchText(w.metrics!)) ?? ''),
       })),
     );
     const now = Date.now();

@@ -77,7 +77,8 @@ export function chainLag(processes: Array<Pick<ProcessRow, 'lag'>>, chain: strin
   return Object.values(merged).reduce((a, b) => a + b, 0);
 }
 
-async function fetchText(url: string): Promise<string | null> {
+/** A worker endpoint's body, or null when it does not answer (1.5 s). */
+export async function fetchText(url: string): Promise<string | null> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(1500) });
     return res.ok ? await res.text() : null;
