@@ -10,6 +10,7 @@ import { buildChainsAndTopics } from './chains.js';
 import { operatorsByFlow } from './flow-graph.js';
 import { allInCloudTraffic, topicTraffic } from './traffic.js';
 import { planAccess } from './access.js';
+import { planSites, siteNodeBrokers } from './sites.js';
 
 export interface PlanResult {
   plan: Plan;
@@ -45,6 +46,8 @@ export function buildPlan(t: Topology, operators: readonly AnyOperatorDefinition
   };
   const routed = t.nodes.filter((n) => n.brokers);
   if (routed.length > 0) plan.nodeBrokers = Object.fromEntries(routed.map((n) => [n.name, n.brokers!]));
+  const sites = planSites(t, topics, decisions.placements);
+  if (sites) Object.assign(plan, { sites: sites.sites, mirrors: sites.mirrors, nodeBrokers: { ...plan.nodeBrokers, ...siteNodeBrokers(sites) } });
   plan.access = planAccess(plan);
   return { plan, decisions };
 }

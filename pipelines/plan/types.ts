@@ -2,6 +2,7 @@
 // `tierflow plan --json` prints, and it is snapshot-tested, so its shape changes only on purpose.
 import type { BackboneSpec, DataClass, Priority, SourceSpec } from '../topology/schema.js';
 import type { PlanAccess } from './access.js';
+import type { PlannedMirror, PlannedSite } from './sites.js';
 
 export interface Placement {
   /** Flow id of the operator instance. */
@@ -84,6 +85,11 @@ export interface Plan {
   /** Brokers by node, for the nodes whose workers reach Kafka by a route of their own (topology `nodes[].brokers`);
    *  absent when no node has one. */
   nodeBrokers?: Record<string, string[]>;
+  /** Sites with clusters of their own (topology `sites`), the central one first; absent with one cluster. Every
+   *  non-central site's nodes are in nodeBrokers with its brokers. */
+  sites?: PlannedSite[];
+  /** Topics MirrorMaker 2 carries between sites; present with sites. */
+  mirrors?: PlannedMirror[];
   /** Least privilege on Kafka: per node its principal, the topics it uses by role and the ACLs derived from them
    *  (pipelines/plan/access.ts). Always present in plans from buildPlan; deploy applies it on an authorizing broker. */
   access?: PlanAccess;

@@ -126,11 +126,37 @@ export const BackboneSpec = Type.Union(
         brokers: Type.Array(Type.String({ pattern: BROKER_PATTERN }), { minItems: 1, description: 'host:port bootstrap brokers' }),
         security: Type.Optional(KafkaSecuritySpec),
         schemaRegistry: Type.Optional(Type.String({ pattern: '^https?://', description: 'Confluent schema registry URL' })),
+        site: Type.Optional(Name("Name of the site this cluster serves when the topology has sites: every node no site lists (default 'central')")),
       },
       { additionalProperties: false },
     ),
   ],
   { default: { type: 'embedded' } },
+);
+
+export const DEFAULT_CENTRAL_SITE = 'central';
+
+/** A site with a Kafka cluster of its own (a building, a shop): its workers use it, and the topics that cross to
+ *  another site are mirrored by MirrorMaker 2. Nodes no site lists belong to the backbone's cluster. */
+export const SiteSpec = Type.Object(
+  {
+    name: Name('Site name: the cluster alias MirrorMaker 2 knows it by'),
+    nodes: Type.Array(Type.String(), { minItems: 1, description: 'Nodes at this site; their workers use its brokers' }),
+    brokers: Type.Array(Type.String({ pattern: BROKER_PATTERN }), { minItems: 1, description: "host:port bootstrap brokers of the site's own Kafka cluster" }),
+    wanBrokers: Type.Optional(
+      Type.Array(Type.String({ pattern: BROKER_PATTERN }), {
+        minItems: 1,
+        description: "host:port of this site's brokers as the central side reaches them across the WAN, where the MirrorMaker 2 carrying this site's topics up runs (default: brokers)",
+      }),
+    ),
+    centralBrokers: Type.Optional(
+      Type.Array(Type.String({ pattern: BROKER_PATTERN }), {
+        minItems: 1,
+        description: "host:port of the backbone's brokers as this site reaches them across the WAN, where the MirrorMaker 2 carrying central topics down runs (default: backbone.brokers)",
+      }),
+    ),
+  },
+  { additionalProperties: false },
 );
 
 export const TopologySpec = Type.Object(
@@ -143,6 +169,7 @@ export const TopologySpec = Type.Object(
     flows: Type.Array(FlowSpec, { minItems: 1 }),
     policies: Type.Optional(PoliciesSpec),
     backbone: BackboneSpec,
+    sites: Type.Optional(Type.Array(SiteSpec, { minItems: 1, description: 'Sites with Kafka clusters of their own; absent: one cluster for every node' })),
   },
   { additionalProperties: false, $id: 'https://tierflow.dev/topology.schema.json', title: 'tierflow topology' },
 );
@@ -154,6 +181,7 @@ export type PlacementSpec = Static<typeof PlacementSpec>;
 export type FlowSpec = Static<typeof FlowSpec>;
 export type Priority = (typeof PRIORITIES)[number];
 export type BackboneSpec = Static<typeof BackboneSpec>;
+export type SiteSpec = Static<typeof SiteSpec>;
 export type KafkaSecuritySpec = Static<typeof KafkaSecuritySpec>;
 export type Topology = Static<typeof TopologySpec>;
 export type { TSchema };

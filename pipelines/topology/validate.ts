@@ -13,6 +13,7 @@ import { cycles, duplicateNames, inputProblems, nodeBrokerProblems, resolveOpera
 import { placementProblems, unreachableNodes } from './placement-checks.js';
 import { camerasBeyondPolicy, sourceUrlProblems } from './source-checks.js';
 import { tierPolicyProblems } from './tier-checks.js';
+import { siteProblems } from './site-checks.js';
 import { finding, type Finding } from './finding.js';
 
 export interface ValidTopology {
@@ -47,7 +48,7 @@ export function validateTopology(parsed: ParsedTopology, operators: readonly Any
       if (configProblems.length === 0) findings.push(...configCheckProblems(def, flow.config, i));
     });
     const duplicates = duplicateNames(t);
-    findings.push(...duplicates, ...unknownReferences(t), ...nodeBrokerProblems(t), ...sourceUrlProblems(t));
+    findings.push(...duplicates, ...unknownReferences(t), ...nodeBrokerProblems(t), ...siteProblems(t), ...sourceUrlProblems(t));
     // With two flows of one name, inputs are ambiguous: the duplicate is the problem to report.
     if (duplicates.length === 0) findings.push(...inputProblems(t, byFlow, operators), ...cycles(t));
     if (findings.length === 0) {

@@ -30,6 +30,14 @@ export function renderPlanTable(plan: Plan): string {
     ['total', formatRate(total), formatRate(plan.allInCloud.bytesPerSecond)],
   ], '  ');
   const nodes = new Set(plan.placements.map((p) => p.node)).size;
+  const sites = plan.sites
+    ? [
+        'Sites (a Kafka cluster each; MirrorMaker 2 carries the topics that cross, under their own names)',
+        columns([['SITE', 'BROKERS', 'NODES'], ...plan.sites.map((s) => [`${s.name}${s.central ? ' (central)' : ''}`, s.brokers.join(','), s.nodes.join(', ') || '-'])], '  '),
+        ...(plan.mirrors?.length ? [columns([['MIRROR', 'TOPICS'], ...plan.mirrors.map((m) => [`${m.from} -> ${m.to}`, m.topics.join(', ')])], '  ')] : ['  (no topic crosses a site)']),
+        '',
+      ]
+    : [];
   return [
     `${plan.topology}: ${plan.placements.length} placements on ${nodes} nodes, ${plan.chains.length} chains, ${plan.topics.length} topics (${plan.backbone.type} backbone)`,
     '',
@@ -42,6 +50,7 @@ export function renderPlanTable(plan: Plan): string {
     'Traffic between nodes (bytes/s)',
     links,
     '',
+    ...sites,
     'Kafka access (one principal per node; everything not listed is denied)',
     renderAccessTable(plan),
     '',

@@ -1,0 +1,90 @@
+// Sites in the plan: which cluster each node's workers use, and which topics MirrorMaker 2 carries between sites.
+// A topic is mirrored from every site that produces it to every other site that consumes it, under its own name
+// (IdentityReplicationPolicy), so a consumer reads one topic wherever its records were produced. That is safe only
+// when no site both sends and receives a topic: a site that received a topic and mirrored it on would send the
+// records again (a loop, or a duplicate path), so the plan refuses it.
+import { DEFAULT_CENTRAL_SITE, type Topology } from '../topology/schema.js';
+import type { Placement, PlannedTopic } from './types.js';
+import { PlanInfeasibleError } from './infeasible.js';
+import { policyLimits } from './policy.js';
+
+export interface PlannedSite {
+  name: string;
+  /** The site's own cluster. */
+  brokers: string[];
+  nodes: string[];
+  /** The backbone's cluster: the site every node no other site lists belongs to. */
+  central?: true;
+  /** This site's cluster as the central side reaches it across the WAN; absent: `brokers`. */
+  wanBrokers?: string[];
+  /** The central cluster as this site reaches it across the WAN; absent: the central brokers. */
+  centralBrokers?: string[];
+}
+
+export interface PlannedMirror {
+  from: string;
+  to: string;
+  topics: string[];
+}
+
+export interface SitePlan {
+  sites: PlannedSite[];
+  mirrors: PlannedMirror[];
+}
+
+/** Null when the topology has no sites (one cluster, the plan's shape as before). */
+export function planSites(t: Topology, topics: PlannedTopic[], placements: Placement[]): SitePlan | null {
+  if (!t.sites || t.backbone.type !== 'kafka') return null;
+  const listed = new Set(t.sites.flatMap((s) => s.nodes));
+  const central: PlannedSite = {
+    name: t.backbone.site ?? DEFAULT_CENTRAL_SITE,
+    brokers: t.backbone.brokers,
+    nodes: t.nodes.map((n) => n.name).filter((n) => !listed.has(n)),
+    central: true,
+  };
+  const sites: PlannedSite[] = [central, ...t.sites.map((s) => ({ name: s.name, brokers: s.brokers, nodes: s.nodes, ...(s.wanBrokers ? { wanBrokers: s.wanBrokers } : {}), ...(s.centralBrokers ? { centralBrokers: s.centralBrokers } : {}) }))];
+  const siteOf = new Map(sites.flatMap((s) => s.nodes.map((n) => [n, s] as const)));
+  const sitesOf = (flow: string) => [...new Set(placements.filter((p) => p.operator === flow).map((p) => siteOf.get(p.node)!))];
+
+  const mirrors = new Map<string, PlannedMirror>();
+  for (const topic of topics) {
+    const from = sitesOf(topic.producer);
+    const to = [...new Set(topic.consumers.flatMap(sitesOf))];
+    const crossing = from.flatMap((f) => to.filter((s) => s !== f).map((s) => [f, s] as const));
+    if (crossing.length === 0) continue;
+    const receivers = new Set(crossing.map(([, s]) => s.name));
+    const relay = from.find((s) => receivers.has(s.name));
+    if (relay) {
+      throw new PlanInfeasibleError(
+        topic.producer,
+        `topic ${topic.name} would be mirrored into site ${relay.name} and out of it again, a loop: place '${topic.producer}' in one site, or its consumers beside it`,
+      );
+    }
+    for (const [f, s] of crossing) {
+      refuseLeaving(t, topic, f, s);
+      const key = `${f.name}>${s.name}`;
+      const m = mirrors.get(key) ?? { from: f.name, to: s.name, topics: [] };
+      m.topics.push(topic.name);
+      mirrors.set(key, m);
+    }
+  }
+  return { sites, mirrors: [...mirrors.values()] };
+}
+
+/** A data class whose outermost tier is no further out than the site's own nodes stays at the site. */
+function refuseLeaving(t: Topology, topic: PlannedTopic, from: PlannedSite, to: PlannedSite): void {
+  const tierOf = new Map(t.nodes.map((n) => [n.name, t.tiers.indexOf(n.tier)]));
+  const outermost = Math.max(...from.nodes.map((n) => tierOf.get(n) ?? -1));
+  const limit = policyLimits(t)[topic.dataClass];
+  if (limit.tierIndex > outermost) return;
+  const consumer = topic.consumers.find(Boolean) ?? topic.producer;
+  throw new PlanInfeasibleError(
+    consumer,
+    `${topic.dataClass} topic ${topic.name} may not leave site ${from.name} (policies.${topic.dataClass}: ${limit.tier}, the site reaches ${t.tiers[outermost]}), but '${consumer}' reads it in site ${to.name}`,
+  );
+}
+
+/** Brokers by node for every node outside the central site: its workers use their own site's cluster. */
+export function siteNodeBrokers(sites: SitePlan): Record<string, string[]> {
+  return Object.fromEntries(sites.sites.filter((s) => !s.central).flatMap((s) => s.nodes.map((n) => [n, s.brokers])));
+}
