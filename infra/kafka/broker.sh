@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Single-node Apache Kafka (KRaft, combined broker+controller) on loopback for tests and benchmarks.
-#   broker.sh start|stop|status|resume|restart|cluster-id
+#   broker.sh start|stop|status|resume|restart|cluster-id|install   (install: the jars only, e.g. for MirrorMaker 2)
 # Listeners: PLAINTEXT 127.0.0.1:29092, SASL_SSL (SCRAM-SHA-512 over TLS, CA made at start) 127.0.0.1:29093, LINK
 # 127.0.0.1:29095 (advertised as 29096, where a link proxy may listen),
 # controller 127.0.0.1:29094. The install (jars from Maven Central via pom.xml) is cached in cache/lib; storage,
@@ -12,10 +12,14 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="$HERE/cache"
 LIB="$CACHE/lib"
-RUN="$CACHE/run"
-PIDFILE="$CACHE/broker.pid"
-LOG="$CACHE/broker.log"
-ENVFILE="$CACHE/env"
+# TIERFLOW_KAFKA_INSTANCE=NAME runs a second, independent broker (a site's own cluster) beside the default one: its
+# own storage, pid, log and env file, on the ports the TIERFLOW_KAFKA_*_PORT variables give it.
+INSTANCE="${TIERFLOW_KAFKA_INSTANCE:-}"
+SUFFIX="${INSTANCE:+-$INSTANCE}"
+RUN="$CACHE/run$SUFFIX"
+PIDFILE="$CACHE/broker$SUFFIX.pid"
+LOG="$CACHE/broker$SUFFIX.log"
+ENVFILE="$CACHE/env$SUFFIX"
 
 PLAIN_PORT="${TIERFLOW_KAFKA_PLAIN_PORT:-29092}"
 SASL_PORT="${TIERFLOW_KAFKA_SASL_PORT:-29093}"
@@ -35,7 +39,7 @@ is_running() {
 }
 
 install_jars() {
-  if compgen -G "$LIB/kafka_2.13-*.jar" >/dev/null; then return 0; fi
+  if compgen -G "$LIB/kafka_2.13-*.jar" >/dev/null && compgen -G "$LIB/connect-mirror-[0-9]*.jar" >/dev/null; then return 0; fi
   log "installing Kafka jars from Maven Central into $LIB"
   mkdir -p "$LIB"
   mvn -q -f "$HERE/pom.xml" dependency:copy-dependencies -DoutputDirectory="$LIB" -DincludeScope=runtime
@@ -197,6 +201,7 @@ case "${1:-}" in
   status) status ;;
   resume) resume ;;
   restart) stop; resume ;;
+  install) install_jars ;;
   cluster-id) new_cluster_id ;; # what start formats the storage with; tested for ids kafka-storage accepts
-  *) echo "usage: $0 start|stop|status|resume|restart|cluster-id" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|resume|restart|cluster-id|install" >&2; exit 2 ;;
 esac

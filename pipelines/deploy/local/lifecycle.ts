@@ -9,6 +9,7 @@ import { TierflowError } from '../../errors.js';
 import { openBackbone } from '../../backbone/open.js';
 import { plannedTopicSpecs } from '../../runtime/provision.js';
 import { workerProcesses } from './processes.js';
+import { mirrorClasspath, requireJava } from './mirrors.js';
 import { grantNodeAccess, revokeNodeAccess } from './credentials.js';
 import { secretEnvNames } from '../manifest-common.js';
 import { thisCli, type CliInvocation } from './launcher.js';
@@ -65,13 +66,20 @@ export function kafkaSpec(plan: Plan, brokers: string[]): Extract<BackboneSpec, 
   return { ...(plan.backbone.type === 'kafka' ? plan.backbone : {}), type: 'kafka', brokers };
 }
 
-/** Creates the plan's topics and their dead-letter topics (as each worker also does, idempotently). */
+/** Creates the plan's topics and their dead-letter topics (as each worker also does, idempotently): on every
+ *  site's cluster when the topology has sites, so a mirrored topic exists on both sides before any record crosses. */
 export async function provisionPlan(plan: Plan, brokers: string[]): Promise<void> {
-  const backbone = await openBackbone(kafkaSpec(plan, brokers));
-  try {
-    await backbone.provision(plannedTopicSpecs(plan));
-  } finally {
-    await backbone.close();
+  const clusters = plan.sites ? plan.sites.map((s) => (s.central ? brokers : s.brokers)) : [brokers];
+  for (const cluster of clusters) {
+    const backbone = await openBackbone(kafkaSpec(plan, cluster));
+    try {
+      await backbone.provision(plannedTopicSpecs(plan));
+    } catch (e) {
+      if (!plan.sites) throw e;
+      throw new TierflowError('DEPLOY_STATE', `deploy: cannot provision topics on ${cluster.join(',')} (site ${plan.sites.find((s) => (s.central ? brokers : s.brokers) === cluster)!.name}): ${(e as Error).message}`, { cause: e });
+    } finally {
+      await backbone.close();
+    }
   }
 }
 
@@ -89,6 +97,10 @@ export async function deployLocal(opts: DeployLocalOptions): Promise<DeployedLoc
   if (existsSync(paths.dir)) await undeployLocal(paths); // left over from a supervisor that died: clear it
   if (opts.containers && !(await imageExists(opts.containers.image))) {
     throw new TierflowError('DEPLOY_STATE', `deploy --target containers: no image ${opts.containers.image} in podman's storage: build it with infra/containers/build.sh (or give --image)`, { exitCode: 2 });
+  }
+  if (plan.mirrors?.length) {
+    requireJava();
+    mirrorClasspath();
   }
   await provisionPlan(plan, brokers);
   ensureDirs(paths);
@@ -177,16 +189,17 @@ async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
 export async function undeployLocal(paths: DeployPaths, supervisorPid?: number, opts: { keepLogs?: boolean } = {}): Promise<number[]> {
   const state = readJson<SupervisorState>(paths.state);
   const containers = readJson<DesiredState>(paths.desired)?.containers !== undefined;
-  const pids = new Set<number>((state?.workers ?? []).flatMap((w) => (w.pid && alive(w.pid) && ownedBy(w.pid, paths.dir) ? [w.pid] : [])));
+  const children = (s: SupervisorState | null) => [...(s?.workers ?? []), ...(s?.mirrors ?? [])];
+  const pids = new Set<number>(children(state).flatMap((w) => (w.pid && alive(w.pid) && ownedBy(w.pid, paths.dir) ? [w.pid] : [])));
   const sup = supervisorPid ?? state?.supervisorPid;
   if (sup && alive(sup) && ownedBy(sup, paths.dir)) {
     pids.add(sup);
     process.kill(sup, 'SIGTERM');
     if (!(await waitGone(sup, SUPERVISOR_STOP_TIMEOUT_MS))) process.kill(sup, 'SIGKILL');
   }
-  // Workers of a supervisor that was killed, or that outlived their stop timeout.
+  // Workers (and MirrorMakers) of a supervisor that was killed, or that outlived their stop timeout.
   const latest = readJson<SupervisorState>(paths.state) ?? state;
-  for (const w of [...(state?.workers ?? []), ...(latest?.workers ?? [])]) {
+  for (const w of [...children(state), ...children(latest)]) {
     if (!w.pid || !alive(w.pid) || !ownedBy(w.pid, paths.dir)) continue;
     pids.add(w.pid);
     process.kill(w.pid, 'SIGTERM');

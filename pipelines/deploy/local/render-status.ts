@@ -31,6 +31,15 @@ export function renderStatus(s: DeployStatus, now = Date.now()): string {
   if (s.sources.length > 0) {
     out.push('', ...table(['CAMERA', 'NODE', 'STATE', 'SINCE', 'DETAIL'], s.sources.map((c) => [c.source, c.node, c.state, ago(c.since, now), c.detail ?? ''])));
   }
+  if (s.mirrors.length > 0) {
+    out.push(
+      '',
+      ...table(
+        ['MIRROR', 'STATE', 'PID', 'RESTARTS', 'WAN', 'CARRIES'],
+        s.mirrors.map((m) => [`mirror-${m.site}`, m.state, m.pid ? String(m.pid) : '-', String(m.restarts), `${m.wan.up ? 'up' : 'DOWN'} (${m.wan.brokers.join(',')})`, m.flows.join('; ')]),
+      ),
+    );
+  }
   for (const d of s.decisions.slice(-5)) out.push('', `adaptive: ${ago(d.at, now)} ${d.chain}: ${d.action === 'none' ? 'no change' : `${d.action} on ${d.node}`}: ${d.reason}${d.outcome ? `: ${d.outcome}` : ''}`);
   const crashed = s.processes.filter((p) => p.lastExit && p.restarts > 0);
   for (const p of crashed) out.push('', `${p.id}: last exit ${ago(p.lastExit!.at, now)} (code ${p.lastExit!.code}, signal ${p.lastExit!.signal}): ${p.lastExit!.stderr}`);

@@ -7,6 +7,7 @@ import { TierflowError } from '../../errors.js';
 import type { ContainerSettings } from './podman.js';
 import type { PlacementSpec } from '../../topology/schema.js';
 import type { NodeAccess } from '../../plan/access.js';
+import type { MirrorState } from './mirrors.js';
 
 export const DEFAULT_STATE_ROOT = '.tierflow/deploy';
 
@@ -148,6 +149,8 @@ export interface SupervisorState {
   migration?: MigrationState;
   /** The adaptive controller's latest decisions, oldest first. */
   decisions?: ControllerDecision[];
+  /** MirrorMaker 2 processes, with sites. */
+  mirrors?: MirrorState[];
 }
 
 export interface DeployPaths {

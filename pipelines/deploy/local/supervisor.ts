@@ -13,6 +13,7 @@ import { ContainerLauncher } from './container-launcher.js';
 import { ProcessLauncher, thisCli, type CliInvocation, type ExitCause, type WorkerLauncher } from './launcher.js';
 import { brokersOfNode, workerArgs, workerProcesses, type WorkerProcessSpec } from './processes.js';
 import { AdaptiveController, type ControllerHost } from './controller.js';
+import { MirrorSupervisor } from './mirrors.js';
 import { readDesired, readJson, writeJsonAtomic, type ControllerDecision, type DeployPaths, type MigrationRequest, type MigrationState, type SupervisorState, type WorkerState } from './state.js';
 
 export { thisCli, type CliInvocation } from './launcher.js';
@@ -65,6 +66,8 @@ export class Supervisor {
   private nextPlan: Plan | null = null;
   /** Set once the switch has signalled the standbys. */
   private switchedOn = false;
+  /** MirrorMaker 2 of a topology with sites, started with the first plan. */
+  private mirrors: MirrorSupervisor | null = null;
 
   constructor(
     private readonly paths: DeployPaths,
@@ -88,6 +91,10 @@ export class Supervisor {
     if (!plan) throw new Error(`no plan in ${this.paths.plan}`);
     this.plan = plan;
     this.launcherFor(plan);
+    if (!this.mirrors) {
+      this.mirrors = new MirrorSupervisor(this.paths, plan, this.log, () => this.save());
+      this.mirrors.start();
+    }
     const specs = workerProcesses(plan, desired.replicas);
     const fresh = new Set<string>();
     for (const spec of specs) {
@@ -257,6 +264,8 @@ export class Supervisor {
     this.shuttingDown = true;
     this.log('stopping every worker');
     await Promise.all([...this.managed.values(), ...this.standbys.values()].map((m) => this.stop(m)));
+    // After the workers: whatever they produced last still crosses to the other sites before MirrorMaker stops.
+    await this.mirrors?.stop();
     this.save();
   }
 
@@ -388,6 +397,7 @@ export class Supervisor {
       workers: [...this.managed.values(), ...this.standbys.values()].map((m) => m.state),
       ...(this.migration ? { migration: this.migration } : {}),
       ...(this.decisions.length ? { decisions: this.decisions } : {}),
+      ...(this.mirrors?.states().length ? { mirrors: this.mirrors.states() } : {}),
     };
     writeJsonAtomic(this.paths.state, state);
   }
