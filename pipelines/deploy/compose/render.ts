@@ -2,6 +2,7 @@
 // on), a one-shot service that creates the planned topics, one that creates each node's user and ACLs (access.ts),
 // and one service per chain (replicas via deploy.replicas) with only its node's credential. Pure.
 import { Document } from 'yaml';
+import { TierflowError } from '../../errors.js';
 import { registry } from '../../registry.js';
 import type { AnyOperatorDefinition } from '../../operator.js';
 import type { Plan, PlannedTopic } from '../../plan/types.js';
@@ -87,6 +88,9 @@ export function topicScript(topics: readonly PlannedTopic[]): string {
 }
 
 export function renderCompose(plan: Plan, opts: ComposeOptions): Record<string, unknown> {
+  if (plan.sites) {
+    throw new TierflowError('BAD_ARGUMENT', `tierflow: --target compose renders one Docker host with one broker; topology '${plan.topology}' has sites (a cluster each): deploy it with --target k8s or --target local`, { exitCode: 2 });
+  }
   const operators = opts.operators ?? registry().operators;
   const redpandaImage = opts.redpandaImage ?? REDPANDA_IMAGE;
   // Each service mounts the plan and only the files its operators name: a camera's service never gets the gallery.

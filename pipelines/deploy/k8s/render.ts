@@ -12,6 +12,7 @@ import { chainResources, dnsLabel, filesUsedBy, planJson, secretEnvNames, sha256
 import { nodeOf } from './scheduling.js';
 import { chainDeployment, chainService, type WorkloadInput } from './workload.js';
 import { kafkaTopics, kafkaUsers } from './strimzi.js';
+import { mirrorManifests } from './mirrors.js';
 
 export interface K8sOptions {
   /** Worker image, e.g. registry.example.com/tierflow:0.1.0 (built from the repository's Dockerfile). */
@@ -85,6 +86,12 @@ export function renderK8sManifests(plan: Plan, opts: K8sOptions): ManifestFile[]
       name: '02-kafka-access.yaml',
       text: toYaml(resources, `Least privilege: a KafkaTopic per topic and a KafkaUser per node with its ACLs, for the Strimzi Kafka '${strimzi}'.\nStrimzi's User Operator writes each user's password into a Secret of the same name; only that node's pods mount it.`),
     });
+  }
+
+  const mirrors = mirrorManifests(plan, namespace, opts.nodes);
+  if (mirrors.length) {
+    const carried = (plan.mirrors ?? []).map((m) => `${m.from} -> ${m.to}: ${m.topics.join(', ')}`);
+    out.push({ name: '03-mirrors.yaml', text: toYaml(mirrors, `MirrorMaker 2 per site (dedicated mode, apache/kafka), carrying:\n${carried.map((c) => `  ${c}`).join('\n')}`) });
   }
 
   const planHash = sha256(JSON.stringify(data));
