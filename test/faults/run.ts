@@ -10,6 +10,7 @@ import { brokerOutage } from './broker-outage.js';
 import { overload } from './overload.js';
 import { cameraRestart } from './camera-restart.js';
 import { network } from './network.js';
+import { wanDegraded, wanOutage } from './wan.js';
 import { aggregateKill, cameraWorkerRestart, gracefulHandover } from './stateful.js';
 
 type Case = { name: string; needsReference: boolean; bound: number; onDemand?: string; run: (expected: ReadonlySet<string>, reference: Reference | null) => Promise<CaseResult> };
@@ -24,6 +25,8 @@ const CASES: Case[] = [
   { name: 'aggregate-kill', needsReference: true, bound: 300_000, run: aggregateKill },
   { name: 'graceful-handover', needsReference: false, bound: 480_000, run: gracefulHandover },
   { name: 'camera-worker-restart', needsReference: true, bound: 300_000, run: cameraWorkerRestart },
+  { name: 'wan-outage', needsReference: false, bound: 480_000, run: wanOutage },
+  { name: 'wan-degraded', needsReference: false, bound: 420_000, run: wanDegraded },
 ];
 
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

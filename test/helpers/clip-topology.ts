@@ -45,6 +45,8 @@ export interface ClipTopologyOptions {
   fog?: boolean;
   /** A `policies:` mapping's body, e.g. `{ frame: fog, crop: fog }` (default: the framework's). */
   policies?: string;
+  /** A `sites:` sequence in flow style, e.g. `[{ name: shop, nodes: [gateway], brokers: ["h:p"] }]`. */
+  sites?: string;
 }
 
 export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ dir: string; file: string }> {
@@ -83,6 +85,7 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
     opts.backbone.type === 'kafka'
       ? `backbone: { type: kafka, brokers: [${opts.backbone.brokers.join(', ')}]${opts.backbone.security ? `, security: ${opts.backbone.security}` : ''} }`
       : 'backbone: { type: embedded }',
+    ...(opts.sites ? [`sites: ${opts.sites}`] : []),
     '',
   ].join('\n');
   const file = join(dir, 'topology.yaml');

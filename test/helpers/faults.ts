@@ -152,9 +152,9 @@ export class MatchCollector {
     private readonly consumer: Consumer,
   ) {}
 
-  /** `resultsTopic`: also read the sighting events there. */
-  static async open(topic: string, resultsTopic?: string): Promise<MatchCollector> {
-    const backbone = await createKafkaBackbone({ ...kafkaFromEnv(), clientId: 'tierflow-faults' });
+  /** `resultsTopic`: also read the sighting events there. `brokers`: another cluster than the suite's (a site's). */
+  static async open(topic: string, resultsTopic?: string, brokers?: string[]): Promise<MatchCollector> {
+    const backbone = await createKafkaBackbone({ ...kafkaFromEnv(), ...(brokers ? { brokers } : {}), clientId: 'tierflow-faults' });
     const consumer = await backbone.consumer({ groupId: uniqueName('faults-collector'), topics: [topic], fromBeginning: true, maxBatch: 500 });
     const c = new MatchCollector(backbone, consumer);
     if (resultsTopic) {
