@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TopologySpec } from '../topology/schema.js';
+import { packageRoot } from '../package-root.js';
 import { installBuiltinOperators, registry } from '../registry.js';
 import { renderOperatorDocs } from './operator-docs.js';
 import type { AnyOperatorDefinition } from '../operator.js';
@@ -43,11 +44,9 @@ export function generatedFiles(): Record<string, string> {
 }
 
 function repoRoot(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'tierflow') return dir;
-    if (dirname(dir) === dir) throw new Error('no tierflow package.json above the generator');
-  }
+  const root = packageRoot();
+  if (!root) throw new Error('no tierflow package.json above the generator');
+  return root;
 }
 
 function main(argv: string[]): number {

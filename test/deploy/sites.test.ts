@@ -4,9 +4,7 @@
 // cloud aggregates it into events, status shows the mirror, and undeploy leaves nothing running.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FaultDeploy, MatchCollector } from '../helpers/faults.js';
-import { LinkProxy } from '../helpers/link-proxy.js';
-import { startSiteBroker } from '../helpers/site-broker.js';
+import { withSite } from '../helpers/site-broker.js';
 import { until } from '../helpers/deploy.js';
 import { tally } from '../faults/tally.js';
 import { alive } from '../../pipelines/deploy/local/state.js';
@@ -15,35 +13,22 @@ import { alive } from '../../pipelines/deploy/local/state.js';
 const SHOP_PORT = 29192;
 
 test('a two-site deploy: the shop recognises on its own cluster and MirrorMaker 2 carries its matches to the cloud exactly once', { timeout: 420_000 }, async () => {
-  const shop = await startSiteBroker('shop', SHOP_PORT);
+  let mirrorPid: number | null | undefined;
   // The WAN: 20 ms each way between the shop's cluster and the cloud's MirrorMaker, which consumes through it.
-  const wan = shop.link.advertised;
-  const proxy = await LinkProxy.start(wan, shop.link.listener, { up: { delayMs: 20 }, down: { delayMs: 20 } });
-  const d = await FaultDeploy.create('sites', {
-    cameras: 1,
-    fps: 10,
-    maxLatencyMs: 300_000,
-    acls: false,
-    sites: `[{ name: shop, nodes: [cam-1-node, gateway], brokers: ["${shop.brokers}"], wanBrokers: ["${wan}"] }]`,
-  });
-  let local: MatchCollector | null = null;
-  let central: MatchCollector | null = null;
-  try {
-    await d.deploy();
-    local = await MatchCollector.open(d.matchesTopic, undefined, [shop.brokers]);
-    central = await MatchCollector.open(d.matchesTopic, d.resultsTopic);
+  await withSite(SHOP_PORT, 'sites', { up: { delayMs: 20 }, down: { delayMs: 20 } }, { cameras: 1, fps: 10 }, async ({ d, proxy, wan, local, central }) => {
     await d.waitSourcesEnded(240_000);
     const s = await d.status();
+    mirrorPid = s.mirrors[0]?.pid;
     assert.equal(s.mirrors.length, 1);
     assert.equal(s.mirrors[0]!.site, 'central');
     assert.equal(s.mirrors[0]!.state, 'running');
     assert.deepEqual(s.mirrors[0]!.wan, { brokers: [wan], up: true });
     assert.deepEqual(s.mirrors[0]!.flows, [`shop->central: ${d.matchesTopic}`]);
     // Every match the shop made, and nothing else, reaches the cloud.
-    await until('the shop to finish matching', async () => local!.records > 0 && Date.now() - local!.lastAt > 5_000, 120_000);
+    await until('the shop to finish matching', async () => local.records > 0 && Date.now() - local.lastAt > 5_000, 120_000);
     const shopKeys = new Set(local.deliveries.map((x) => x.key));
     assert.ok(shopKeys.size > 0, 'the shop recognised no one');
-    await until('every shop match in the cloud', async () => central!.records >= local!.records, 120_000);
+    await until('every shop match in the cloud', async () => central.records >= local.records, 120_000);
     const t = tally(shopKeys, central.deliveries);
     assert.equal(t.lost, 0);
     assert.equal(t.duplicated, 0);
@@ -54,13 +39,6 @@ test('a two-site deploy: the shop recognises on its own cluster and MirrorMaker 
     assert.equal(ev.eventsLost, 0);
     assert.equal(ev.eventsDuplicated, 0);
     assert.ok(proxy.stats.bytesDown > 0, 'nothing crossed the WAN proxy');
-  } finally {
-    await local?.close();
-    await central?.close();
-    const mirrorPid = (await d.status().catch(() => null))?.mirrors[0]?.pid;
-    await d.undeploy();
-    await proxy.close();
-    await shop.stop();
-    if (mirrorPid) assert.equal(alive(mirrorPid), false, 'MirrorMaker outlived undeploy');
-  }
+  });
+  if (mirrorPid) assert.equal(alive(mirrorPid), false, 'MirrorMaker outlived undeploy');
 });

@@ -4,14 +4,15 @@
 // read on the central cluster are what crossed. The outage cuts the WAN for 60 s while the cameras run: the site
 // keeps recognising at its normal latency, and once the link is back the cloud receives every match made during the
 // outage, once, and aggregates it into events. The degraded WAN (200 ms RTT ± 50 ms, 2 Mbit/s) loses nothing either.
-import { FaultDeploy, MatchCollector } from '../helpers/faults.js';
-import { LinkProxy, type LinkDirection, type LinkFaults } from '../helpers/link-proxy.js';
-import { startSiteBroker } from '../helpers/site-broker.js';
+import { withSite as withSiteAt, type SiteRun } from '../helpers/site-broker.js';
+import type { LinkDirection, LinkFaults } from '../helpers/link-proxy.js';
 import { until } from '../helpers/deploy.js';
 import { tally } from './tally.js';
 import type { CaseResult } from './case.js';
 
 const SHOP_PORT = 29192;
+const withSite = <T>(prefix: string, link: LinkFaults, opts: { plays: number; realtime: boolean; cameras: number; fps: number }, during: (r: SiteRun) => Promise<T>) =>
+  withSiteAt(SHOP_PORT, `faults-${prefix}`, link, opts, during);
 /** The default topology's edge-cloud link: 40 ms, here as 20 ms each way. */
 const WAN: LinkFaults = { up: { delayMs: 20 }, down: { delayMs: 20 } };
 const OUTAGE_MS = 60_000;
@@ -22,41 +23,6 @@ function median(values: number[]): number | null {
   if (values.length === 0) return null;
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
-}
-
-interface SiteRun {
-  d: FaultDeploy;
-  proxy: LinkProxy;
-  local: MatchCollector;
-  central: MatchCollector;
-}
-
-/** Deploys the clip as a site behind `link`, runs `during`, and undeploys everything, also on failure. */
-async function withSite<T>(prefix: string, link: LinkFaults, opts: { plays: number; realtime: boolean; cameras: number; fps: number }, during: (r: SiteRun) => Promise<T>): Promise<T | CaseResult> {
-  const shop = await startSiteBroker('shop', SHOP_PORT);
-  const wan = shop.link.advertised;
-  const proxy = await LinkProxy.start(wan, shop.link.listener, link);
-  const cameraNodes = Array.from({ length: opts.cameras }, (_, i) => `cam-${i + 1}-node`);
-  const d = await FaultDeploy.create(`faults-${prefix}`, {
-    ...opts,
-    maxLatencyMs: 300_000,
-    acls: false, // sites with backbone.security are refused for now (one credential set per cluster is not built)
-    sites: `[{ name: shop, nodes: [${[...cameraNodes, 'gateway'].join(', ')}], brokers: ["${shop.brokers}"], wanBrokers: ["${wan}"] }]`,
-  });
-  let local: MatchCollector | null = null;
-  let central: MatchCollector | null = null;
-  try {
-    await d.deploy();
-    local = await MatchCollector.open(d.matchesTopic, undefined, [shop.brokers]);
-    central = await MatchCollector.open(d.matchesTopic, d.resultsTopic);
-    return await during({ d, proxy, local, central });
-  } finally {
-    await local?.close();
-    await central?.close();
-    await d.undeploy();
-    await proxy.close();
-    await shop.stop();
-  }
 }
 
 /** After the cameras ended: the site has stopped matching, and the cloud has read as many matches as the site made. */

@@ -3,9 +3,9 @@
 // undeploy. The jars are Apache Kafka's own (connect-mirror, the broker's version): infra/kafka/cache/lib, which
 // `infra/kafka/broker.sh install` fills from Maven Central, or TIERFLOW_MM2_CLASSPATH.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { closeSync, existsSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../package-root.js';
 import { TierflowError } from '../../errors.js';
 import type { Plan } from '../../plan/types.js';
 import { MIRROR_MAKER_CLASS, mirrorProcesses, type MirrorProcess } from '../mirror.js';
@@ -26,19 +26,11 @@ export interface MirrorState {
   lastExit?: string;
 }
 
-function packageRoot(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'tierflow') return dir;
-    if (dirname(dir) === dir) return process.cwd();
-  }
-}
-
 /** The classpath MirrorMaker runs from; a refusal naming what to do when its jars or java are missing. */
 export function mirrorClasspath(env: NodeJS.ProcessEnv = process.env): string {
   const given = env['TIERFLOW_MM2_CLASSPATH'];
   if (given) return given;
-  const lib = join(packageRoot(), 'infra', 'kafka', 'cache', 'lib');
+  const lib = join(packageRoot() ?? process.cwd(), 'infra', 'kafka', 'cache', 'lib');
   const jars = existsSync(lib) ? readdirSync(lib) : [];
   if (!jars.some((j) => /^connect-mirror-\d.*\.jar$/.test(j))) {
     throw new TierflowError('DEPLOY_STATE', `sites need MirrorMaker 2: no connect-mirror jar in ${lib}; run infra/kafka/broker.sh install (Maven Central) or set TIERFLOW_MM2_CLASSPATH to Kafka's libs/*`, { exitCode: 2 });
