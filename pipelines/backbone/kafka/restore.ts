@@ -49,6 +49,9 @@ export async function readKafkaPartition(conn: KafkaConnection, topic: string, p
         last = Math.max(last, m.offset);
         out.push({ offset: m.offset, key: m.key === undefined || m.key === null ? '' : m.key.toString(), value: m.value ?? null, headers: toHeaders(m.headers) });
       }
+      // A transaction's commit marker (MirrorMaker 2 writes exactly once, in transactions) takes an offset that is
+      // never delivered: past the last record, the position tells the end was reached.
+      if (messages.length === 0 && (client.position([{ topic, partition }])[0]?.offset ?? -1) >= marks.highOffset) break;
     }
     return out;
   } catch (e) {
