@@ -2,6 +2,7 @@
 // what it needs, and `create`, which turns validated config into a running instance. The engine (validate,
 // plan, runtime, docs) reads only these fields; nothing registers itself on import.
 import type { Static, TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import type { SourceSpec } from './topology/schema.js';
 import type { AnyStream, RecordOf, StreamDefinition } from './streams/stream.js';
 
@@ -44,6 +45,29 @@ export interface StateDeclaration {
 }
 
 /**
+ * A table the operator reads whole and follows while it runs, as Kafka Streams' GlobalKTable: a compacted topic
+ * `tierflow.<topology>.<topic>` written from outside the flow (match@1's gallery: `tierflow enroll --live`) to the
+ * central cluster, and mirrored to every site the operator runs in. Every replica sees every key.
+ */
+export interface TableDeclaration<C> {
+  /** The topic's last name part: `tierflow.<topology>.<topic>`. */
+  topic: string;
+  /** Whether this config follows the table; absent: always. */
+  when?(config: C): boolean;
+}
+
+/**
+ * What an operator that declares `table` is given as ctx.table: the table's latest value per key (tombstones
+ * remove a key), replaced as changes arrive. `version` grows with every change applied, so an operator rebuilds
+ * what it derives from the table only when it moved on.
+ */
+export interface TableView {
+  readonly topic: string;
+  readonly version: number;
+  entries(): ReadonlyMap<string, Uint8Array>;
+}
+
+/**
  * A rule across config keys that the schema cannot say (one key bounded by another). validate runs it on a config
  * the schema accepted and reports a violation at the key it names, with file:line; the generated docs list `rule`.
  */
@@ -73,6 +97,8 @@ export interface OperatorContext {
   publish?: (records: unknown[]) => Promise<void>;
   /** The operator's state store, when its definition declares `state` (see StateStore). */
   state?: StateStore;
+  /** The table it follows, when its definition declares `table` and this config uses it; read whole before `create`. */
+  table?: TableView;
   /**
    * The chain's clock for decisions by wall time (a quiet camera, an idle window): ms since epoch, standing still while
    * the chain's input cannot receive (no broker, its group rejoining), so an outage does not read as silence. The `now`
@@ -136,6 +162,8 @@ export interface OperatorDefinition<C extends TSchema = TSchema, In extends AnyS
   publishes?: { topic: string };
   /** State the engine keeps for the operator (ctx.state), per input partition, in a changelog topic the planner derives. */
   state?: StateDeclaration;
+  /** A compacted topic the operator follows (ctx.table); the planner derives it and mirrors it to its sites. */
+  table?: TableDeclaration<Static<C>>;
   /** A sink that prints to the run's standard output: `tierflow run --json` merges this into its config (stdout@1:
    *  `{ format: 'json' }`), so every record is printed once, as a JSON line. */
   jsonLines?: Partial<Static<C>>;
@@ -165,4 +193,10 @@ export function defineOperator<C extends TSchema, In extends AnyStream | null, O
   def: OperatorDefinition<C, In, Out>,
 ): OperatorDefinition<C, In, Out> {
   return def;
+}
+
+/** Whether a flow's config (schema defaults applied) follows its operator's table. */
+export function followsTable(def: AnyOperatorDefinition, config: Record<string, unknown>): boolean {
+  if (!def.table) return false;
+  return def.table.when ? def.table.when(Value.Default(def.config, structuredClone(config)) as never) : true;
 }

@@ -1,10 +1,13 @@
-// The match operator: reads the gallery once, then labels every face of every embeddings record.
+// The match operator: reads the gallery (a file, or the live gallery table), then labels every face of every
+// embeddings record, re-reading the gallery when it changed.
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Static } from '@sinclair/typebox';
 import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
 import type { EmbeddingsRecord, MatchesRecord } from '../streams/records.js';
-import { readGallery } from '../../pipelines/vision/gallery.js';
+import { readGallery, type Gallery } from '../../pipelines/vision/gallery.js';
+import { TierflowError } from '../../pipelines/errors.js';
+import { galleryFromTable } from '../../pipelines/vision/gallery-table.js';
 import { listModels } from '../../models/registry.js';
 import { createMatcher, memoryClusterStore, type ClusterStore, type Matcher } from './matcher.js';
 import type { MatchConfig } from './index.js';
@@ -20,34 +23,76 @@ export function matchRecord(matcher: Matcher, record: EmbeddingsRecord): Matches
 }
 
 export async function createMatch(config: Static<typeof MatchConfig>, ctx: OperatorContext): Promise<TransformInstance<EmbeddingsRecord, MatchesRecord>> {
-  const file = isAbsolute(config.gallery) ? config.gallery : resolve(ctx.baseDir, config.gallery);
   // Embeddings of another recognition model are not comparable: refuse a gallery enrolled with one.
   const installed = (await listModels()).find((m) => m.name === 'face_recognition')?.sha256;
   const options = { threshold: config.threshold, clusterUnknown: config.clusterUnknown };
   // Unknown-face clusters live in the engine's state store (per input partition, changelog-backed).
   const store = (ctx.state as ClusterStore | undefined) ?? memoryClusterStore(`${ctx.node}.${ctx.replica}`);
-  let matcher = createMatcher(await readGallery(file, installed), options, store);
-  // An identity enrolled while running (the dashboard names an unknown face) is matched from the next batch on:
-  // the gallery file is looked at again at most once a second, and re-read when it changed.
-  let seenMtime = mtimeOf(file);
-  let checkedAt = Date.now();
+  const gallery = config.liveGallery ? liveGallery(ctx, installed) : fileGallery(config.gallery!, ctx, installed);
+  let matcher = createMatcher(await gallery.initial(), options, store);
   return {
     kind: 'transform',
     async process(batch, emit) {
-      if (Date.now() - checkedAt >= 1000) {
-        checkedAt = Date.now();
-        const mtime = mtimeOf(file);
-        if (mtime !== seenMtime) {
-          seenMtime = mtime;
-          try {
-            matcher = createMatcher(await readGallery(file, installed), options, store);
-            ctx.log(`gallery ${file} changed: re-read`);
-          } catch (e) {
-            ctx.log(`gallery ${file} changed but cannot be read, keeping the previous one: ${(e as Error).message}`);
-          }
-        }
-      }
+      const changed = await gallery.changed();
+      if (changed) matcher = createMatcher(changed, options, store);
       for (const record of batch) emit(matchRecord(matcher, record));
+    },
+  };
+}
+
+/** Where match's identities come from: read once, then asked before every batch whether they changed. */
+interface GallerySource {
+  initial(): Promise<Gallery>;
+  /** The new gallery when it changed since the last call, else null. */
+  changed(): Promise<Gallery | null>;
+}
+
+/** The live gallery: the table the engine follows for match (ctx.table), rebuilt when a change was applied. */
+function liveGallery(ctx: OperatorContext, installed: string | undefined): GallerySource {
+  const table = ctx.table;
+  if (!table) throw new TierflowError('INTERNAL', `${ctx.operatorId}: liveGallery is set, but the engine gave no table (is the plan older than the operator?)`);
+  if (!installed) throw new TierflowError('MODEL_MISSING', 'no face_recognition model is built: run `npm run models`');
+  let seen = table.version;
+  const read = (): Gallery => {
+    const { gallery, skipped } = galleryFromTable(table.entries(), installed);
+    for (const s of skipped) ctx.log(`live gallery ${table.topic}: left out ${s}`);
+    ctx.log(`live gallery ${table.topic}: ${gallery.identities.length} identities`);
+    return gallery;
+  };
+  return {
+    initial: async () => read(),
+    changed: async () => {
+      if (table.version === seen) return null;
+      seen = table.version;
+      return read();
+    },
+  };
+}
+
+/**
+ * A gallery file. An identity enrolled while running (the dashboard names an unknown face) is matched from the next
+ * batch on: the file is looked at again at most once a second, and re-read when it changed.
+ */
+function fileGallery(name: string, ctx: OperatorContext, installed: string | undefined): GallerySource {
+  const file = isAbsolute(name) ? name : resolve(ctx.baseDir, name);
+  let seenMtime = mtimeOf(file);
+  let checkedAt = Date.now();
+  return {
+    initial: () => readGallery(file, installed),
+    changed: async () => {
+      if (Date.now() - checkedAt < 1000) return null;
+      checkedAt = Date.now();
+      const mtime = mtimeOf(file);
+      if (mtime === seenMtime) return null;
+      seenMtime = mtime;
+      try {
+        const g = await readGallery(file, installed);
+        ctx.log(`gallery ${file} changed: re-read`);
+        return g;
+      } catch (e) {
+        ctx.log(`gallery ${file} changed but cannot be read, keeping the previous one: ${(e as Error).message}`);
+        return null;
+      }
     },
   };
 }

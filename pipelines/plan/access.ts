@@ -5,8 +5,9 @@
 import type { Chain, Plan } from './types.js';
 import { deadLetterTopicName, principalName, restoreGroupName } from './names.js';
 
-/** Why a node touches a topic. `changelog`: a state store's changelog, written while running, read on restore. */
-export type TopicRole = 'produce' | 'consume' | 'dead-letter' | 'changelog';
+/** Why a node touches a topic. `changelog`: a state store's changelog, written while running, read on restore.
+ *  `table`: a table an operator follows (read whole, then followed), written by the user with the provisioner's principal. */
+export type TopicRole = 'produce' | 'consume' | 'dead-letter' | 'changelog' | 'table';
 
 export interface TopicUse {
   topic: string;
@@ -52,6 +53,7 @@ export const ROLE_OPERATIONS: Record<TopicRole, AclOperation[]> = {
   'dead-letter': ['write', 'describe'],
   consume: ['read', 'describe'],
   changelog: ['read', 'write', 'describe'],
+  table: ['read', 'describe'],
 };
 
 /** The topics a chain uses, by role. Changelog topics join here (one line) once chains carry them. */
@@ -61,6 +63,7 @@ export function chainTopicUses(chain: Chain): Array<{ topic: string; role: Topic
     uses.push({ topic: chain.inputTopic, role: 'consume' }, { topic: deadLetterTopicName(chain.inputTopic), role: 'dead-letter' });
   }
   for (const topic of chain.changelogTopics ?? []) uses.push({ topic, role: 'changelog' });
+  for (const topic of chain.tableTopics ?? []) uses.push({ topic, role: 'table' });
   return uses;
 }
 
@@ -100,8 +103,9 @@ export function planAccess(plan: Omit<Plan, 'access'>): PlanAccess {
   const nodes = [...new Set(plan.chains.map((c) => c.node))].map((node): NodeAccess => {
     const topics = nodeTopicUses(plan, node);
     const joined = plan.chains.filter((c) => c.node === node && c.consumerGroup).map((c) => c.consumerGroup!);
-    // A changelog's restore reader carries a group id of its own (it never joins): READ on it is checked too.
-    const restoring = topics.filter((u) => u.role === 'changelog').map((u) => restoreGroupName(u.topic));
+    // A changelog's restore reader carries a group id of its own (it never joins): READ on it is checked too. A
+    // table is read by the same reader.
+    const restoring = topics.filter((u) => u.role === 'changelog' || u.role === 'table').map((u) => restoreGroupName(u.topic));
     const groups = [...new Set([...joined, ...restoring])].sort();
     const username = principalName(plan.topology, node);
     return { node, username, principal: `User:${username}`, topics, groups, acls: aclsFor(topics, groups) };
@@ -114,6 +118,8 @@ export function planAccess(plan: Omit<Plan, 'access'>): PlanAccess {
         { resource: 'topic', name: prefix, pattern: 'prefixed', operations: ['create', 'describe', 'describe-configs'] },
         // ALTER on the cluster: CreateAcls/DeleteAcls and AlterUserScramCredentials (KIP-554) need it.
         { resource: 'cluster', name: 'kafka-cluster', pattern: 'literal', operations: ['describe', 'alter'] },
+        // The tables operators follow are written by the user (`tierflow enroll --live`) as this principal.
+        ...plan.topics.filter((t) => t.kind === 'table').map((t) => ({ resource: 'topic' as const, name: t.name, pattern: 'literal' as const, operations: ['write' as const, 'describe' as const] })),
       ],
     },
   };

@@ -1,7 +1,7 @@
 // Chaining, like Flink's: an operator whose only input is an operator placed on exactly the same nodes with
 // the same replicas runs in that operator's worker and receives records in memory. Everywhere else the data
 // goes through a topic: across a node boundary or where parallelism changes.
-import type { AnyOperatorDefinition } from '../operator.js';
+import { followsTable, type AnyOperatorDefinition } from '../operator.js';
 import type { Priority, Topology } from '../topology/schema.js';
 import type { Chain, Placement, PlannedTopic } from './types.js';
 import { changelogTopicName, consumerGroupName, publishedTopicName, topicName } from './names.js';
@@ -88,6 +88,26 @@ export function buildChainsAndTopics(t: Topology, defs: Map<string, AnyOperatorD
     });
   }
 
+  // An operator following a table reads a compacted topic the user writes from outside the flow; one partition, as
+  // every replica reads all of it.
+  for (const flow of order) {
+    const def = defs.get(flow.id);
+    if (!def?.table || def.input === null || !followsTable(def, flow.config)) continue;
+    const tier = outermost(placementsOf(flow.id));
+    topics.push({
+      name: publishedTopicName(t.name, def.table.topic),
+      kind: 'table',
+      partitions: 1,
+      stream: def.input.name,
+      dataClass: def.input.dataClass,
+      producer: flow.id,
+      consumers: [flow.id],
+      fromTier: tier,
+      toTier: tier,
+      compression: 'lz4',
+    });
+  }
+
   const chains: Chain[] = [];
   for (const flow of order) {
     if (headOf.get(flow.id) !== flow.id) continue;
@@ -95,7 +115,7 @@ export function buildChainsAndTopics(t: Topology, defs: Map<string, AnyOperatorD
     const heads = placementsOf(flow.id);
     for (const head of heads) {
       const inputTopic = inputTopicOf.get(flow.id) ?? null;
-      const outputs = members.flatMap((m) => topics.filter((tp) => tp.producer === m.id && tp.kind !== 'changelog').map((tp) => ({ operator: m.id, topic: tp.name })));
+      const outputs = members.flatMap((m) => topics.filter((tp) => tp.producer === m.id && tp.kind !== 'changelog' && tp.kind !== 'table').map((tp) => ({ operator: m.id, topic: tp.name })));
       chains.push({
         id: heads.length > 1 ? `${flow.id}.${head.node}` : flow.id,
         node: head.node,
@@ -108,6 +128,7 @@ export function buildChainsAndTopics(t: Topology, defs: Map<string, AnyOperatorD
         outputs,
         priority: members.reduce<Priority>((p, m) => (PRIORITY_RANK[m.priority] > PRIORITY_RANK[p] ? m.priority : p), 'low'),
         ...changelogsOf(members.map((m) => m.id)),
+        ...tablesOf(members.map((m) => m.id)),
       });
     }
   }
@@ -117,6 +138,11 @@ export function buildChainsAndTopics(t: Topology, defs: Map<string, AnyOperatorD
   function changelogsOf(operators: string[]): { changelogTopics?: string[] } {
     const names = topics.filter((tp) => tp.kind === 'changelog' && operators.includes(tp.producer)).map((tp) => tp.name);
     return names.length ? { changelogTopics: names } : {};
+  }
+
+  function tablesOf(operators: string[]): { tableTopics?: string[] } {
+    const names = topics.filter((tp) => tp.kind === 'table' && operators.includes(tp.producer)).map((tp) => tp.name);
+    return names.length ? { tableTopics: names } : {};
   }
 }
 

@@ -47,7 +47,19 @@ export function planSites(t: Topology, topics: PlannedTopic[], placements: Place
   const sitesOf = (flow: string) => [...new Set(placements.filter((p) => p.operator === flow).map((p) => siteOf.get(p.node)!))];
 
   const mirrors = new Map<string, PlannedMirror>();
+  const add = (f: PlannedSite, s: PlannedSite, topic: string) => {
+    const key = `${f.name}>${s.name}`;
+    const m = mirrors.get(key) ?? { from: f.name, to: s.name, topics: [] };
+    m.topics.push(topic);
+    mirrors.set(key, m);
+  };
   for (const topic of topics) {
+    // A table is written at the central cluster and travels down to every site its operator runs in; nothing
+    // goes back up, so it never loops. It is what a site may hold (the user writes it; embeddings and names only).
+    if (topic.kind === 'table') {
+      for (const s of sitesOf(topic.producer)) if (!s.central) add(central, s, topic.name);
+      continue;
+    }
     const from = sitesOf(topic.producer);
     const to = [...new Set(topic.consumers.flatMap(sitesOf))];
     const crossing = from.flatMap((f) => to.filter((s) => s !== f).map((s) => [f, s] as const));
@@ -62,10 +74,7 @@ export function planSites(t: Topology, topics: PlannedTopic[], placements: Place
     }
     for (const [f, s] of crossing) {
       refuseLeaving(t, topic, f, s);
-      const key = `${f.name}>${s.name}`;
-      const m = mirrors.get(key) ?? { from: f.name, to: s.name, topics: [] };
-      m.topics.push(topic.name);
-      mirrors.set(key, m);
+      add(f, s, topic.name);
     }
   }
   return { sites, mirrors: [...mirrors.values()] };

@@ -21,9 +21,11 @@ export interface PlannedTopic {
   name: string;
   /**
    * 'stream': records between operators; 'results': events for consumers outside tierflow; 'changelog': a stateful
-   * operator's state (compacted, one partition per input partition; producer and consumer are the operator itself).
+   * operator's state (compacted, one partition per input partition; producer and consumer are the operator itself);
+   * 'table': a compacted topic written outside the flow at the central cluster that the operator follows
+   * (OperatorDefinition.table; producer and consumer are the operator, as for a changelog).
    */
-  kind: 'stream' | 'results' | 'changelog';
+  kind: 'stream' | 'results' | 'changelog' | 'table';
   partitions: number;
   /** The stream the topic carries; for a changelog, the stream whose records the state is built from. */
   stream: string;
@@ -55,6 +57,8 @@ export interface Chain {
   priority: Priority;
   /** Changelog topics of the chain's stateful operators (absent when it has none). */
   changelogTopics?: string[];
+  /** Table topics the chain's operators follow (absent when none does). */
+  tableTopics?: string[];
 }
 
 export interface PlannedLink {

@@ -17,6 +17,8 @@ import type { RecordCodec } from './codec.js';
 import { ChainState } from './state/chain-state.js';
 import { byPartition, Checkpoints, type Wave } from './waves.js';
 import { operatorStage } from './operator-stage.js';
+import { TableFollower } from './table.js';
+import { publishedTopicName } from '../plan/names.js';
 
 export interface ChainEnv {
   plan: Plan;
@@ -26,7 +28,7 @@ export interface ChainEnv {
   producer: Producer;
   /** Opens the chain's consumer (input chains only); the hooks follow its partition assignment. */
   openConsumer: (groupId: string, topic: string, hooks?: Pick<ConsumerOptions, 'onAssign' | 'onRevoke'>) => Promise<Consumer>;
-  /** Where changelogs are restored from. */
+  /** Where changelogs are restored from, and tables read. */
   backbone: Pick<Backbone, 'readPartition'>;
   /** false: stateful operators keep state in memory only, no changelog (the state benchmark's baseline). */
   changelogs?: boolean;
@@ -57,6 +59,7 @@ export class ChainRunner {
   private gate: FreshnessGate | null = null;
   private readonly state: ChainState;
   private readonly checkpoints: Checkpoints;
+  private readonly tables = new Map<string, TableFollower>();
   /** Settles when the chain's sources have ended (source chains) or the consumer stopped. */
   finished: Promise<void> = Promise.resolve();
 
@@ -86,9 +89,16 @@ export class ChainRunner {
     for (const id of chain.operators) {
       const def = this.env.operators(this.flow(id).uses);
       const config = plan.configs[id] ?? {};
+      // A table is read to its end before the operator is created, so its first record already sees all of it.
+      const table = def.table ? publishedTopicName(plan.topology, def.table.topic) : null;
+      if (table && chain.tableTopics?.includes(table)) {
+        const follower = new TableFollower(table, this.env.backbone, (m) => this.env.log(`${id}: ${m}`));
+        await follower.start();
+        this.tables.set(id, follower);
+      }
       // An operator that keeps a core busy gets a thread of its own (onnxruntime-node infers on the calling thread).
-      // Stateful operators stay on the chain's thread, where their state store lives.
-      const threaded = this.env.threads !== false && def.input !== null && def.output !== null && def.resources.cpu >= 1 && !def.state;
+      // Stateful operators, and those following a table, stay on the chain's thread, where their store lives.
+      const threaded = this.env.threads !== false && def.input !== null && def.output !== null && def.resources.cpu >= 1 && !def.state && !this.tables.has(id);
       this.instances.push(threaded ? await createThreadedTransform(this.flow(id).uses, config, this.context(id)) : await def.create(config, this.context(id)));
     }
   }
@@ -199,6 +209,7 @@ export class ChainRunner {
     await this.consumer?.close();
     await this.settled();
     for (const inst of this.instances) if (inst.kind !== 'source') await inst.close?.();
+    for (const table of this.tables.values()) await table.stop();
   }
 
   private flow(id: string) {
@@ -222,6 +233,7 @@ export class ChainRunner {
       signal: this.abort.signal,
       publish: topic ? (records) => this.produce(id, topic, records) : undefined,
       state: this.state.storeFor(id),
+      table: this.tables.get(id),
       now: () => this.now(),
     };
   }

@@ -1,5 +1,5 @@
 // What provisioning creates for a plan, in one place for `run`, every worker and `deploy`: the planned topics
-// (changelogs compacted), and a dead-letter topic beside each topic a chain consumes.
+// (changelogs and tables compacted), and a dead-letter topic beside each topic a chain consumes.
 import type { Plan } from '../plan/types.js';
 import type { TopicSpec } from '../backbone/contract.js';
 import { dlqSpecFor } from '../backbone/dead-letter.js';
@@ -12,7 +12,7 @@ export function plannedTopicSpecs(plan: Pick<Plan, 'topics' | 'chains'>): TopicS
     partitions: t.partitions,
     compression: t.compression,
     maxRecordBytes: 8 << 20,
-    ...(t.kind === 'changelog' ? { compacted: true } : {}),
+    ...(t.kind === 'changelog' || t.kind === 'table' ? { compacted: true } : {}),
     ...(t.kind === 'stream' && !stateful.has(t.name) ? { mayHaveMore: true } : {}),
   }));
   const consumed = new Set(plan.chains.map((c) => c.inputTopic));

@@ -3,7 +3,7 @@
 // and placement checks. Graph checks run only on a schema-valid document: they rely on its shape.
 import { Value } from '@sinclair/typebox/value';
 import { TopologyError, type SourceProblem } from '../errors.js';
-import type { AnyOperatorDefinition } from '../operator.js';
+import { followsTable, type AnyOperatorDefinition } from '../operator.js';
 import { TopologySpec, type Topology } from './schema.js';
 import { readTopologyFile, formatPath, type ParsedTopology } from './parse.js';
 import { schemaProblems } from './schema-problems.js';
@@ -45,7 +45,7 @@ export function validateTopology(parsed: ParsedTopology, operators: readonly Any
       flow.config = Value.Default(def.config, flow.config) as Record<string, unknown>;
       const configProblems = schemaProblems(def.config, flow.config, ['flows', i, 'config']);
       findings.push(...configProblems);
-      if (configProblems.length === 0) findings.push(...configCheckProblems(def, flow.config, i));
+      if (configProblems.length === 0) findings.push(...configCheckProblems(def, flow.config, i), ...tableProblems(t, def, flow.config, i));
     });
     const duplicates = duplicateNames(t);
     findings.push(...duplicates, ...unknownReferences(t), ...nodeBrokerProblems(t), ...siteProblems(t), ...sourceUrlProblems(t));
@@ -73,6 +73,13 @@ function configCheckProblems(def: AnyOperatorDefinition, config: Record<string, 
     if (v) out.push(finding(['flows', flow, 'config', ...v.key.split('.')], `${v.message} (${def.name}@${def.version}: ${c.rule})`));
   }
   return out;
+}
+
+/** A table lives on Kafka: the user writes it from outside the run (`tierflow enroll --live`), which an embedded
+ *  backbone, inside one process, cannot take. */
+function tableProblems(t: Topology, def: AnyOperatorDefinition, config: Record<string, unknown>, flow: number): Finding[] {
+  if (t.backbone.type === 'kafka' || !def.table || !followsTable(def, config)) return [];
+  return [finding(['flows', flow, 'uses'], `${def.name}@${def.version} with this config follows the table tierflow.${t.name}.${def.table.topic}, a compacted Kafka topic written from outside the run: it needs backbone: { type: kafka }`)];
 }
 
 /** Findings at their file positions, in reading order. */

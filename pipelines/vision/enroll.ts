@@ -57,6 +57,14 @@ export async function enrollGallery(
   galleryFile: string,
   opts: FacesOptions & { onProgress?: (p: EnrollProgress) => void } = {},
 ): Promise<EnrollResult> {
+  const result = await enrollIdentities(dir, opts);
+  await writeGallery(galleryFile, result.gallery);
+  return result;
+}
+
+/** The gallery the photos in `dir`'s identity folders make, written nowhere (`enrollGallery` writes it to a file,
+ *  `tierflow enroll --live` publishes it). */
+export async function enrollIdentities(dir: string, opts: FacesOptions & { onProgress?: (p: EnrollProgress) => void } = {}): Promise<EnrollResult> {
   const folders = await identityFolders(dir);
   const total = [...folders.values()].reduce((n, files) => n + files.length, 0);
   const sha = (await listModels()).find((m) => m.name === 'face_recognition')?.sha256;
@@ -83,6 +91,5 @@ export async function enrollGallery(
     else result.emptyIdentities.push(name);
   }
   const gallery = createGallery(sha, identities);
-  await writeGallery(galleryFile, gallery);
   return { gallery, identities: identities.length, embeddings: identities.reduce((n, i) => n + i.embeddings.length, 0), ...result };
 }

@@ -2,7 +2,9 @@
 // folder of identity sub-folders, `faces` prints what the pipeline sees in images.
 import type { Command } from 'commander';
 import { listModels } from '../../../models/registry.js';
-import { enrollGallery } from '../../vision/enroll.js';
+import { enrollGallery, enrollIdentities, type EnrollProgress, type EnrollResult } from '../../vision/enroll.js';
+import { DEFAULT_STATE_ROOT } from '../../deploy/local/state.js';
+import { liveGalleryOf, writeLiveGallery } from './live-gallery.js';
 import { facesInImages, STILL_IMAGE_DETECTION } from '../../vision/faces.js';
 import { TierflowError } from '../../errors.js';
 
@@ -23,25 +25,35 @@ export function registerVision(program: Command): void {
 
   program
     .command('enroll')
-    .description('enrol identities: <dir> holds one sub-folder of photos per person')
-    .argument('<dir>', 'folder of identity folders')
-    .requiredOption('--gallery <file>', 'gallery file to write (JSON)')
-    .action(async (dir: string, flags: { gallery: string }) => {
-      const tty = process.stderr.isTTY;
-      const result = await enrollGallery(dir, flags.gallery, {
-        onProgress: ({ done, total }) => {
-          const width = 30;
-          const filled = Math.round((done / total) * width);
-          const bar = `enrolling [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
-          if (tty) process.stderr.write(`\r${bar}${done === total ? '\n' : ''}`);
-          else if (done === total || done % 50 === 0) err(bar);
-        },
-      });
-      for (const f of result.noFace) err(`no face found: ${f}`);
-      for (const u of result.unreadable) err(`unreadable: ${u.file}: ${u.error}`);
-      for (const e of result.emptyIdentities) err(`left out (no usable photo): ${e}`);
+    .description('enrol identities: [dir] holds one sub-folder of photos per person; into a gallery file, or the live gallery of a local deploy')
+    .argument('[dir]', 'folder of identity folders')
+    .option('--gallery <file>', 'gallery file to write (JSON)')
+    .option('--live', 'publish to the live gallery of a local deploy (match with liveGallery: true), in its central cluster')
+    .option('--remove <names...>', 'with --live: remove these identities')
+    .option('--topology <name>', 'with --live: the local deploy (default: the only one)')
+    .option('--brokers <list>', 'with --live: the central cluster\'s brokers (default: the deploy\'s)')
+    .option('--state-dir <dir>', 'folder of deploy state', DEFAULT_STATE_ROOT)
+    .action(async (dir: string | undefined, flags: EnrollFlags) => {
+      if (flags.live === (flags.gallery !== undefined)) throw new TierflowError('BAD_ARGUMENT', 'enroll: give either --gallery <file> or --live', { exitCode: 2 });
+      if (flags.remove && !flags.live) throw new TierflowError('BAD_ARGUMENT', 'enroll: --remove works on the live gallery: add --live', { exitCode: 2 });
+      if ((dir === undefined) === (flags.remove === undefined)) throw new TierflowError('BAD_ARGUMENT', flags.remove ? 'enroll: give a folder to enrol or --remove, not both' : 'enroll: give the folder of identity folders', { exitCode: 2 });
+      if (flags.live) {
+        // The deploy is looked up first: a wrong name fails before any photo is read.
+        const target = await liveGalleryOf(flags.stateDir, flags.topology, flags.brokers);
+        if (flags.remove) {
+          await writeLiveGallery(target, { remove: flags.remove });
+          out(`${target.topic}: removed ${flags.remove.join(', ')}`);
+          return;
+        }
+        const result = await enrollIdentities(dir!, { onProgress: progress() });
+        report(dir!, result);
+        await writeLiveGallery(target, { put: result.gallery.identities, modelSha256: result.gallery.model.sha256 });
+        out(`${target.topic}: ${result.identities} identities, ${result.embeddings} embeddings published; ${result.noFace.length} images without a face, ${result.unreadable.length} unreadable`);
+        return;
+      }
+      const result = await enrollGallery(dir!, flags.gallery!, { onProgress: progress() });
+      report(dir!, result);
       out(`${flags.gallery}: ${result.identities} identities, ${result.embeddings} embeddings; ${result.noFace.length} images without a face, ${result.unreadable.length} unreadable`);
-      if (result.identities === 0) throw new TierflowError('GALLERY_INVALID', `${dir}: no identity had a usable photo; nothing enrolled`, { exitCode: 2 });
     });
 
   program
@@ -64,6 +76,34 @@ export function registerVision(program: Command): void {
       }
       if (unreadable === images.length) throw new TierflowError('IMAGE_UNREADABLE', `tierflow: none of the ${images.length} images could be read`);
     });
+}
+
+interface EnrollFlags {
+  gallery?: string;
+  live?: boolean;
+  remove?: string[];
+  topology?: string;
+  brokers?: string;
+  stateDir: string;
+}
+
+function progress(): (p: EnrollProgress) => void {
+  const tty = process.stderr.isTTY;
+  return ({ done, total }) => {
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    const bar = `enrolling [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
+    if (tty) process.stderr.write(`\r${bar}${done === total ? '\n' : ''}`);
+    else if (done === total || done % 50 === 0) err(bar);
+  };
+}
+
+/** What was left out, on stderr; no identity at all is an error before anything is written. */
+function report(dir: string, result: EnrollResult): void {
+  for (const f of result.noFace) err(`no face found: ${f}`);
+  for (const u of result.unreadable) err(`unreadable: ${u.file}: ${u.error}`);
+  for (const e of result.emptyIdentities) err(`left out (no usable photo): ${e}`);
+  if (result.identities === 0) throw new TierflowError('GALLERY_INVALID', `${dir}: no identity had a usable photo; nothing enrolled`, { exitCode: 2 });
 }
 
 /** A detection score option: a number in (0, 1). */

@@ -63,7 +63,7 @@ export function kafkaUsers(plan: Plan, namespace: string, cluster: string): Kafk
 export function kafkaTopics(plan: Plan, namespace: string, cluster: string): KafkaTopic[] {
   const consumed = new Set(plan.chains.flatMap((c) => (c.inputTopic ? [c.inputTopic] : [])));
   const specs = [
-    ...plan.topics.map((t) => ({ name: t.name, partitions: t.partitions, compacted: t.kind === 'changelog' })),
+    ...plan.topics.map((t) => ({ name: t.name, partitions: t.partitions, compacted: t.kind === 'changelog' || t.kind === 'table' })),
     ...plan.topics.filter((t) => consumed.has(t.name)).map((t) => ({ name: deadLetterTopicName(t.name), partitions: 1, compacted: false })),
   ];
   return specs.map((t) => ({

@@ -20,7 +20,7 @@ export function tailTopics(plan: Plan | null, name: string): TailTopic[] {
   // Changelogs hold operator state, not stream records: tail reads them only when named exactly (as raw bytes).
   const exactly = plan.topics.filter((t) => t.name === name && t.kind === 'changelog');
   if (exactly.length) return [{ topic: name }];
-  const of = (pred: (t: Plan['topics'][number]) => boolean) => plan.topics.filter((t) => t.kind !== 'changelog' && pred(t)).map((t) => ({ topic: t.name, stream: t.stream }));
+  const of = (pred: (t: Plan['topics'][number]) => boolean) => plan.topics.filter((t) => t.kind !== 'changelog' && t.kind !== 'table' && pred(t)).map((t) => ({ topic: t.name, stream: t.stream }));
   const exact = of((t) => t.name === name);
   if (exact.length) return exact;
   const published = of((t) => t.kind === 'results' && t.name.endsWith(`.${name}`));

@@ -23,7 +23,7 @@ function edges(plan: Plan): Edge[] {
     }
   }
   for (const topic of plan.topics) {
-    if (topic.kind === 'changelog') continue; // an operator's own state: no edge
+    if (topic.kind === 'changelog' || topic.kind === 'table') continue; // an operator's own state: no edge
     for (const from of plan.placements.filter((p) => p.operator === topic.producer)) {
       for (const consumer of topic.consumers) {
         for (const to of plan.placements.filter((p) => p.operator === consumer)) out.push({ from: id(from.operator, from.node), to: id(to.operator, to.node), label: topic.stream });

@@ -15,7 +15,7 @@ export function renderPlanTable(plan: Plan): string {
     ? '  (none: every operator runs in one chain)'
     : columns([
         ['TOPIC', 'KIND', 'CLASS', 'PARTITIONS', 'FROM -> TO', 'TIERS'],
-        ...plan.topics.map((t) => [t.name, t.kind === 'changelog' ? 'changelog (compacted)' : t.kind, t.dataClass, String(t.partitions), t.kind === 'changelog' ? `${t.producer}'s state` : `${t.producer} -> ${t.consumers.join(', ') || '(outside tierflow)'}`, `${t.fromTier} -> ${t.toTier}`]),
+        ...plan.topics.map((t) => [t.name, t.kind === 'changelog' ? 'changelog (compacted)' : t.kind === 'table' ? 'table (compacted)' : t.kind, t.dataClass, String(t.partitions), t.kind === 'changelog' ? `${t.producer}'s state` : t.kind === 'table' ? `(outside tierflow) -> ${t.producer}` : `${t.producer} -> ${t.consumers.join(', ') || '(outside tierflow)'}`, `${t.fromTier} -> ${t.toTier}`]),
       ], '  ');
   const pairs = new Map<string, { plan: number; cloud: number }>();
   for (const l of plan.links) pairs.set(`${l.from} -> ${l.to}`, { plan: l.bytesPerSecond, cloud: 0 });
