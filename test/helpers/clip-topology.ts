@@ -11,7 +11,7 @@ export const CLIP = join(sharedData, 'video', 'short_hamilton_clip.mp4');
 export const CLIP_SECONDS = 10;
 export const CLIP_IDENTITIES = ['Alex Lacamoire', 'Lin-Manuel Miranda'];
 
-/** Reference images into identity folders (alex_lacamoire*.{png,jpg} -> Alex Lacamoire), then a gallery. */
+/** Reference images into identity folders (alex_lacamoire*.{png,jpg} -> Alex Lacamoire, in `<dir>/people`), then a gallery. */
 export async function enrollClipReference(dir: string): Promise<string> {
   const people = join(dir, 'people');
   for (const file of readdirSync(join(sharedData, 'video', 'reference'))) {
@@ -47,6 +47,8 @@ export interface ClipTopologyOptions {
   policies?: string;
   /** A `sites:` sequence in flow style, e.g. `[{ name: shop, nodes: [gateway], brokers: ["h:p"] }]`. */
   sites?: string;
+  /** match follows the live gallery (empty until `tierflow enroll --live`) instead of gallery.json. */
+  liveGallery?: boolean;
 }
 
 export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ dir: string; file: string }> {
@@ -78,7 +80,7 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
     `  - { id: decode, uses: decode@1, inputs: [${cameras.join(', ')}], placement: { near: source }${decodeConfig} }`,
     `  - { id: detect, uses: detect@1, inputs: [decode], placement: { tier: edge }, replicas: ${opts.replicas ?? 1} }`,
     `  - { id: embed, uses: embed@1, inputs: [detect], replicas: ${opts.replicas ?? 1} }`,
-    `  - { id: match, uses: match@1, inputs: [embed], replicas: ${opts.replicas ?? 1}, config: { gallery: gallery.json } }`,
+    `  - { id: match, uses: match@1, inputs: [embed], replicas: ${opts.replicas ?? 1}, config: { ${opts.liveGallery ? 'liveGallery: true' : 'gallery: gallery.json'} } }`,
     '  - { id: aggregate, uses: aggregate@1, inputs: [match], placement: { tier: cloud }, config: { sizeMs: 2000 } }',
     '  - { id: results, uses: results@1, inputs: [aggregate] }',
     ...(opts.policies ? [`policies: ${opts.policies}`] : []),

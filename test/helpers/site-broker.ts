@@ -39,9 +39,27 @@ export interface SiteRun {
   proxy: LinkProxy;
   /** The shop's brokers as the cloud reaches them: through the proxy. */
   wan: string;
+  /** The WAN's other direction, when asked for: the shop's MirrorMaker reads the central cluster through it. */
+  down: LinkProxy | null;
   /** The site's matches on its own cluster, and the same topic on the central one (what crossed the WAN). */
   local: MatchCollector;
   central: MatchCollector;
+}
+
+export interface SiteOptions {
+  /** The WAN's downward direction too: a link proxy in front of the suite broker's LINK listener, which the shop's
+   *  MirrorMaker (there when something is mirrored down, the live gallery) reads the central cluster through. */
+  centralLink?: { faults: LinkFaults; listener: () => string; advertised: () => string };
+}
+
+/** The suite broker's LINK listener and its advertised address (infra/kafka/broker.sh exports both). */
+export function centralLinkOf(faults: LinkFaults): NonNullable<SiteOptions['centralLink']> {
+  const env = (name: string) => () => {
+    const v = process.env[name];
+    if (!v) throw new Error(`${name} is not set: run through infra/kafka/with-broker.sh`);
+    return v;
+  };
+  return { faults, listener: env('KAFKA_LINK_LISTENER'), advertised: env('KAFKA_LINK_ADVERTISED') };
 }
 
 /**
@@ -49,16 +67,18 @@ export interface SiteRun {
  * suite's broker, where MirrorMaker 2 pulls the shop's topics through a link proxy (`link`, the WAN) in front of the
  * shop broker's LINK listener. Runs `during`, then undeploys everything, also on failure.
  */
-export async function withSite<T>(port: number, prefix: string, link: LinkFaults, opts: Omit<FaultTopology, 'sites' | 'acls'>, during: (r: SiteRun) => Promise<T>): Promise<T> {
+export async function withSite<T>(port: number, prefix: string, link: LinkFaults, opts: Omit<FaultTopology, 'sites' | 'acls'> & SiteOptions, during: (r: SiteRun) => Promise<T>): Promise<T> {
+  const { centralLink, ...topology } = opts;
   const shop = await startSiteBroker('shop', port);
   const wan = shop.link.advertised;
   const proxy = await LinkProxy.start(wan, shop.link.listener, link);
+  const down = centralLink ? await LinkProxy.start(centralLink.advertised(), centralLink.listener(), centralLink.faults) : null;
   const cameraNodes = Array.from({ length: opts.cameras ?? 1 }, (_, i) => `cam-${i + 1}-node`);
   const d = await FaultDeploy.create(prefix, {
     maxLatencyMs: 300_000,
-    ...opts,
+    ...topology,
     acls: false, // sites with backbone.security are refused for now (one credential set per cluster is not built)
-    sites: `[{ name: shop, nodes: [${[...cameraNodes, 'gateway'].join(', ')}], brokers: ["${shop.brokers}"], wanBrokers: ["${wan}"] }]`,
+    sites: `[{ name: shop, nodes: [${[...cameraNodes, 'gateway'].join(', ')}], brokers: ["${shop.brokers}"], wanBrokers: ["${wan}"]${down ? `, centralBrokers: ["${centralLink!.advertised()}"]` : ''} }]`,
   });
   let local: MatchCollector | null = null;
   let central: MatchCollector | null = null;
@@ -66,12 +86,13 @@ export async function withSite<T>(port: number, prefix: string, link: LinkFaults
     await d.deploy();
     local = await MatchCollector.open(d.matchesTopic, undefined, [shop.brokers]);
     central = await MatchCollector.open(d.matchesTopic, d.resultsTopic);
-    return await during({ d, proxy, wan, local, central });
+    return await during({ d, proxy, down, wan, local, central });
   } finally {
     await local?.close();
     await central?.close();
     await d.undeploy();
     await proxy.close();
+    await down?.close();
     await shop.stop();
   }
 }
