@@ -5,7 +5,7 @@
 // that had to reach its target across a cut link would be fenced and stop its task; beside the target it only loses
 // its source, and its consumer resumes where it was when the link returns. Topics keep their names
 // (IdentityReplicationPolicy): the plan has already refused any topic a site would both receive and send, which is
-// what lets that policy run without loops. Used by the local deploy and the k8s manifests.
+// what lets that policy run without loops. Used by the local deploy, the k8s manifests and the compose file.
 import type { Plan } from '../plan/types.js';
 import type { PlannedMirror, PlannedSite } from '../plan/sites.js';
 
@@ -76,6 +76,11 @@ export function mirrorProcesses(plan: Plan, opts: { replicationFactor?: number }
     return { site: name, remote: clusters.slice(1).flatMap((c) => bootstrap.get(c)!), flows, properties: lines.join('\n') };
   });
 }
+
+/** The broker's own version (infra/kafka/pom.xml): MirrorMaker 2 is run from the same release, in k8s and compose. */
+export const KAFKA_IMAGE = 'apache/kafka:3.9.1';
+/** Dedicated-mode MirrorMaker 2 in that image. */
+export const MIRROR_MAKER_SCRIPT = '/opt/kafka/bin/connect-mirror-maker.sh';
 
 /** The Java class dedicated-mode MirrorMaker 2 runs as. */
 export const MIRROR_MAKER_CLASS = 'org.apache.kafka.connect.mirror.MirrorMaker';

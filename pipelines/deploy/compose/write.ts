@@ -1,5 +1,6 @@
 // `tierflow deploy --target compose --out FILE`: the compose file, with the plan (and any extra files such as
-// a gallery) written beside it, where the services mount them from, and the secrets under `secrets/`.
+// a gallery, and each MirrorMaker's mm2.properties) written beside it, where the services mount them from, and the
+// secrets under `secrets/` when the stack runs its own broker.
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -7,7 +8,8 @@ import { planAccess } from '../../plan/access.js';
 import type { Plan } from '../../plan/types.js';
 import { planJson } from '../manifest-common.js';
 import { ADMIN_SECRET, SECRETS_DIR, nodeSecretName } from './access.js';
-import { composeYaml, planForCompose, type ComposeOptions } from './render.js';
+import { composeRunsBroker, composeYaml, planForCompose, type ComposeOptions } from './render.js';
+import { composeMirrors } from './mirrors.js';
 
 /** The worker image's user (`USER node` in the Dockerfile). */
 const IMAGE_UID = 1000;
@@ -29,26 +31,35 @@ function writeSecret(file: string, text: () => string, uid?: number): void {
 export function writeComposeFile(plan: Plan, outFile: string, opts: ComposeOptions): string[] {
   const dir = dirname(outFile);
   mkdirSync(dir, { recursive: true });
-  const secrets = join(dir, SECRETS_DIR);
-  mkdirSync(secrets, { recursive: true, mode: 0o700 });
-  chmodSync(secrets, 0o700);
   // Compose bind-mounts file secrets with the host's owner and mode: as root we hand the node files to the image's
   // user; otherwise the workers run as the deploying user, who owns them.
   const root = process.getuid?.() === 0;
   const workerUser = opts.workerUser ?? (root || process.getuid === undefined ? undefined : `${process.getuid()}:${process.getgid!()}`);
-  const access = plan.access ?? planAccess(plan);
   const written = [outFile, join(dir, 'plan.json')];
-  writeSecret(join(secrets, ADMIN_SECRET), newSecret);
-  for (const n of access.nodes) {
-    const file = join(secrets, `${nodeSecretName(n.node)}.json`);
-    writeSecret(file, () => `${JSON.stringify({ username: n.username, password: newSecret() })}\n`, root ? IMAGE_UID : undefined);
-  }
+  const secrets = composeRunsBroker(plan) ? writeSecrets(plan, dir, root) : null;
   writeFileSync(outFile, composeYaml(plan, { ...opts, workerUser }));
   writeFileSync(join(dir, 'plan.json'), planJson(planForCompose(plan)));
   for (const [name, text] of Object.entries(opts.files ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     writeFileSync(join(dir, name), text);
     written.push(join(dir, name));
   }
-  written.push(secrets);
+  for (const m of composeMirrors(plan)) {
+    writeFileSync(join(dir, m.file), m.properties);
+    written.push(join(dir, m.file));
+  }
+  if (secrets) written.push(secrets);
   return written;
+}
+
+/** The super user's secret and one per node, under `secrets/`; returns that folder. */
+function writeSecrets(plan: Plan, dir: string, root: boolean): string {
+  const secrets = join(dir, SECRETS_DIR);
+  mkdirSync(secrets, { recursive: true, mode: 0o700 });
+  chmodSync(secrets, 0o700);
+  writeSecret(join(secrets, ADMIN_SECRET), newSecret);
+  for (const n of (plan.access ?? planAccess(plan)).nodes) {
+    const file = join(secrets, `${nodeSecretName(n.node)}.json`);
+    writeSecret(file, () => `${JSON.stringify({ username: n.username, password: newSecret() })}\n`, root ? IMAGE_UID : undefined);
+  }
+  return secrets;
 }

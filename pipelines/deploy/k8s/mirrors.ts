@@ -9,11 +9,8 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { NodeSpec } from '../../topology/schema.js';
 import type { Plan } from '../../plan/types.js';
 import { dnsLabel } from '../manifest-common.js';
-import { mirrorProcesses } from '../mirror.js';
+import { KAFKA_IMAGE, MIRROR_MAKER_SCRIPT, mirrorProcesses } from '../mirror.js';
 import { NODE_LABEL } from './scheduling.js';
-
-/** The broker's own version (infra/kafka/pom.xml): MirrorMaker 2 is run from the same release. */
-export const KAFKA_IMAGE = 'apache/kafka:3.9.1';
 
 export function mirrorManifests(plan: Plan, namespace: string, nodes: readonly NodeSpec[]): Array<IConfigMap | IDeployment> {
   return mirrorProcesses(plan).flatMap((mm) => {
@@ -42,7 +39,7 @@ export function mirrorManifests(plan: Plan, namespace: string, nodes: readonly N
               {
                 name: 'mirror-maker',
                 image: KAFKA_IMAGE,
-                command: ['/opt/kafka/bin/connect-mirror-maker.sh', '/etc/mirror/mm2.properties'],
+                command: [MIRROR_MAKER_SCRIPT, '/etc/mirror/mm2.properties'],
                 env: [{ name: 'KAFKA_HEAP_OPTS', value: '-Xmx256m -Xms64m' }],
                 resources: { requests: { cpu: '250m', memory: '384Mi' }, limits: { memory: '512Mi' } },
                 volumeMounts: [{ name: 'mm2', mountPath: '/etc/mirror', readOnly: true }],
