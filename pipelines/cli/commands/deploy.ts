@@ -84,13 +84,16 @@ async function runDeploy(file: string, flags: DeployFlags): Promise<void> {
     const cores = pinnedCores(flags.pinCores, valid.topology.nodes.map((n) => n.name));
     if (containers && cores) throw new TierflowError('BAD_ARGUMENT', 'deploy --target containers: --pin-cores is for processes; a container gets its node\'s cpus as its limit', { exitCode: 2 });
     const t0 = Date.now();
-    const { workers, paths, supervisorPid, ownCredentials } = await deployLocal({ plan, file: abs, brokers, stateRoot: flags.stateDir, containers, adaptive, cores });
+    const { workers, paths, supervisorPid, ownCredentials, unreachable } = await deployLocal({ plan, file: abs, brokers, stateRoot: flags.stateDir, containers, adaptive, cores });
+    // A site whose cluster is away starts anyway: said on stderr, so a script reading stdout sees the same shape.
+    for (const u of unreachable) process.stderr.write(`tierflow: site ${u.site}: Kafka at ${u.brokers.join(',')} does not answer; its workers (${u.workers.join(', ') || 'none'}) and MirrorMaker keep retrying, and what the other sites send it waits in their clusters\n`);
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ topology: plan.topology, supervisorPid, stateDir: paths.dir, ownCredentials, workers: workers.map((w) => ({ id: w.id, node: w.node, pid: w.pid, metrics: w.metrics, status: w.status, ...(w.container ? { container: w.container } : {}) })) })}\n`);
+      process.stdout.write(`${JSON.stringify({ topology: plan.topology, supervisorPid, stateDir: paths.dir, ownCredentials, ...(unreachable.length ? { unreachable: unreachable.map(({ site, brokers, workers }) => ({ site, brokers, workers })) } : {}), workers: workers.map((w) => ({ id: w.id, node: w.node, pid: w.pid, metrics: w.metrics, status: w.status, ...(w.container ? { container: w.container } : {}) })) })}\n`);
       return;
     }
     const how = containers ? `in containers of ${containers.image}` : 'locally';
-    const lines = [`deployed ${plan.topology} ${how} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${workers.length} workers on Kafka ${brokers.join(',')} (supervisor pid ${supervisorPid})`];
+    const waiting = unreachable.flatMap((u) => u.workers).length;
+    const lines = [`deployed ${plan.topology} ${how} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${workers.length} workers on Kafka ${brokers.join(',')} (supervisor pid ${supervisorPid})${waiting ? `; ${waiting} more start when their site's cluster answers` : ''}`];
     for (const w of workers) {
       const limits = w.container ? ` container ${w.container.name} (cpus ${w.container.cpus}, memory ${w.container.memoryMB} MB)` : '';
       lines.push(`  ${w.id.padEnd(20)} pid ${String(w.container?.pid ?? w.pid).padEnd(8)} metrics ${w.metrics}${limits}`);

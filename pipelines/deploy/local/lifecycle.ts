@@ -5,8 +5,9 @@ import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync } fr
 import { join } from 'node:path';
 import type { Plan } from '../../plan/types.js';
 import type { BackboneSpec } from '../../topology/schema.js';
-import { TierflowError } from '../../errors.js';
+import { isTierflowError, TierflowError } from '../../errors.js';
 import { openBackbone } from '../../backbone/open.js';
+import type { Backbone } from '../../backbone/contract.js';
 import { plannedTopicSpecs } from '../../runtime/provision.js';
 import { workerProcesses } from './processes.js';
 import { mirrorClasspath, requireJava } from './mirrors.js';
@@ -43,6 +44,8 @@ export interface DeployedLocal {
   workers: WorkerState[];
   /** Nodes that got their own Kafka user and ACLs; empty when the workers share the topology's credential. */
   ownCredentials: string[];
+  /** Sites whose cluster did not answer: started, not waited for (their workers retry with backoff). */
+  unreachable: UnreachableSite[];
 }
 
 /** Brokers for a local deploy: --brokers, else the topology's kafka backbone; workers cannot share an embedded one. */
@@ -66,21 +69,45 @@ export function kafkaSpec(plan: Plan, brokers: string[]): Extract<BackboneSpec, 
   return { ...(plan.backbone.type === 'kafka' ? plan.backbone : {}), type: 'kafka', brokers };
 }
 
-/** Creates the plan's topics and their dead-letter topics (as each worker also does, idempotently): on every
- *  site's cluster when the topology has sites, so a mirrored topic exists on both sides before any record crosses. */
-export async function provisionPlan(plan: Plan, brokers: string[]): Promise<void> {
-  const clusters = plan.sites ? plan.sites.map((s) => (s.central ? brokers : s.brokers)) : [brokers];
-  for (const cluster of clusters) {
-    const backbone = await openBackbone(kafkaSpec(plan, cluster));
+/** A site whose cluster did not answer at deploy: its workers and MirrorMaker start anyway, retrying with backoff. */
+export interface UnreachableSite {
+  site: string;
+  brokers: string[];
+  /** The worker ids on its nodes, which deploy does not wait for. */
+  workers: string[];
+  reason: string;
+}
+
+/**
+ * Creates the plan's topics and their dead-letter topics (as each worker also does, idempotently): on every
+ * site's cluster when the topology has sites, so a mirrored topic exists on both sides before any record crosses.
+ * With sites, a cluster that does not answer is no reason to keep the others from working (a shop with its WAN
+ * down, or the cloud away): it is returned, and its workers create the topics when it answers. Any other error,
+ * or no cluster answering, fails.
+ */
+export async function provisionPlan(plan: Plan, brokers: string[]): Promise<UnreachableSite[]> {
+  const sites = plan.sites ?? [{ name: '', brokers, nodes: [], central: true as const }];
+  const unreachable: UnreachableSite[] = [];
+  for (const site of sites) {
+    const cluster = site.central ? brokers : site.brokers;
+    let backbone: Backbone | null = null;
     try {
+      // Opening connects: a cluster that does not answer fails here already.
+      backbone = await openBackbone(kafkaSpec(plan, cluster));
       await backbone.provision(plannedTopicSpecs(plan));
     } catch (e) {
       if (!plan.sites) throw e;
-      throw new TierflowError('DEPLOY_STATE', `deploy: cannot provision topics on ${cluster.join(',')} (site ${plan.sites.find((s) => (s.central ? brokers : s.brokers) === cluster)!.name}): ${(e as Error).message}`, { cause: e });
+      const reason = `cannot provision topics on ${cluster.join(',')} (site ${site.name}): ${(e as Error).message}`;
+      if (!isTierflowError(e) || e.code !== 'BROKER_UNREACHABLE') throw new TierflowError('DEPLOY_STATE', `deploy: ${reason}`, { cause: e });
+      unreachable.push({ site: site.name, brokers: cluster, workers: workerProcesses(plan, {}).filter((w) => site.nodes.includes(w.node)).map((w) => w.id), reason });
     } finally {
-      await backbone.close();
+      await backbone?.close();
     }
   }
+  if (plan.sites && unreachable.length === plan.sites.length) {
+    throw new TierflowError('DEPLOY_STATE', `deploy: no site's cluster answers: ${unreachable.map((u) => u.reason).join('; ')}`, { exitCode: 3 });
+  }
+  return unreachable;
 }
 
 export async function deployLocal(opts: DeployLocalOptions): Promise<DeployedLocal> {
@@ -102,7 +129,7 @@ export async function deployLocal(opts: DeployLocalOptions): Promise<DeployedLoc
     requireJava();
     mirrorClasspath();
   }
-  await provisionPlan(plan, brokers);
+  const unreachable = await provisionPlan(plan, brokers);
   ensureDirs(paths);
   writeJsonAtomic(paths.plan, plan);
   const spec = kafkaSpec(plan, brokers);
@@ -125,8 +152,10 @@ export async function deployLocal(opts: DeployLocalOptions): Promise<DeployedLoc
   supervisor.unref();
   const supervisorPid = supervisor.pid!;
   try {
-    const workers = await waitUntilReady(paths, supervisorPid, workerProcesses(plan, {}).map((p) => p.id), opts.readyTimeoutMs ?? (opts.containers ? CONTAINER_READY_TIMEOUT_MS : READY_TIMEOUT_MS));
-    return { paths, supervisorPid, workers, ownCredentials: Object.keys(credentials ?? {}) };
+    const waitingFor = new Set(unreachable.flatMap((u) => u.workers));
+    const ids = workerProcesses(plan, {}).map((p) => p.id).filter((id) => !waitingFor.has(id));
+    const workers = await waitUntilReady(paths, supervisorPid, ids, opts.readyTimeoutMs ?? (opts.containers ? CONTAINER_READY_TIMEOUT_MS : READY_TIMEOUT_MS));
+    return { paths, supervisorPid, workers, ownCredentials: Object.keys(credentials ?? {}), unreachable };
   } catch (e) {
     // The logs of a failed deploy are what the user reads next: the rollback stops everything but keeps them.
     await undeployLocal(paths, supervisorPid, { keepLogs: true });
