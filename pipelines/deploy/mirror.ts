@@ -71,6 +71,8 @@ export function mirrorProcesses(plan: Plan, opts: { replicationFactor?: number }
       `replication.factor = ${rf}`,
       ...['checkpoints', 'heartbeats', 'offset-syncs'].map((t) => `${t}.topic.replication.factor = ${rf}`),
       ...['config', 'offset', 'status'].map((t) => `${t}.storage.replication.factor = ${rf}`),
+      // Its source offsets in one partition: what status reads to tell the backlog (local/mirror-backlog.ts).
+      'offset.storage.partitions = 1',
       '',
     ];
     return { site: name, remote: clusters.slice(1).flatMap((c) => bootstrap.get(c)!), flows, properties: lines.join('\n') };

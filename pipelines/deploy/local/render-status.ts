@@ -35,8 +35,17 @@ export function renderStatus(s: DeployStatus, now = Date.now()): string {
     out.push(
       '',
       ...table(
-        ['MIRROR', 'STATE', 'PID', 'RESTARTS', 'WAN', 'CARRIES'],
-        s.mirrors.map((m) => [`mirror-${m.site}`, m.state, m.pid ? String(m.pid) : '-', String(m.restarts), `${m.wan.up ? 'up' : 'DOWN'} (${m.wan.brokers.join(',')})`, m.flows.join('; ')]),
+        ['MIRROR', 'STATE', 'PID', 'RESTARTS', 'WAN', 'CLUSTER', 'BACKLOG', 'CARRIES'],
+        s.mirrors.map((m) => [
+          `mirror-${m.site}`,
+          m.state,
+          m.pid ? String(m.pid) : '-',
+          String(m.restarts),
+          `${m.wan.up ? 'up' : 'DOWN'} (${m.wan.brokers.join(',')})`,
+          `${m.cluster.up ? 'up' : 'DOWN'} (${m.cluster.brokers.join(',')})`,
+          m.backlog === null ? '?' : `${m.backlog.exact ? '' : '<= '}${m.backlog.records}`,
+          m.flows.join('; '),
+        ]),
       ),
     );
   }

@@ -1,8 +1,8 @@
 // What `tierflow status` shows of a local deploy: each worker's /status and /metrics (consumer lag), merged
 // with what the supervisor recorded (pid, restarts). A worker that does not answer shows as down.
-import { connect } from 'node:net';
 import type { Plan } from '../../plan/types.js';
 import type { MirrorState } from './mirrors.js';
+import { kafkaAnswers, mirrorBacklog, type MirrorBacklog } from './mirror-backlog.js';
 import type { OperatorSnapshot } from '../../runtime/metrics.js';
 import { alive, readDesired, readJson, type ControllerDecision, type DeployPaths, type MigrationRecord, type MigrationState, type SupervisorState, type WorkerState } from './state.js';
 
@@ -62,29 +62,22 @@ export interface DeployStatus {
 }
 
 export interface MirrorRow extends MirrorState {
-  /** The clusters it consumes from across the WAN, and whether a TCP connection to one opened within a second. */
+  /** The clusters it consumes from across the WAN, and whether they answer a metadata request within 2 s. */
   wan: { brokers: string[]; up: boolean };
+  /** The cluster it writes to (its site's), and whether it answers so. */
+  cluster: { brokers: string[]; up: boolean };
+  /** Records at its sources not yet in its site's cluster (see mirror-backlog.ts); null when a source does not answer. */
+  backlog: MirrorBacklog | null;
 }
 
-/** Whether any of `brokers` accepts a TCP connection within `timeoutMs`. */
-export async function reachable(brokers: string[], timeoutMs = 1000): Promise<boolean> {
-  const one = (b: string) =>
-    new Promise<boolean>((resolve) => {
-      const [host, port] = [b.slice(0, b.lastIndexOf(':')), Number(b.slice(b.lastIndexOf(':') + 1))];
-      const socket = connect({ host, port });
-      const done = (ok: boolean) => {
-        socket.destroy();
-        resolve(ok);
-      };
-      socket.setTimeout(timeoutMs, () => done(false));
-      socket.once('connect', () => done(true));
-      socket.once('error', () => done(false));
-    });
-  return (await Promise.all(brokers.map(one))).some(Boolean);
-}
-
-async function mirrorRows(state: SupervisorState | null): Promise<MirrorRow[]> {
-  return Promise.all((state?.mirrors ?? []).map(async (m) => ({ ...m, wan: { brokers: m.remote, up: await reachable(m.remote) } })));
+async function mirrorRows(paths: DeployPaths, plan: Plan, state: SupervisorState | null): Promise<MirrorRow[]> {
+  return Promise.all(
+    (state?.mirrors ?? []).map(async (m) => {
+      const brokers = plan.sites?.find((s) => s.name === m.site)?.brokers ?? [];
+      const [wan, cluster, backlog] = await Promise.all([kafkaAnswers(m.remote), kafkaAnswers(brokers), mirrorBacklog(paths, plan, m.site)]);
+      return { ...m, wan: { brokers: m.remote, up: wan }, cluster: { brokers, up: cluster }, backlog };
+    }),
+  );
 }
 
 /** `tierflow_consumer_lag` by chain id (replica suffix `#n` dropped), then by `topic/partition`, from a Prometheus page.
@@ -155,6 +148,6 @@ export async function collectStatus(paths: DeployPaths): Promise<DeployStatus> {
     ...(state?.migration ? { migration: state.migration } : {}),
     migrations: desired.migrations ?? [],
     decisions: state?.decisions ?? [],
-    mirrors: await mirrorRows(state),
+    mirrors: await mirrorRows(paths, plan, state),
   };
 }
