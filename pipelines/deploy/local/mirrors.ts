@@ -3,7 +3,7 @@
 // undeploy. The jars are Apache Kafka's own (connect-mirror, the broker's version): infra/kafka/cache/lib, which
 // `infra/kafka/broker.sh install` fills from Maven Central, or TIERFLOW_MM2_CLASSPATH.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../package-root.js';
 import { TierflowError } from '../../errors.js';
@@ -99,10 +99,12 @@ export class MirrorSupervisor {
     const child = spawn('java', args, { stdio: ['ignore', out, out] });
     closeSync(out);
     r.child = child;
-    Object.assign(r.state, { state: 'running', pid: child.pid ?? null, startedAt: Date.now() });
+    Object.assign(r.state, { state: 'starting', pid: child.pid ?? null, startedAt: Date.now() });
     this.log(`mirror ${r.proc.site}: started (pid ${child.pid}): ${r.state.flows.join('; ')}`);
     this.onChange();
+    const watch = this.watchStart(r, statSync(r.state.log).size);
     child.on('exit', (code, signal) => {
+      clearInterval(watch);
       r.child = null;
       if (r.stopping) {
         Object.assign(r.state, { state: 'stopped', pid: null });
@@ -115,6 +117,37 @@ export class MirrorSupervisor {
       this.onChange();
       r.timer = setTimeout(() => this.spawn(r), delay);
     });
+  }
+
+  /**
+   * `running` once the process has started a source connector for each of its flows (its log says so; MirrorMaker's
+   * dedicated mode has no REST endpoint to ask): some 20 s after its start, longer while a source does not answer.
+   */
+  private watchStart(r: Running, from: number): NodeJS.Timeout {
+    let offset = from;
+    let started = 0;
+    const timer = setInterval(() => {
+      try {
+        const size = statSync(r.state.log).size;
+        if (size <= offset) return;
+        const fd = openSync(r.state.log, 'r');
+        const buf = Buffer.alloc(size - offset);
+        readSync(fd, buf, 0, buf.length, offset);
+        closeSync(fd);
+        offset = size;
+        started += (buf.toString('utf8').match(/Started MirrorSourceConnector/g) ?? []).length;
+      } catch {
+        return;
+      }
+      if (started >= r.proc.flows.length && r.state.state === 'starting') {
+        clearInterval(timer);
+        r.state.state = 'running';
+        this.log(`mirror ${r.proc.site}: running`);
+        this.onChange();
+      }
+    }, 500);
+    timer.unref();
+    return timer;
   }
 
   /** SIGTERM, then SIGKILL after `timeoutMs`: MirrorMaker commits its offsets on a graceful stop. */
