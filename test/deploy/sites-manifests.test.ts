@@ -64,6 +64,7 @@ test('k8s: MirrorMaker 2 beside the cloud pulls the shop\'s events across the WA
   const pod = objs[1]!.spec.template.spec;
   assert.deepEqual(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values, ['cloud-1']); // beside the cluster it writes to
   assert.equal(pod.containers[0].image, 'apache/kafka:3.9.1');
+  assert.deepEqual(pod.containers[0].command, ['/opt/kafka/bin/connect-mirror-maker.sh', '/etc/mirror/mm2.properties', '--clusters', 'cloud']);
   const all = files.flatMap((f) => parseAllDocuments(f.text).map((d) => d.toJS() as Obj));
   const brokersOf = (chainNode: string) => {
     const chain = plan.chains.find((c) => c.node === chainNode)!;

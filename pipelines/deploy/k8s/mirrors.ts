@@ -39,7 +39,8 @@ export function mirrorManifests(plan: Plan, namespace: string, nodes: readonly N
               {
                 name: 'mirror-maker',
                 image: KAFKA_IMAGE,
-                command: [MIRROR_MAKER_SCRIPT, '/etc/mirror/mm2.properties'],
+                // --clusters: only the herder that writes to this site, as everywhere else.
+                command: [MIRROR_MAKER_SCRIPT, '/etc/mirror/mm2.properties', '--clusters', mm.site],
                 env: [{ name: 'KAFKA_HEAP_OPTS', value: '-Xmx256m -Xms64m' }],
                 resources: { requests: { cpu: '250m', memory: '384Mi' }, limits: { memory: '512Mi' } },
                 volumeMounts: [{ name: 'mm2', mountPath: '/etc/mirror', readOnly: true }],
