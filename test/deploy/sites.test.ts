@@ -8,6 +8,7 @@ import { withSite } from '../helpers/site-broker.js';
 import { until } from '../helpers/deploy.js';
 import { tally } from '../faults/tally.js';
 import { alive } from '../../pipelines/deploy/local/state.js';
+import { kafkaFromEnv } from '../helpers/kafka.js';
 
 /** The shop's cluster, beside the suite's broker (29092..29096). */
 const SHOP_PORT = 29192;
@@ -17,7 +18,11 @@ test('a two-site deploy: the shop recognises on its own cluster and MirrorMaker 
   // The WAN: 20 ms each way between the shop's cluster and the cloud's MirrorMaker, which consumes through it.
   await withSite(SHOP_PORT, 'sites', { up: { delayMs: 20 }, down: { delayMs: 20 } }, { cameras: 1, fps: 10 }, async ({ d, proxy, wan, local, central }) => {
     await d.waitSourcesEnded(240_000);
-    const s = await d.status();
+    // MirrorMaker is `starting` until its log says its source connector started (some 20 s after its start).
+    const s = await until('the mirror running', async () => {
+      const st = await d.status();
+      return st.mirrors[0]?.state === 'running' ? st : null;
+    }, 120_000);
     mirrorPid = s.mirrors[0]?.pid;
     assert.equal(s.mirrors.length, 1);
     assert.equal(s.mirrors[0]!.site, 'central');
@@ -39,6 +44,10 @@ test('a two-site deploy: the shop recognises on its own cluster and MirrorMaker 
     assert.equal(ev.eventsLost, 0);
     assert.equal(ev.eventsDuplicated, 0);
     assert.ok(proxy.stats.bytesDown > 0, 'nothing crossed the WAN proxy');
+    // Everything the shop made is in the cloud: MirrorMaker's committed offsets say so too.
+    const after = (await d.status()).mirrors[0]!;
+    assert.deepEqual(after.cluster, { brokers: kafkaFromEnv().brokers, up: true });
+    assert.deepEqual(after.backlog, { records: 0, exact: true });
   });
   if (mirrorPid) assert.equal(alive(mirrorPid), false, 'MirrorMaker outlived undeploy');
 });

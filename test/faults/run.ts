@@ -10,7 +10,7 @@ import { brokerOutage } from './broker-outage.js';
 import { overload } from './overload.js';
 import { cameraRestart } from './camera-restart.js';
 import { network } from './network.js';
-import { wanDegraded, wanOutage } from './wan.js';
+import { cloudDownAtDeploy, wanDegraded, wanDownAtDeploy, wanOutage } from './wan.js';
 import { aggregateKill, cameraWorkerRestart, gracefulHandover } from './stateful.js';
 
 type Case = { name: string; needsReference: boolean; bound: number; onDemand?: string; run: (expected: ReadonlySet<string>, reference: Reference | null) => Promise<CaseResult> };
@@ -27,6 +27,8 @@ const CASES: Case[] = [
   { name: 'camera-worker-restart', needsReference: true, bound: 300_000, run: cameraWorkerRestart },
   { name: 'wan-outage', needsReference: false, bound: 480_000, run: wanOutage },
   { name: 'wan-degraded', needsReference: false, bound: 420_000, run: wanDegraded },
+  { name: 'wan-down-at-deploy', needsReference: false, bound: 480_000, run: wanDownAtDeploy },
+  { name: 'cloud-down-at-deploy', needsReference: false, bound: 540_000, run: cloudDownAtDeploy },
 ];
 
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

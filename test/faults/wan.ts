@@ -4,14 +4,14 @@
 // read on the central cluster are what crossed. The outage cuts the WAN for 60 s while the cameras run: the site
 // keeps recognising at its normal latency, and once the link is back the cloud receives every match made during the
 // outage, once, and aggregates it into events. The degraded WAN (200 ms RTT ± 50 ms, 2 Mbit/s) loses nothing either.
-import { withSite as withSiteAt, type SiteRun } from '../helpers/site-broker.js';
+import { withSite as withSiteAt, type SiteOptions, type SiteRun } from '../helpers/site-broker.js';
 import type { LinkDirection, LinkFaults } from '../helpers/link-proxy.js';
 import { until } from '../helpers/deploy.js';
 import { tally } from './tally.js';
 import type { CaseResult } from './case.js';
 
 const SHOP_PORT = 29192;
-const withSite = <T>(prefix: string, link: LinkFaults, opts: { plays: number; realtime: boolean; cameras: number; fps: number }, during: (r: SiteRun) => Promise<T>) =>
+const withSite = <T>(prefix: string, link: LinkFaults, opts: { plays: number; realtime: boolean; cameras: number; fps: number } & SiteOptions, during: (r: SiteRun) => Promise<T>) =>
   withSiteAt(SHOP_PORT, `faults-${prefix}`, link, opts, during);
 /** The default topology's edge-cloud link: 40 ms, here as 20 ms each way. */
 const WAN: LinkFaults = { up: { delayMs: 20 }, down: { delayMs: 20 } };
@@ -87,6 +87,72 @@ export async function wanOutage(): Promise<CaseResult> {
     }, false);
   });
   return result;
+}
+
+/**
+ * The WAN is down before the deploy and for 60 s after it: deploy starts the site anyway, the site recognises, status
+ * shows the WAN down and the backlog (the site's matches not yet in the cloud) growing; once the link is up the
+ * cloud receives every match, once, and the backlog falls to 0.
+ */
+export async function wanDownAtDeploy(): Promise<CaseResult> {
+  const downFor = 60_000;
+  const startedAt = Date.now();
+  return withSite('wan-down-at-deploy', WAN, { cameras: 1, fps: 5, plays: 9, realtime: true, wanDownForMs: downFor }, async (r) => {
+    await until('the site recognising', async () => r.local.records >= 5, 90_000);
+    const first = (await r.d.status()).mirrors[0]!;
+    await new Promise((res) => setTimeout(res, 10_000));
+    const second = (await r.d.status()).mirrors[0]!;
+    const beforeUp = Date.now() < startedAt + downFor;
+    const growing = first.backlog !== null && second.backlog !== null && second.backlog.records > first.backlog.records && first.backlog.records > 0;
+    const crossedWhileDown = r.central.records;
+    const complete = await settle(r, 300_000);
+    const last = await until('the backlog to reach 0', async () => {
+      const m = (await r.d.status()).mirrors[0]!;
+      return m.backlog?.exact && m.backlog.records === 0 ? m : null;
+    }, 60_000).catch(() => null);
+    const seen = { wan: [first.wan.up, second.wan.up], backlog: [first.backlog, second.backlog, last?.backlog ?? null] };
+    return outcome('wan-down-at-deploy', r, complete, beforeUp && !first.wan.up && !second.wan.up && growing && crossedWhileDown === 0 && last !== null, {
+      downSec: downFor / 1000,
+      statusWhileDown: seen,
+      cloudMatchesWhileDown: crossedWhileDown,
+      refusedWhileDown: r.proxy.stats.refused,
+    }, false);
+  });
+}
+
+/**
+ * The cloud's cluster does not answer at deploy, nor for 90 s after (the topology names it through a link proxy that
+ * is down): deploy starts the site anyway and says which site waits, the site recognises, the cloud's worker retries,
+ * status shows the cloud's cluster down and the backlog growing; once it answers, the cloud receives every match
+ * the site made, once, and the backlog falls to 0.
+ */
+export async function cloudDownAtDeploy(): Promise<CaseResult> {
+  // Longer than the WAN case: deploy, the site's first results and two status reads 10 s apart all fall in it.
+  const downFor = 90_000;
+  const startedAt = Date.now();
+  return withSite('cloud-down-at-deploy', WAN, { cameras: 1, fps: 5, plays: 12, realtime: true, cloudDownForMs: downFor }, async (r) => {
+    const said = /site central: Kafka at \S+ does not answer; its workers \(cloud-1\)/.test(r.deployed.stderr);
+    await until('the site recognising', async () => r.local.records >= 5, 90_000);
+    const first = await r.d.status();
+    await new Promise((res) => setTimeout(res, 10_000));
+    const second = await r.d.status();
+    const beforeUp = Date.now() < startedAt + downFor;
+    const cloudWorker = second.processes.find((p) => p.node === 'cloud-1');
+    const [b1, b2] = [first.mirrors[0]!.backlog, second.mirrors[0]!.backlog];
+    const growing = b1 !== null && b2 !== null && b2.records > b1.records && b1.records > 0;
+    const complete = await settle(r, 300_000);
+    const last = await until('the backlog to reach 0', async () => {
+      const m = (await r.d.status()).mirrors[0]!;
+      return m.backlog?.exact && m.backlog.records === 0 ? m : null;
+    }, 60_000).catch(() => null);
+    const ok = said && beforeUp && !first.mirrors[0]!.cluster.up && !second.mirrors[0]!.cluster.up && cloudWorker?.state !== 'up' && growing && last !== null;
+    return outcome('cloud-down-at-deploy', r, complete, ok, {
+      downSec: downFor / 1000,
+      deploySaid: r.deployed.stderr.trim(),
+      statusWhileDown: { cluster: [first.mirrors[0]!.cluster.up, second.mirrors[0]!.cluster.up], cloudWorker: cloudWorker?.state, backlog: [b1, b2] },
+      backlogAfter: last?.backlog ?? null,
+    }, false);
+  });
 }
 
 export async function wanDegraded(): Promise<CaseResult> {

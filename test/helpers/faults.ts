@@ -14,7 +14,7 @@ import { tallyEvents, type EventTally } from '../faults/events.js';
 import { alive, deployPaths, readJson, type SupervisorState, type WorkerState } from '../../pipelines/deploy/local/state.js';
 import type { DeployStatus } from '../../pipelines/deploy/local/status.js';
 import { writeClipTopology, type ClipTopologyOptions } from './clip-topology.js';
-import { tierflow, uniqueName, until } from './deploy.js';
+import { tierflow, uniqueName, until, type CliResult } from './deploy.js';
 import { kafkaFromEnv, saslBackboneFromEnv } from './kafka.js';
 import { resultsOf, Sessions, type Delivered } from '../faults/tally.js';
 import { EVENTS, MATCHES } from '../../operators/streams/index.js';
@@ -23,6 +23,8 @@ export type FaultTopology = Omit<ClipTopologyOptions, 'name' | 'backbone'> & {
   /** Deploy on the broker's authorising SASL_SSL listener: a Kafka user and the plan's ACLs per node (least
    *  privilege). Default: on, unless TIERFLOW_FAULTS_ACLS=0. */
   acls?: boolean;
+  /** The central cluster's brokers as the topology names them (default: the suite's), e.g. a link proxy in front of it. */
+  brokers?: string[];
 };
 
 /** Whether fault deploys run with per-node credentials and ACLs unless a case says otherwise. */
@@ -46,8 +48,9 @@ export class FaultDeploy {
 
   static async create(prefix: string, opts: FaultTopology): Promise<FaultDeploy> {
     const name = uniqueName(prefix);
-    const backbone = opts.acls ?? ACLS_BY_DEFAULT ? saslBackboneFromEnv() : { brokers: kafkaFromEnv().brokers.map((b) => `"${b}"`) };
-    const { dir, file } = await writeClipTopology({ ...opts, name, backbone: { type: 'kafka', ...backbone } });
+    const { brokers, acls, ...topology } = opts;
+    const backbone = acls ?? ACLS_BY_DEFAULT ? saslBackboneFromEnv() : { brokers: (brokers ?? kafkaFromEnv().brokers).map((b) => `"${b}"`) };
+    const { dir, file } = await writeClipTopology({ ...topology, name, backbone: { type: 'kafka', ...backbone } });
     return new FaultDeploy(name, file, join(dir, 'state'));
   }
 
@@ -68,9 +71,10 @@ export class FaultDeploy {
   }
 
   /** `extra`: more deploy flags (--adaptive, --pin-cores). */
-  async deploy(extra: string[] = []): Promise<void> {
+  async deploy(extra: string[] = []): Promise<CliResult> {
     const r = await tierflow(['deploy', this.file, '--json', ...this.sd, ...extra], { timeoutMs: 120_000 });
     if (r.code !== 0) throw new Error(`deploy ${this.name} failed (${r.code}): ${r.stderr.trim()}`);
+    return r;
   }
 
   async status(): Promise<DeployStatus> {
