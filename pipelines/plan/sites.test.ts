@@ -108,6 +108,20 @@ test('a frame topic may not leave the site whose tiers bound it', () => {
   assert.equal(planOf(camerasOnly).mirrors!.find((m) => m.from === 'shop')!.to, 'other');
 });
 
+test('answers made in the cloud go back down to the site that reads them: going in never takes data past its tier', () => {
+  // match in the cloud, aggregate at the shop's gateway: the event topic is the cloud's, read at the shop.
+  const source = yaml(SHOP)
+    .replace('placement: { node: gw }, config', 'placement: { node: cloud-1 }, config')
+    .replace('{ id: embed, uses: embed@1, inputs: [detect] }', '{ id: embed, uses: embed@1, inputs: [detect], placement: { node: cloud-1 } }')
+    .replace('{ id: aggregate, uses: aggregate@1, inputs: [match], placement: { tier: cloud } }', '{ id: aggregate, uses: aggregate@1, inputs: [match], placement: { node: gw } }')
+    .replace('{ id: detect, uses: detect@1, inputs: [decode], placement: { tier: edge } }', '{ id: detect, uses: detect@1, inputs: [decode], placement: { node: cloud-1 } }')
+    .replace('sites:', 'policies: { frame: cloud, crop: cloud, embedding: cloud }\nsites:');
+  const plan = planOf(source);
+  const matches = plan.topics.find((t) => t.producer === 'match')!.name;
+  assert.deepEqual(plan.mirrors!.find((m) => m.to === 'shop')?.topics, [matches]);
+  assert.ok(plan.mirrors!.find((m) => m.to === 'central')!.topics.some((t) => t.endsWith('.decode.frames')), 'the frames go up (policy allows it here)');
+});
+
 test('a topic a site would both receive and send is refused: mirrored on, its records would arrive twice or loop', () => {
   const t = { name: 't', tiers: ['edge', 'cloud'], nodes: [{ name: 'a', tier: 'edge' }, { name: 'b', tier: 'cloud' }], policies: {}, backbone: { type: 'kafka', brokers: ['c:1'] }, sites: [{ name: 'shop', nodes: ['a'], brokers: ['s:1'] }] } as unknown as Topology;
   const topic = { name: 't.x', kind: 'stream', dataClass: 'event', producer: 'p', consumers: ['q'] } as PlannedTopic;

@@ -80,16 +80,21 @@ export function planSites(t: Topology, topics: PlannedTopic[], placements: Place
   return { sites, mirrors: [...mirrors.values()] };
 }
 
-/** A data class whose outermost tier is no further out than the site's own nodes stays at the site. */
+/**
+ * A data class whose outermost tier is no further out than the site's own nodes stays at the site: it may not go
+ * out, nor sideways to another site at its tier. Going in, towards the sources (the cloud's answers back to a shop),
+ * never takes data past its tier.
+ */
 function refuseLeaving(t: Topology, topic: PlannedTopic, from: PlannedSite, to: PlannedSite): void {
   const tierOf = new Map(t.nodes.map((n) => [n.name, t.tiers.indexOf(n.tier)]));
-  const outermost = Math.max(...from.nodes.map((n) => tierOf.get(n) ?? -1));
+  const outermost = (site: PlannedSite) => Math.max(...site.nodes.map((n) => tierOf.get(n) ?? -1));
+  if (outermost(to) < outermost(from)) return;
   const limit = policyLimits(t)[topic.dataClass];
-  if (limit.tierIndex > outermost) return;
+  if (limit.tierIndex > outermost(from)) return;
   const consumer = topic.consumers.find(Boolean) ?? topic.producer;
   throw new PlanInfeasibleError(
     consumer,
-    `${topic.dataClass} topic ${topic.name} may not leave site ${from.name} (policies.${topic.dataClass}: ${limit.tier}, the site reaches ${t.tiers[outermost]}), but '${consumer}' reads it in site ${to.name}`,
+    `${topic.dataClass} topic ${topic.name} may not leave site ${from.name} (policies.${topic.dataClass}: ${limit.tier}, the site reaches ${t.tiers[outermost(from)]}), but '${consumer}' reads it in site ${to.name}`,
   );
 }
 
