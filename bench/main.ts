@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   'eval-lfw': () => import('./eval-lfw.js'),
   plan: () => import('./plan.js'),
   migrate: () => import('./migrate.js'),
+  placement: () => import('./placement.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -49,6 +49,10 @@ export interface ClipTopologyOptions {
   sites?: string;
   /** match follows the live gallery (empty until `tierflow enroll --live`) instead of gallery.json. */
   liveGallery?: boolean;
+  /** A flow's placement instead of the default, by flow id: `{ detect: '{ tier: cloud }' }`. */
+  placements?: Record<string, string>;
+  /** The edge-cloud link as the topology states it (default 40 ms, 20 Mbit/s). */
+  wanLink?: { latencyMs: number; bandwidthMbps: number };
 }
 
 export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ dir: string; file: string }> {
@@ -70,7 +74,7 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
     'links:',
     '  - { from: device, to: edge, latencyMs: 2, bandwidthMbps: 100 }',
     ...(opts.fog ? ['  - { from: edge, to: fog, latencyMs: 5, bandwidthMbps: 100 }', '  - { from: fog, to: cloud, latencyMs: 35, bandwidthMbps: 20 }'] : []),
-    '  - { from: edge, to: cloud, latencyMs: 40, bandwidthMbps: 20 }',
+    `  - { from: edge, to: cloud, latencyMs: ${opts.wanLink?.latencyMs ?? 40}, bandwidthMbps: ${opts.wanLink?.bandwidthMbps ?? 20} }`,
     'sources:',
     ...cameras.map(
       (c) =>
@@ -91,6 +95,19 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
     '',
   ].join('\n');
   const file = join(dir, 'topology.yaml');
-  writeFileSync(file, yaml);
+  writeFileSync(file, placed(yaml, opts.placements ?? {}));
   return { dir, file };
+}
+
+/** Each flow line of `yaml` named in `placements` with its placement replaced (or added). */
+function placed(yaml: string, placements: Record<string, string>): string {
+  return yaml
+    .split('\n')
+    .map((l) => {
+      const id = /^ {2}- \{ id: ([\w-]+),/.exec(l)?.[1];
+      const p = id === undefined ? undefined : placements[id];
+      if (p === undefined) return l;
+      return /placement: \{[^}]*\}/.test(l) ? l.replace(/placement: \{[^}]*\}/, `placement: ${p}`) : l.replace(/ \}$/, `, placement: ${p} }`);
+    })
+    .join('\n');
 }
