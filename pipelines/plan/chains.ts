@@ -73,19 +73,7 @@ export function buildChainsAndTopics(t: Topology, defs: Map<string, AnyOperatorD
     const input = inputTopicOf.get(headOf.get(flow.id) ?? '');
     const inputTopic = topics.find((tp) => tp.name === input);
     if (!def?.state || def.input === null || !inputTopic) continue;
-    const tier = outermost(placementsOf(flow.id));
-    topics.push({
-      name: changelogTopicName(t.name, flow.id),
-      kind: 'changelog',
-      partitions: inputTopic.partitions,
-      stream: def.input.name,
-      dataClass: def.input.dataClass,
-      producer: flow.id,
-      consumers: [flow.id],
-      fromTier: tier,
-      toTier: tier,
-      compression: 'lz4',
-    });
+    topics.push(ownTopic(flow.id, def.input, changelogTopicName(t.name, flow.id), 'changelog', inputTopic.partitions));
   }
 
   // An operator following a table reads a compacted topic the user writes from outside the flow; one partition, as
@@ -93,19 +81,7 @@ export function buildChainsAndTopics(t: Topology, defs: Map<string, AnyOperatorD
   for (const flow of order) {
     const def = defs.get(flow.id);
     if (!def?.table || def.input === null || !followsTable(def, flow.config)) continue;
-    const tier = outermost(placementsOf(flow.id));
-    topics.push({
-      name: publishedTopicName(t.name, def.table.topic),
-      kind: 'table',
-      partitions: 1,
-      stream: def.input.name,
-      dataClass: def.input.dataClass,
-      producer: flow.id,
-      consumers: [flow.id],
-      fromTier: tier,
-      toTier: tier,
-      compression: 'lz4',
-    });
+    topics.push(ownTopic(flow.id, def.input, publishedTopicName(t.name, def.table.topic), 'table', 1));
   }
 
   const chains: Chain[] = [];
@@ -127,23 +103,28 @@ export function buildChainsAndTopics(t: Topology, defs: Map<string, AnyOperatorD
         sources: head.sources ?? [],
         outputs,
         priority: members.reduce<Priority>((p, m) => (PRIORITY_RANK[m.priority] > PRIORITY_RANK[p] ? m.priority : p), 'low'),
-        ...changelogsOf(members.map((m) => m.id)),
-        ...tablesOf(members.map((m) => m.id)),
+        ...nonEmpty('changelogTopics', ownTopicsOf('changelog', members.map((m) => m.id))),
+        ...nonEmpty('tableTopics', ownTopicsOf('table', members.map((m) => m.id))),
       });
     }
   }
   return { chains, topics };
 
-  /** The changelogs of a chain's stateful operators: its node writes them and reads them back on restore. */
-  function changelogsOf(operators: string[]): { changelogTopics?: string[] } {
-    const names = topics.filter((tp) => tp.kind === 'changelog' && operators.includes(tp.producer)).map((tp) => tp.name);
-    return names.length ? { changelogTopics: names } : {};
+  /** A topic an operator keeps for itself (a changelog, a table): it is producer and consumer, at its own tier. */
+  function ownTopic(id: string, input: NonNullable<AnyOperatorDefinition['input']>, name: string, kind: 'changelog' | 'table', partitions: number): PlannedTopic {
+    const tier = outermost(placementsOf(id));
+    return { name, kind, partitions, stream: input.name, dataClass: input.dataClass, producer: id, consumers: [id], fromTier: tier, toTier: tier, compression: 'lz4' };
   }
 
-  function tablesOf(operators: string[]): { tableTopics?: string[] } {
-    const names = topics.filter((tp) => tp.kind === 'table' && operators.includes(tp.producer)).map((tp) => tp.name);
-    return names.length ? { tableTopics: names } : {};
+  /** The changelogs (or tables) of a chain's operators: its node writes changelogs and reads both back. */
+  function ownTopicsOf(kind: 'changelog' | 'table', operators: string[]): string[] {
+    return topics.filter((tp) => tp.kind === kind && operators.includes(tp.producer)).map((tp) => tp.name);
   }
 }
 
 /** Frames and crops are JPEG already; compressing them again costs CPU for nothing. */
+
+/** `{ [key]: names }`, or nothing when there are none: a chain without changelogs has no such key. */
+function nonEmpty<K extends string>(key: K, names: string[]): Partial<Record<K, string[]>> {
+  return names.length ? ({ [key]: names } as Record<K, string[]>) : {};
+}
