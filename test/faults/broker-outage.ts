@@ -43,6 +43,7 @@ export async function brokerOutage(expected: ReadonlySet<string>): Promise<CaseR
         events: ev.events,
         ...t,
         complete,
+        collectorReopened: c.reopened,
         deliveredBeforeOutage: before,
         stopTookSec: (down - stopAt) / 1000,
         outageSec: (upAt - down) / 1000,

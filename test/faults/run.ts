@@ -1,6 +1,9 @@
 // The fault suite: `node dist/test/faults/run.js [case...]` against the broker in KAFKA_BROKERS. Runs a clean
 // reference of the clip, then each fault case in turn (each bounded, each undeploys what it started), prints a
 // line per case on stderr and, as its last stdout line, {"suite":"faults","cases":[...]}. Exit 1 if a case failed.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CLIP_RUN, referenceRun, type Reference } from '../helpers/faults.js';
 import { requireBrokers } from '../helpers/deploy.js';
 import type { CaseResult } from './case.js';
@@ -37,6 +40,23 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** The last lines of every worker log that deploys since `t0` kept (FaultDeploy.undeploy copies them to the temp folder). */
+function printLogsSince(t0: number, name: string): void {
+  const root = join(tmpdir(), 'tierflow-faults-logs');
+  if (!existsSync(root)) return;
+  for (const deploy of readdirSync(root)) {
+    const dir = join(root, deploy);
+    if (statSync(dir).mtimeMs < t0) continue;
+    for (const file of readdirSync(dir)) {
+      const lines = readFileSync(join(dir, file), 'utf8').trimEnd().split('\n');
+      console.error(`faults: ${name}: ${deploy}/${file}, last ${Math.min(LOG_TAIL, lines.length)} of ${lines.length} lines:`);
+      for (const line of lines.slice(-LOG_TAIL)) console.error(`  ${line.slice(0, 400)}`);
+    }
+  }
+}
+
+const LOG_TAIL = 40;
+
 /** A case passes when nothing was lost or duplicated and its own checks held. */
 const passed = (r: CaseResult) =>
   !r.error && (r.lost ?? 0) === 0 && (r.duplicated ?? 0) === 0 && (r.eventsLost ?? 0) === 0 && (r.eventsDuplicated ?? 0) === 0 && r.ok !== false;
@@ -67,6 +87,8 @@ async function main(): Promise<void> {
     r.ok = passed(r);
     results.push(r);
     console.error(`faults: ${c.name} ${r.ok ? 'ok' : 'FAILED'} in ${Math.round((Date.now() - t0) / 1000)} s: ${JSON.stringify(r)}`);
+    // CI keeps only what is printed: a failed case's worker logs go with it.
+    if (!r.ok) printLogsSince(t0, c.name);
   }
   console.log(JSON.stringify({ suite: 'faults', cases: results }));
   process.exitCode = results.every((r) => r.ok) ? 0 : 1;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { createKafkaBackbone } from '../../pipelines/backbone/kafka/index.js';
 import { kafkajsConfig } from '../../pipelines/backbone/kafka/connection.js';
-import type { Backbone, Consumer } from '../../pipelines/backbone/contract.js';
+import type { Backbone, ConsumedRecord, Consumer } from '../../pipelines/backbone/contract.js';
 import { codecFor } from '../../pipelines/streams/avro.js';
 import { consumerGroupName, publishedTopicName, topicName } from '../../pipelines/plan/names.js';
 import type { MatchesRecord, SightingEvent } from '../../operators/streams/records.js';
@@ -144,60 +144,81 @@ export class MatchCollector {
   /** Sighting events on the results topic, each offset once, with arrival times. */
   readonly events: Array<SightingEvent & { at: number }> = [];
   undecodable = 0;
+  /**
+   * Why a read loop of this collector ended while it should have been reading (a consume error during a broker
+   * outage ends a consumer's run): each time it was opened again, from the beginning, with a group of its own.
+   */
+  readonly reopened: string[] = [];
   private readonly offsets = new Set<string>();
   private readonly eventOffsets = new Set<string>();
   private readonly sessions = new Sessions();
-  private running: Promise<void> | null = null;
-  private eventsRunning: Promise<void> | null = null;
-  private eventConsumer: Consumer | null = null;
+  private readonly readers: Array<{ consumer: Consumer | null; running: Promise<void> }> = [];
+  private closing = false;
 
-  private constructor(
-    private readonly backbone: Backbone,
-    private readonly consumer: Consumer,
-  ) {}
+  private constructor(private readonly backbone: Backbone) {}
 
   /** `resultsTopic`: also read the sighting events there. `brokers`: another cluster than the suite's (a site's). */
   static async open(topic: string, resultsTopic?: string, brokers?: string[]): Promise<MatchCollector> {
     const backbone = await createKafkaBackbone({ ...kafkaFromEnv(), ...(brokers ? { brokers } : {}), clientId: 'tierflow-faults' });
-    const consumer = await backbone.consumer({ groupId: uniqueName('faults-collector'), topics: [topic], fromBeginning: true, maxBatch: 500 });
-    const c = new MatchCollector(backbone, consumer);
+    const c = new MatchCollector(backbone);
+    const matches = codecFor(MATCHES);
+    await c.follow('faults-collector', topic, (r, at) => {
+      // A rejoin after a broker restart re-reads from the beginning (this group commits nothing: its commits are
+      // synchronous and would block this process while the broker is down). A re-read offset is no duplicate.
+      const where = `${r.partition}/${r.offset}`;
+      if (c.offsets.has(where)) return;
+      c.offsets.add(where);
+      const m = matches.decode(r.value, r.headers);
+      c.matches.push(m);
+      c.deliveries.push(...resultsOf(m, at, c.sessions));
+      c.latencies.push({ at, ms: at - m.captureTs, camera: m.camera });
+    });
     if (resultsTopic) {
       const events = codecFor(EVENTS);
-      c.eventConsumer = await backbone.consumer({ groupId: uniqueName('faults-events'), topics: [resultsTopic], fromBeginning: true, maxBatch: 500 });
-      c.eventsRunning = c.eventConsumer.run(async (records) => {
-        const at = Date.now();
-        for (const r of records) {
-          const where = `${r.partition}/${r.offset}`;
-          if (c.eventOffsets.has(where)) continue;
-          c.eventOffsets.add(where);
-          try {
-            c.events.push({ ...events.decode(r.value, r.headers), at });
-          } catch {
-            c.undecodable++;
-          }
-        }
+      await c.follow('faults-events', resultsTopic, (r, at) => {
+        const where = `${r.partition}/${r.offset}`;
+        if (c.eventOffsets.has(where)) return;
+        c.eventOffsets.add(where);
+        c.events.push({ ...events.decode(r.value, r.headers), at });
       });
     }
-    const codec = codecFor(MATCHES);
-    c.running = consumer.run(async (records) => {
-      const at = Date.now();
-      for (const r of records) {
-        // A rejoin after a broker restart re-reads from the beginning (this group commits nothing: its commits are
-        // synchronous and would block this process while the broker is down). A re-read offset is no duplicate.
-        const at0 = `${r.partition}/${r.offset}`;
-        if (c.offsets.has(at0)) continue;
-        c.offsets.add(at0);
-        try {
-          const m = codec.decode(r.value, r.headers);
-          c.matches.push(m);
-          c.deliveries.push(...resultsOf(m, at, c.sessions));
-          c.latencies.push({ at, ms: at - m.captureTs, camera: m.camera });
-        } catch {
-          c.undecodable++;
-        }
-      }
-    });
     return c;
+  }
+
+  /**
+   * Reads `topic` from the beginning until close. A read loop that ends early is opened again (new group, from the
+   * beginning; the offsets seen make re-reads harmless), so what the suite counts as lost was never on the topic.
+   */
+  private async follow(prefix: string, topic: string, onRecord: (r: ConsumedRecord, at: number) => void): Promise<void> {
+    const reader: { consumer: Consumer | null; running: Promise<void> } = { consumer: null, running: Promise.resolve() };
+    this.readers.push(reader);
+    const open = async (): Promise<void> => {
+      const consumer = await this.backbone.consumer({ groupId: uniqueName(prefix), topics: [topic], fromBeginning: true, maxBatch: 500 });
+      reader.consumer = consumer;
+      reader.running = consumer
+        .run(async (records) => {
+          const at = Date.now();
+          for (const r of records) {
+            try {
+              onRecord(r, at);
+            } catch {
+              this.undecodable++;
+            }
+          }
+        })
+        .then(
+          () => (this.closing ? undefined : Promise.reject(new Error('the read loop returned'))),
+          (e: unknown) => Promise.reject(e),
+        )
+        .catch(async (e: unknown) => {
+          if (this.closing) return;
+          this.reopened.push(`${topic}: ${e instanceof Error ? e.message : String(e)}`);
+          await consumer.close().catch(() => undefined);
+          await new Promise((r) => setTimeout(r, 1000));
+          if (!this.closing) await open().catch((err: unknown) => this.reopened.push(`${topic}: reopening failed: ${String(err)}`));
+        });
+    };
+    await open();
   }
 
   /** Matches records read (each offset once). */
@@ -249,12 +270,18 @@ export class MatchCollector {
   }
 
   async close(): Promise<void> {
-    await this.consumer.close().catch(() => undefined);
-    await this.eventConsumer?.close().catch(() => undefined);
-    await this.running?.catch(() => undefined);
-    await this.eventsRunning?.catch(() => undefined);
+    this.closing = true;
+    for (const r of this.readers) {
+      // A reopening under way when close came may have replaced the consumer meanwhile: close that one too.
+      for (let seen = r.consumer; ; seen = r.consumer) {
+        await seen?.close().catch(() => undefined);
+        await r.running.catch(() => undefined);
+        if (r.consumer === seen) break;
+      }
+    }
     await this.backbone.close();
   }
+
 }
 
 /** Sum of a topic's end offsets, and of what `group` committed on it. */
