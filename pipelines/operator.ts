@@ -157,6 +157,9 @@ export interface OperatorDefinition<C extends TSchema = TSchema, In extends AnyS
   resources: ResourceNeeds;
   /** Estimated output bytes per input record, for the planner's link cost (sources: bytes per frame). */
   bytesPerRecord: number;
+  /** The estimate for this config (a source operator: and this source) where it depends on them (decode@1: frame size
+   *  from resolution, JPEG quality and scene); `bytesPerRecord` is then its value at the defaults, for the docs. */
+  estimateBytes?(config: Static<C>, source?: SourceSpec): number;
   /** A sink whose input leaves the flow on a topic of the topology, `tierflow.<topology>.<topic>`, for consumers
    *  outside tierflow (results@1: `results`); it writes there through ctx.publish. */
   publishes?: { topic: string };

@@ -1,10 +1,20 @@
 import { Type } from '@sinclair/typebox';
 import { defineOperator } from '../../pipelines/operator.js';
 import { FRAMES } from '../streams/index.js';
+import { frameBytes, SCENES } from './frame-bytes.js';
 
 export const DecodeConfig = Type.Object(
   {
     jpegQuality: Type.Integer({ minimum: 10, maximum: 100, default: 85, description: 'JPEG quality of emitted frames' }),
+    scene: Type.Union(
+      SCENES.map((s) => Type.Literal(s)),
+      {
+        default: 'medium',
+        description:
+          "How much detail the cameras see, for the planner's frame size estimate (JPEG bits per pixel at quality 85: low 0.34, " +
+          'e.g. a dim indoor stage; medium 0.65; high 1.0, e.g. foliage, crowds, detailed photos). It changes no frame',
+      },
+    ),
     reconnect: Type.Object(
       {
         initialMs: Type.Integer({ minimum: 10, default: 500, description: 'First reconnect delay' }),
@@ -52,6 +62,7 @@ export default defineOperator({
   sourceSchemes: ['rtsp', 'rtsps', 'file', 'demo'],
   tiers: ['device', 'edge', 'fog', 'cloud'],
   resources: { cpu: 0.25, memoryMB: 96, arch: ['amd64', 'arm64'] },
-  bytesPerRecord: 40_000,
+  bytesPerRecord: frameBytes('640x360', 85, 'medium'),
+  estimateBytes: (config, source) => frameBytes(source?.resolution ?? '640x360', config.jpegQuality, config.scene),
   create: async (config, ctx) => (await import('./create.js')).createDecode(config, ctx),
 });

@@ -28,7 +28,7 @@ export function renderOperatorDocs(operators: readonly AnyOperatorDefinition[], 
     out.push(`- Tiers: ${op.tiers.join(', ')}`);
     const r = op.resources;
     out.push(`- Resources per replica: ${r.cpu} cpu, ${r.memoryMB} MB, ${r.arch.join('/')}${r.accelerator ? `, needs ${r.accelerator}` : ''}`);
-    out.push(`- Estimated output: ${op.bytesPerRecord} bytes per record`, '');
+    out.push(`- Estimated output: ${op.bytesPerRecord} bytes per record${op.estimateBytes ? ' at the defaults (the planner estimates it from the config and each source)' : ''}`, '');
     const rows = configRows(op.config as PropertySchema, '');
     if (rows.length === 0) out.push('No configuration.', '');
     else out.push('| Key | Type | Default | Description |', '| --- | --- | --- | --- |', ...rows, '');

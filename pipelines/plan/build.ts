@@ -39,7 +39,7 @@ export function buildPlan(t: Topology, operators: readonly AnyOperatorDefinition
     placements: decisions.placements,
     chains,
     topics,
-    links: topicTraffic(topics, decisions.placements, defs, decisions.rates),
+    links: topicTraffic(topics, decisions.placements, decisions.rates, decisions.bytes),
     allInCloud: allInCloudTraffic(t, defs),
     configs,
     inputs: Object.fromEntries(t.flows.map((f) => [f.id, f.inputs])),

@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { Value } from '@sinclair/typebox/value';
 import { TopologySpec, type Topology } from '../topology/schema.js';
 import { OPERATORS } from '../../operators/index.js';
+import { frameBytes } from '../../operators/decode/frame-bytes.js';
 import { placeOperators } from './place.js';
 import { PlanInfeasibleError } from './infeasible.js';
 import { buildPlan } from './build.js';
+import { KAFKA_BYTES_PER_RECORD } from './record-bytes.js';
 
 /** A small topology through the schema, so defaults apply as in a real file. */
 function topology(over: { nodes?: unknown[]; flows?: unknown[]; policies?: unknown; sources?: unknown[] } = {}): Topology {
@@ -155,8 +157,23 @@ test('topics are derived: only across nodes or parallelism changes, plus the res
     ],
   );
   assert.ok(plan.chains.every((c) => c.outputs.every((o) => !o.topic.endsWith('.changelog'))), 'a chain does not produce its changelog as an output');
-  assert.deepEqual(plan.links, [{ from: 'dev', to: 'gw', bytesPerSecond: 60_000 }]);
-  assert.equal(plan.allInCloud.bytesPerSecond, 200_000);
+  // detect's 12,000 B per frame, 5 frames a second, each carried with Kafka's framing.
+  assert.deepEqual(plan.links, [{ from: 'dev', to: 'gw', bytesPerSecond: 5 * (12_000 + KAFKA_BYTES_PER_RECORD) }]);
+  // All in the cloud, the camera's 5 frames a second would cross: decode's estimate at 640x360, quality 85, a medium scene.
+  assert.equal(plan.allInCloud.bytesPerSecond, 5 * frameBytes('640x360', 85, 'medium'));
+});
+
+test("a source operator's records weigh what its sources' frames do: resolution, JPEG quality and scene", () => {
+  const t = gateways([gw('gw')], {});
+  const at = (resolution: string, config: Record<string, unknown>) => {
+    const flows = t.flows.map((f) => (f.id === 'decode' ? { ...f, config } : f));
+    const { plan } = buildPlan({ ...t, flows, sources: t.sources.map((s) => ({ ...s, resolution })) }, OPERATORS, 't.yaml');
+    return plan.links.find((l) => l.from === 'dev' && l.to === 'gw')?.bytesPerSecond;
+  };
+  const fps = t.sources.reduce((n, s) => n + s.fps, 0);
+  assert.equal(at('640x360', {}), Math.round(fps * (frameBytes('640x360', 85, 'medium') + KAFKA_BYTES_PER_RECORD)));
+  assert.equal(at('1280x720', { scene: 'low', jpegQuality: 50 }), Math.round(fps * (frameBytes('1280x720', 50, 'low') + KAFKA_BYTES_PER_RECORD)));
+  assert.ok(at('1920x1080', { scene: 'high' })! > 4 * at('640x360', {})!, 'a high-detail 1080p camera weighs more than four 360p ones');
 });
 
 /** A camera node too small for detect, the given gateways and nodes, and decode -> detect (-> embed). */
@@ -187,7 +204,8 @@ test('replicas of an auto operator are spread over two equal gateways, one each'
   ]);
   assert.deepEqual([...new Set(detectChains.map((c) => c.consumerGroup))], ['tierflow.t.detect']);
   assert.equal(plan.topics.find((tp) => tp.producer === 'decode')?.partitions, 2);
-  assert.deepEqual(plan.links, [{ from: 'dev', to: 'gw-a', bytesPerSecond: 100_000 }, { from: 'dev', to: 'gw-b', bytesPerSecond: 100_000 }]);
+  const half = Math.round((5 * (frameBytes('640x360', 85, 'medium') + KAFKA_BYTES_PER_RECORD)) / 2);
+  assert.deepEqual(plan.links, [{ from: 'dev', to: 'gw-a', bytesPerSecond: half }, { from: 'dev', to: 'gw-b', bytesPerSecond: half }]);
 });
 
 test('a gateway with room for one replica passes the others on', () => {

@@ -11,6 +11,7 @@ import { PlanInfeasibleError } from './infeasible.js';
 import { topologicalFlows, operatorsByFlow } from './flow-graph.js';
 import { transferCost, type Inflow } from './cost.js';
 import { spreadReplicas } from './spread.js';
+import { KAFKA_BYTES_PER_RECORD, recordBytes } from './record-bytes.js';
 
 export interface Candidate {
   node: string;
@@ -27,6 +28,8 @@ export interface PlacementDecisions {
   candidates: Record<string, Candidate[]>;
   /** Records per second entering each placement, by operator then node. */
   rates: Record<string, Record<string, number>>;
+  /** Bytes per second each placement emits, by operator then node (a source operator's from each source it reads). */
+  bytes: Record<string, Record<string, number>>;
 }
 
 export function placeOperators(t: Topology, operators: readonly AnyOperatorDefinition[]): Placement[] {
@@ -44,6 +47,8 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
   const free = new Map(t.nodes.map((n) => [n.name, { cpu: n.cpu, memory: n.memory }]));
   const placed = new Map<string, Placement[]>();
   const rates: Record<string, Record<string, number>> = {};
+  const bytes: Record<string, Record<string, number>> = {};
+  const flowById = new Map(t.flows.map((f) => [f.id, f]));
   const candidates: Record<string, Candidate[]> = {};
   const tierOf = (node: NodeSpec) => t.tiers.indexOf(node.tier);
   const sourceByName = new Map(t.sources.map((s) => [s.name, s]));
@@ -64,7 +69,8 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
     return undefined;
   };
 
-  const commit = (flow: FlowSpec, def: AnyOperatorDefinition, node: NodeSpec, rate: number, reason: string, sources?: string[], replicas = flow.replicas) => {
+  /** `byteRate`: what the placement emits, bytes/s; by default `rate` records of the flow's estimate each. */
+  const commit = (flow: FlowSpec, def: AnyOperatorDefinition, node: NodeSpec, rate: number, reason: string, sources?: string[], replicas = flow.replicas, byteRate?: number) => {
     const room = free.get(node.name);
     if (room) {
       room.cpu -= def.resources.cpu * replicas;
@@ -76,7 +82,9 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
     if (list) list.push(placement);
     else placed.set(flow.id, [placement]);
     (rates[flow.id] ??= {})[node.name] = (rates[flow.id]?.[node.name] ?? 0) + rate;
+    (bytes[flow.id] ??= {})[node.name] = (bytes[flow.id]?.[node.name] ?? 0) + (byteRate ?? rate * recordBytes(def, flow));
   };
+  const bytesOf = (flowsIn: Inflow[]) => flowsIn.reduce((s, f) => s + f.recordsPerSecond * f.bytesPerRecord, 0);
 
   const mustFit = (flow: FlowSpec, def: AnyOperatorDefinition, node: NodeSpec, how: string) => {
     const why = rejection(flow, def, node);
@@ -88,12 +96,19 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
     if (def.input === null) {
       return flow.inputs.flatMap((name) => {
         const src = sourceOf(name);
-        return src ? [{ node: src.node, recordsPerSecond: src.fps, bytesPerRecord: def.bytesPerRecord }] : [];
+        return src ? [{ node: src.node, recordsPerSecond: src.fps, bytesPerRecord: recordBytes(def, flow, src) }] : [];
       });
     }
     return flow.inputs.flatMap((up) => {
       const upDef = defs.get(up);
-      return (placed.get(up) ?? []).map((p) => ({ node: p.node, recordsPerSecond: rates[up]?.[p.node] ?? 0, bytesPerRecord: upDef?.bytesPerRecord ?? 0 }));
+      const upFlow = flowById.get(up);
+      const each = upDef && upFlow ? recordBytes(upDef, upFlow) : 0;
+      return (placed.get(up) ?? []).map((p) => {
+        const recordsPerSecond = rates[up]?.[p.node] ?? 0;
+        // A source operator's records weigh what its own sources' frames weigh; a topic adds Kafka's framing.
+        const bytesPerRecord = (recordsPerSecond > 0 ? (bytes[up]?.[p.node] ?? 0) / recordsPerSecond : each) + KAFKA_BYTES_PER_RECORD;
+        return { node: p.node, recordsPerSecond, bytesPerRecord };
+      });
     });
   };
 
@@ -133,8 +148,9 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
       const node = nodeByName(p.node);
       if (!node) throw new PlanInfeasibleError(flow.id, `cannot place '${flow.id}': unknown node ${p.node}`);
       mustFit(flow, def, node, 'as pinned');
-      const rate = def.input === null ? inflows(flow, def).reduce((s, f) => s + f.recordsPerSecond, 0) : 0;
-      commit(flow, def, node, rate, `pinned to node ${node.name}`, def.input === null ? flow.inputs : undefined);
+      const fromSources = def.input === null ? inflows(flow, def) : [];
+      const rate = fromSources.reduce((s, f) => s + f.recordsPerSecond, 0);
+      commit(flow, def, node, rate, `pinned to node ${node.name}`, def.input === null ? flow.inputs : undefined, flow.replicas, def.input === null ? bytesOf(fromSources) : undefined);
     } else if (typeof p === 'object' && 'near' in p && def.input === null) {
       const byNode = new Map<string, string[]>();
       for (const name of flow.inputs) {
@@ -145,8 +161,10 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
         const node = nodeByName(nodeName);
         if (!node) continue;
         mustFit(flow, def, node, `near its source(s) ${names.join(', ')}`);
-        const rate = names.reduce((s, n) => s + (sourceOf(n)?.fps ?? 0), 0);
-        commit(flow, def, node, rate, `near source: ${names.join(', ')} attached to ${node.name}`, names);
+        const srcs = names.flatMap((n) => sourceOf(n) ?? []);
+        const rate = srcs.reduce((s, src) => s + src.fps, 0);
+        const byteRate = srcs.reduce((s, src) => s + src.fps * recordBytes(def, flow, src), 0);
+        commit(flow, def, node, rate, `near source: ${names.join(', ')} attached to ${node.name}`, names, flow.replicas, byteRate);
       }
     }
   }
@@ -155,7 +173,7 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
     const def = defs.get(flow.id);
     if (!def || placed.has(flow.id)) {
       // Rates of pinned non-source operators depend on their upstream, known only now.
-      if (def && def.input !== null) fillRate(flow.id, inflows(flow, def), placed.get(flow.id) ?? [], rates);
+      if (def && def.input !== null) fillRate(flow.id, inflows(flow, def), placed.get(flow.id) ?? [], rates, bytes, recordBytes(def, flow));
       continue;
     }
     const flowsIn = inflows(flow, def);
@@ -189,7 +207,7 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
     if (!chosen || !best) throw infeasible(flow, def, considered, limits);
     const scope = typeof p === 'object' && 'tier' in p ? `cheapest feasible node in tier ${p.tier}` : 'cheapest feasible node';
     if (!spreads) {
-      commit(flow, def, chosen, total, `${scope}: ${best.note}`, def.input === null ? flow.inputs : undefined);
+      commit(flow, def, chosen, total, `${scope}: ${best.note}`, def.input === null ? flow.inputs : undefined, flow.replicas, def.input === null ? bytesOf(flowsIn) : undefined);
       continue;
     }
     if (!spreadOverTier(flow, def, considered, total, scope)) throw infeasible(flow, def, considered, limits, `no tier holds all ${flow.replicas} replicas`);
@@ -209,13 +227,14 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
   }
 
   const placements = order.flatMap((f) => placed.get(f.id) ?? []);
-  return { placements, candidates, rates };
+  return { placements, candidates, rates, bytes };
 }
 
-function fillRate(id: string, flowsIn: Inflow[], placements: Placement[], rates: Record<string, Record<string, number>>) {
+function fillRate(id: string, flowsIn: Inflow[], placements: Placement[], rates: Record<string, Record<string, number>>, bytes: Record<string, Record<string, number>>, bytesPerRecord: number) {
   const total = flowsIn.reduce((s, f) => s + f.recordsPerSecond, 0);
   const replicas = placements.reduce((s, p) => s + p.replicas, 0);
   rates[id] = Object.fromEntries(placements.map((p) => [p.node, replicas > 0 ? (total * p.replicas) / replicas : 0]));
+  bytes[id] = Object.fromEntries(Object.entries(rates[id]).map(([node, rate]) => [node, rate * bytesPerRecord]));
 }
 
 function rank(a: Candidate, b: Candidate, tiers: string[]): number {

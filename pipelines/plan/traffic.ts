@@ -3,12 +3,14 @@
 import type { AnyOperatorDefinition } from '../operator.js';
 import type { Topology } from '../topology/schema.js';
 import type { Placement, PlannedLink, PlannedTopic } from './types.js';
+import { KAFKA_BYTES_PER_RECORD, recordBytes } from './record-bytes.js';
 
+/** `rates` and `bytes`: what each placement emits, records/s and bytes/s, by operator then node (PlacementDecisions). */
 export function topicTraffic(
   topics: PlannedTopic[],
   placements: Placement[],
-  defs: Map<string, AnyOperatorDefinition>,
   rates: Record<string, Record<string, number>>,
+  bytes: Record<string, Record<string, number>>,
 ): PlannedLink[] {
   const links = new Map<string, PlannedLink>();
   const add = (from: string, to: string, bytes: number) => {
@@ -19,13 +21,12 @@ export function topicTraffic(
     links.set(key, link);
   };
   for (const topic of topics) {
-    const bytesPerRecord = defs.get(topic.producer)?.bytesPerRecord ?? 0;
     for (const consumer of topic.consumers) {
       const targets = placements.filter((p) => p.operator === consumer);
       const replicas = targets.reduce((s, p) => s + p.replicas, 0);
       for (const from of placements.filter((p) => p.operator === topic.producer)) {
-        const bytes = (rates[topic.producer]?.[from.node] ?? 0) * bytesPerRecord;
-        for (const to of targets) add(from.node, to.node, (bytes * to.replicas) / replicas);
+        const sent = (bytes[topic.producer]?.[from.node] ?? 0) + (rates[topic.producer]?.[from.node] ?? 0) * KAFKA_BYTES_PER_RECORD;
+        for (const to of targets) add(from.node, to.node, (sent * to.replicas) / replicas);
       }
     }
   }
@@ -44,7 +45,7 @@ export function allInCloudTraffic(t: Topology, defs: Map<string, AnyOperatorDefi
       const src = sources.get(name);
       if (!src || !target || src.node === target) continue;
       const link = links.get(src.node) ?? { from: src.node, to: target, bytesPerSecond: 0 };
-      link.bytesPerSecond += src.fps * def.bytesPerRecord;
+      link.bytesPerSecond += src.fps * recordBytes(def, flow, src);
       links.set(src.node, link);
     }
   }

@@ -62,8 +62,9 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
   const single = opts.layout === 'single-node';
   const plays = opts.plays ?? 1;
   const loop = plays > 1 ? ', loop: true' : '';
-  const decodeKeys = [...(plays > 1 ? [`durationSec: ${plays * CLIP_SECONDS}`] : []), ...(opts.realtime ? ['realtime: true'] : [])];
-  const decodeConfig = decodeKeys.length ? `, config: { ${decodeKeys.join(', ')} }` : '';
+  // The clip is a dim stage: a low-detail scene for the planner's frame estimate (its frames average 9.9 KB at 640x360).
+  const decodeKeys = ['scene: low', ...(plays > 1 ? [`durationSec: ${plays * CLIP_SECONDS}`] : []), ...(opts.realtime ? ['realtime: true'] : [])];
+  const decodeConfig = `, config: { ${decodeKeys.join(', ')} }`;
   const yaml = [
     `name: ${opts.name}`,
     'nodes:',
