@@ -69,8 +69,7 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
     return undefined;
   };
 
-  /** `byteRate`: what the placement emits, bytes/s; by default `rate` records of the flow's estimate each. */
-  const commit = (flow: FlowSpec, def: AnyOperatorDefinition, node: NodeSpec, rate: number, reason: string, sources?: string[], replicas = flow.replicas, byteRate?: number) => {
+  const commit = (flow: FlowSpec, def: AnyOperatorDefinition, node: NodeSpec, rate: number, reason: string, sources?: string[], replicas = flow.replicas) => {
     const room = free.get(node.name);
     if (room) {
       room.cpu -= def.resources.cpu * replicas;
@@ -82,9 +81,10 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
     if (list) list.push(placement);
     else placed.set(flow.id, [placement]);
     (rates[flow.id] ??= {})[node.name] = (rates[flow.id]?.[node.name] ?? 0) + rate;
-    (bytes[flow.id] ??= {})[node.name] = (bytes[flow.id]?.[node.name] ?? 0) + (byteRate ?? rate * recordBytes(def, flow));
+    // A source operator emits what its sources' frames weigh, each source its own; a transform its estimate per record.
+    const emitted = sources ? sources.flatMap((n) => sourceOf(n) ?? []).reduce((s, src) => s + src.fps * recordBytes(def, flow, src), 0) : rate * recordBytes(def, flow);
+    (bytes[flow.id] ??= {})[node.name] = (bytes[flow.id]?.[node.name] ?? 0) + emitted;
   };
-  const bytesOf = (flowsIn: Inflow[]) => flowsIn.reduce((s, f) => s + f.recordsPerSecond * f.bytesPerRecord, 0);
 
   const mustFit = (flow: FlowSpec, def: AnyOperatorDefinition, node: NodeSpec, how: string) => {
     const why = rejection(flow, def, node);
@@ -148,9 +148,8 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
       const node = nodeByName(p.node);
       if (!node) throw new PlanInfeasibleError(flow.id, `cannot place '${flow.id}': unknown node ${p.node}`);
       mustFit(flow, def, node, 'as pinned');
-      const fromSources = def.input === null ? inflows(flow, def) : [];
-      const rate = fromSources.reduce((s, f) => s + f.recordsPerSecond, 0);
-      commit(flow, def, node, rate, `pinned to node ${node.name}`, def.input === null ? flow.inputs : undefined, flow.replicas, def.input === null ? bytesOf(fromSources) : undefined);
+      const rate = def.input === null ? inflows(flow, def).reduce((s, f) => s + f.recordsPerSecond, 0) : 0;
+      commit(flow, def, node, rate, `pinned to node ${node.name}`, def.input === null ? flow.inputs : undefined);
     } else if (typeof p === 'object' && 'near' in p && def.input === null) {
       const byNode = new Map<string, string[]>();
       for (const name of flow.inputs) {
@@ -161,10 +160,8 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
         const node = nodeByName(nodeName);
         if (!node) continue;
         mustFit(flow, def, node, `near its source(s) ${names.join(', ')}`);
-        const srcs = names.flatMap((n) => sourceOf(n) ?? []);
-        const rate = srcs.reduce((s, src) => s + src.fps, 0);
-        const byteRate = srcs.reduce((s, src) => s + src.fps * recordBytes(def, flow, src), 0);
-        commit(flow, def, node, rate, `near source: ${names.join(', ')} attached to ${node.name}`, names, flow.replicas, byteRate);
+        const rate = names.reduce((s, n) => s + (sourceOf(n)?.fps ?? 0), 0);
+        commit(flow, def, node, rate, `near source: ${names.join(', ')} attached to ${node.name}`, names);
       }
     }
   }
@@ -207,7 +204,7 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
     if (!chosen || !best) throw infeasible(flow, def, considered, limits);
     const scope = typeof p === 'object' && 'tier' in p ? `cheapest feasible node in tier ${p.tier}` : 'cheapest feasible node';
     if (!spreads) {
-      commit(flow, def, chosen, total, `${scope}: ${best.note}`, def.input === null ? flow.inputs : undefined, flow.replicas, def.input === null ? bytesOf(flowsIn) : undefined);
+      commit(flow, def, chosen, total, `${scope}: ${best.note}`, def.input === null ? flow.inputs : undefined);
       continue;
     }
     if (!spreadOverTier(flow, def, considered, total, scope)) throw infeasible(flow, def, considered, limits, `no tier holds all ${flow.replicas} replicas`);
