@@ -13,6 +13,16 @@ import { DEFAULT_TIMEOUT_MS, rdkafkaSecurity, type KafkaConnection } from './con
 
 type Codec = NonNullable<TopicSpec['compression']>;
 
+/** librdkafka reports every record by message.timeout.ms at the latest. */
+const MESSAGE_TIMEOUT_MS = 60_000;
+/**
+ * A send still without a delivery report this long after it was queued will not get one: once (1 run in 4 of the
+ * broker-outage fault case) a record queued as the broker went down was never reported, 4 minutes on, and the chain
+ * waiting on it stalled for good with no error. Such a send fails, so the worker fails and its supervisor starts a
+ * fresh client (the records are read again from the last commit).
+ */
+export const DELIVERY_DEADLINE_MS = MESSAGE_TIMEOUT_MS + 15_000;
+
 export function producerConfig(conn: KafkaConnection, codec: Codec): Kafka.ProducerGlobalConfig {
   return {
     'metadata.broker.list': conn.brokers.join(','),
@@ -28,7 +38,7 @@ export function producerConfig(conn: KafkaConnection, codec: Codec): Kafka.Produ
     'message.max.bytes': 64 << 20,
     'compression.codec': codec,
     'socket.keepalive.enable': true,
-    'message.timeout.ms': 60_000,
+    'message.timeout.ms': MESSAGE_TIMEOUT_MS,
     'reconnect.backoff.max.ms': 2000,
   } as Kafka.ProducerGlobalConfig;
 }
@@ -41,20 +51,35 @@ const toHeaders = (h: Headers | undefined): Kafka.MessageHeader[] | undefined =>
 
 type Settle = (err: unknown) => void;
 
+interface PendingSend {
+  settle: Settle;
+  topic: string;
+  queuedAt: number;
+}
+
 /** A librdkafka producer client and the sends it has not had a delivery report for yet. */
-class Client {
-  private readonly pending = new Map<number, Settle>();
+export class Client {
+  private readonly pending = new Map<number, PendingSend>();
   private nextId = 0;
   private poller: NodeJS.Timeout | null = null;
+  private lastScan = 0;
+  /** The last error librdkafka reported on this client (said when a send is given up). */
+  private lastError = '';
 
-  constructor(readonly rd: Kafka.Producer) {
+  constructor(
+    readonly rd: Kafka.Producer,
+    private readonly deadlineMs = DELIVERY_DEADLINE_MS,
+  ) {
     rd.on('delivery-report', (err, report) => {
       const id = report.opaque as number;
-      const settle = this.pending.get(id);
-      if (!settle) return;
+      const p = this.pending.get(id);
+      if (!p) return;
       this.pending.delete(id);
       if (this.pending.size === 0) this.stopPolling();
-      settle(err);
+      p.settle(err);
+    });
+    rd.on('event.error', (e: { message?: string; code?: number }) => {
+      this.lastError = `${e.message ?? 'error'} (code ${e.code ?? '?'}) at ${new Date().toISOString()}`;
     });
   }
 
@@ -62,14 +87,14 @@ class Client {
   produce(topic: string, partition: number | null, value: Buffer | null, key: Buffer, headers: Kafka.MessageHeader[] | undefined, settle: Settle): void {
     const id = this.nextId++;
     this.rd.produce(topic, partition, value, key, Date.now(), id, headers as never);
-    this.pending.set(id, settle);
+    this.pending.set(id, { settle, topic, queuedAt: Date.now() });
     this.poller ??= setInterval(() => this.poll(), 1);
   }
 
   /** Sends not yet acknowledged fail with `e` (the client is going away). */
   abandon(e: Error): void {
     this.stopPolling();
-    for (const settle of this.pending.values()) settle(e);
+    for (const p of this.pending.values()) p.settle(e);
     this.pending.clear();
   }
 
@@ -79,6 +104,22 @@ class Client {
     } catch {
       // Disconnected: the reports still owed are failed by abandon() on close.
     }
+    const now = Date.now();
+    if (now - this.lastScan >= 1000) {
+      this.lastScan = now;
+      this.expire(now);
+    }
+  }
+
+  /** Fails the sends past the deadline (insertion order is queue order: the scan stops at the first young one). */
+  expire(now = Date.now()): void {
+    for (const [id, p] of this.pending) {
+      if (now - p.queuedAt < this.deadlineMs) break;
+      this.pending.delete(id);
+      const last = this.lastError ? `; librdkafka last said: ${this.lastError}` : '';
+      p.settle(new TierflowError('BROKER_UNREACHABLE', `no delivery report for a record to ${p.topic} within ${Math.round(this.deadlineMs / 1000)} s (librdkafka reports every record within ${MESSAGE_TIMEOUT_MS / 1000} s): the producer is stuck${last}`, { retriable: true }));
+    }
+    if (this.pending.size === 0) this.stopPolling();
   }
 
   private stopPolling(): void {

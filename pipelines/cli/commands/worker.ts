@@ -14,6 +14,9 @@ import { readNodeCredential } from '../../backbone/credential.js';
 import type { Plan } from '../../plan/types.js';
 import type { BackboneSpec } from '../../topology/schema.js';
 
+/** How long a failed worker's stop may take before the process exits anyway (its supervisor restarts it). */
+const FAILED_STOP_MS = 20_000;
+
 interface WorkerFlags {
   plan: string;
   node: string;
@@ -157,8 +160,13 @@ async function runWorkerUntilStopped(flags: WorkerFlags): Promise<void> {
     const failed = setInterval(() => worker.failure() && resolve(), 500);
     failed.unref();
   });
-  say('stopping: sources, drain, commit');
   stopFlush();
+  if (worker.failure()) {
+    // A failed chain's clients may be what failed (a producer that stopped reporting): closing them can hang, and a
+    // worker that does not exit is never restarted. Its reason is said now; the process ends within the bound.
+    say(`failed: ${String(worker.failure())}; stopping (at most ${FAILED_STOP_MS / 1000} s)`);
+    setTimeout(() => process.exit(1), FAILED_STOP_MS).unref();
+  } else say('stopping: sources, drain, commit');
   await worker.stop();
   await endpoint.close();
   await backbone.close();
