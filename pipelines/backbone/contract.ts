@@ -69,6 +69,8 @@ export interface ConsumerOptions {
   maxBatch?: number;
   onAssign?: (partitions: Array<{ topic: string; partition: number }>) => void;
   onRevoke?: (partitions: Array<{ topic: string; partition: number }>) => void;
+  /** Where the consumer says what happened to it: rebalances, and the broker lost and back. */
+  log?: (message: string) => void;
 }
 
 export interface Consumer {

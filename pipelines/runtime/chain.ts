@@ -27,7 +27,7 @@ export interface ChainEnv {
   operators: (uses: string) => AnyOperatorDefinition;
   producer: Producer;
   /** Opens the chain's consumer (input chains only); the hooks follow its partition assignment. */
-  openConsumer: (groupId: string, topic: string, hooks?: Pick<ConsumerOptions, 'onAssign' | 'onRevoke'>) => Promise<Consumer>;
+  openConsumer: (groupId: string, topic: string, hooks?: Pick<ConsumerOptions, 'onAssign' | 'onRevoke' | 'log'>) => Promise<Consumer>;
   /** Where changelogs are restored from, and tables read. */
   backbone: Pick<Backbone, 'readPartition'>;
   /** false: stateful operators keep state in memory only, no changelog (the state benchmark's baseline). */
@@ -129,6 +129,7 @@ export class ChainRunner {
       this.consumer = await this.env.openConsumer(chain.consumerGroup, chain.inputTopic, {
         onAssign: (parts) => this.state.assign(mine(parts)),
         onRevoke: (parts) => this.state.revoke(mine(parts), () => this.settled()),
+        log: this.env.log,
       });
       this.finished = this.watch(this.runConsumer(this.consumer, defs[0]!.input!));
     }

@@ -54,13 +54,48 @@ export function consumerConfig(conn: KafkaConnection, o: ConsumerOptions): Kafka
  * within a second or two while the group takes ~10-15 s to rejoin, and nothing flows meanwhile.
  */
 export function receiving(statsJson: string | undefined): boolean {
+  return reception(statsJson).up;
+}
+
+/** What stops a consumer from receiving: no broker, or a broker up and its group not (yet) steady. */
+export type Blocked = 'broker' | 'group';
+
+/** `receiving`, with what blocks it and what the statistics showed (for the worker's log). */
+export function reception(statsJson: string | undefined): { up: boolean; blocked: Blocked | null; why: string } {
   try {
     const stats = JSON.parse(statsJson ?? '{}') as { brokers?: Record<string, { nodeid?: number; state?: string }>; cgrp?: { state?: string; join_state?: string } };
-    const brokerUp = Object.values(stats.brokers ?? {}).some((b) => (b.nodeid ?? -1) >= 0 && b.state === 'UP');
-    const groupSteady = !stats.cgrp || (stats.cgrp.state === 'up' && stats.cgrp.join_state === 'steady');
-    return brokerUp && groupSteady;
+    const brokers = Object.values(stats.brokers ?? {}).filter((b) => (b.nodeid ?? -1) >= 0);
+    if (!brokers.some((b) => b.state === 'UP')) return { up: false, blocked: 'broker', why: `no broker up (${brokers.map((b) => b.state).join(', ') || 'none known'})` };
+    const g = stats.cgrp;
+    if (g && !(g.state === 'up' && g.join_state === 'steady')) return { up: false, blocked: 'group', why: `group not steady (state ${g.state}, join state ${g.join_state})` };
+    return { up: true, blocked: null, why: '' };
   } catch {
-    return true; // unreadable statistics say nothing about an outage
+    return { up: true, blocked: null, why: '' }; // unreadable statistics say nothing about an outage
+  }
+}
+
+/**
+ * A group member that stays out of a steady group while its broker is up has stalled: librdkafka has known ways to
+ * never rejoin after a broker restart (its issues 844, 947; confluent-kafka-python 1305), and such a member reads
+ * nothing and reports no error. A rejoin takes ~7 s here after a broker restart (the broker-outage fault case); past
+ * REJOIN_LIMIT_MS the consumer gives up with an error, so its worker fails and its supervisor starts a fresh one.
+ */
+export const REJOIN_LIMIT_MS = 30_000;
+
+/** Watches how long a consumer has had its broker up and its group not steady. */
+export class RejoinWatch {
+  private since: number | null = null;
+
+  constructor(private readonly limitMs = REJOIN_LIMIT_MS) {}
+
+  /** Returns how long the group has been unsteady with the broker up, once that is past the limit; else null. */
+  observe(blocked: Blocked | null, now = Date.now()): number | null {
+    if (blocked !== 'group') {
+      this.since = null;
+      return null;
+    }
+    this.since ??= now;
+    return now - this.since > this.limitMs ? now - this.since : null;
   }
 }
 
@@ -69,17 +104,31 @@ export class Reachability {
   private downSince: number | null = null;
   private downMs = 0;
 
-  observe(up: boolean, now = Date.now()): void {
-    if (!up && this.downSince === null) this.downSince = now;
-    if (up && this.downSince !== null) {
-      this.downMs += now - this.downSince;
-      this.downSince = null;
+  /** Returns what changed: 'down' when an outage starts, the outage's length (ms) when it ends, else null. */
+  observe(up: boolean, now = Date.now()): 'down' | number | null {
+    if (!up && this.downSince === null) {
+      this.downSince = now;
+      return 'down';
     }
+    if (up && this.downSince !== null) {
+      const ms = now - this.downSince;
+      this.downMs += ms;
+      this.downSince = null;
+      return ms;
+    }
+    return null;
   }
 
   unreachableMs(now = Date.now()): number {
     return this.downMs + (this.downSince === null ? 0 : now - this.downSince);
   }
+}
+
+/** `topic[0,1] other[2]`, or 'no partitions'. */
+function partitionList(tps: TP[]): string {
+  const by = new Map<string, number[]>();
+  for (const t of tps) by.set(t.topic, [...(by.get(t.topic) ?? []), t.partition]);
+  return by.size === 0 ? 'no partitions' : [...by].map(([topic, ps]) => `${topic}[${ps.sort((a, b) => a - b).join(',')}]`).join(' ');
 }
 
 function toHeaders(h: Kafka.MessageHeader[] | undefined): Headers {
@@ -108,13 +157,31 @@ export class KafkaConsumer implements Consumer {
     this.client.on('event.error', (e: { code?: number }) => {
       if (e.code === RD.ERR__AUTHENTICATION) this.authError = e;
     });
-    this.client.on('event.stats', (e: { message?: string }) => this.reachability.observe(receiving(e.message)));
+    this.client.on('event.stats', (e: { message?: string }) => this.observe(e.message));
   }
 
   private readonly reachability = new Reachability();
 
   unreachableMs(): number {
     return this.reachability.unreachableMs();
+  }
+
+  private readonly rejoin = new RejoinWatch();
+  /** Set once the group stalled (see RejoinWatch): the consume loop ends with it. */
+  private stalled: TierflowError | null = null;
+
+  /** Keeps the time without a broker, says in the log when an outage starts, why, and when it ends; and gives up on a stalled group. */
+  private observe(statsJson: string | undefined): void {
+    const r = reception(statsJson);
+    const change = this.reachability.observe(r.up);
+    const who = `consumer of ${this.options.topics.join(',')} (group ${this.options.groupId})`;
+    if (change === 'down') this.options.log?.(`${who}: not receiving: ${r.why}`);
+    else if (typeof change === 'number') this.options.log?.(`${who}: receiving again after ${(change / 1000).toFixed(1)} s`);
+    const stuckMs = this.rejoin.observe(r.blocked);
+    if (stuckMs !== null && !this.stalled && !this.closed) {
+      this.stalled = new TierflowError('BROKER_UNREACHABLE', `${who}: the broker is up but the group has not been steady for ${Math.round(stuckMs / 1000)} s (${r.why}): giving up on this consumer so a fresh one joins`, { retriable: true });
+      this.options.log?.(this.stalled.message);
+    }
   }
 
   async connect(): Promise<this> {
@@ -224,6 +291,7 @@ export class KafkaConsumer implements Consumer {
     const max = this.options.maxBatch ?? 500;
     try {
       while (!this.closed) {
+        if (this.stalled) throw this.stalled;
         if (this.paused) {
           // Keep polling while paused (paused partitions fetch nothing) so the group does not evict us.
           await Promise.race([this.resumed.wait(), new Promise((r) => setTimeout(r, 1000))]);
@@ -291,17 +359,24 @@ export class KafkaConsumer implements Consumer {
   private onRebalance(err: { code: number }, assignment: TP[]): void {
     try {
       if (err.code === ERR_ASSIGN) {
+        this.options.log?.(`group ${this.options.groupId}: assigned ${partitionList(assignment)}`);
         this.client.assign(assignment);
         if (this.paused) this.client.pause(assignment);
         this.options.onAssign?.(assignment.map(({ topic, partition }) => ({ topic, partition })));
       } else if (err.code === ERR_REVOKE) {
+        this.options.log?.(`group ${this.options.groupId}: revoked ${partitionList(assignment)}`);
         this.stash = this.stash.filter((r) => !assignment.some((a) => a.topic === r.topic && a.partition === r.partition));
         for (const a of assignment) this.uncommitted.delete(`${a.topic}\u0000${a.partition}`);
-        this.options.onRevoke?.(assignment.map(({ topic, partition }) => ({ topic, partition })));
-        this.client.unassign();
+        try {
+          this.options.onRevoke?.(assignment.map(({ topic, partition }) => ({ topic, partition })));
+        } finally {
+          // Until unassign is called the group cannot move on (join state wait-unassign-call): it is called whatever the hook did.
+          this.client.unassign();
+        }
       }
-    } catch {
+    } catch (e) {
       // Rebalance callbacks can arrive while disconnecting; librdkafka then drops the assignment itself.
+      if (!this.closed) this.options.log?.(`group ${this.options.groupId}: rebalance callback failed: ${describe(e)}`);
     }
   }
 
