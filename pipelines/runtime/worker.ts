@@ -39,6 +39,9 @@ export interface SourceStatus {
   detail?: string;
 }
 
+/** A periodic flush taking longer than this is said in the log. */
+const FLUSH_SLOW_MS = 20_000;
+
 export class Worker {
   readonly metrics: WorkerMetrics;
   private readonly runners: ChainRunner[] = [];
@@ -149,13 +152,20 @@ export class Worker {
 
   /** Periodic flush so windows close while the pipeline runs. */
   startFlushTimer(intervalMs = 500): () => void {
-    let running = false;
+    let running: number | null = null;
+    let said = false;
     const timer = setInterval(() => {
-      if (running) return;
-      running = true;
+      if (running !== null) {
+        // Windows close only by this flush: one that does not return is worth a line in the log (once per flush).
+        if (!said && Date.now() - running > FLUSH_SLOW_MS) this.opts.log(`flush still running after ${Math.round((Date.now() - running) / 1000)} s: windows wait for it`);
+        said ||= Date.now() - running > FLUSH_SLOW_MS;
+        return;
+      }
+      running = Date.now();
+      said = false;
       this.flushAll(false)
         .catch((e: unknown) => this.opts.log(`flush failed: ${String(e)}`))
-        .finally(() => (running = false));
+        .finally(() => (running = null));
     }, intervalMs);
     return () => clearInterval(timer);
   }
