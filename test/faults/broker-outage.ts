@@ -31,7 +31,8 @@ export async function brokerOutage(expected: ReadonlySet<string>): Promise<CaseR
     const complete = await c.settle(expected, 240_000);
     const t = tally(expected, c.deliveries);
     const s = await d.status();
-    const ev = await collector!.eventReport(false);
+    // Windows close 15 s (idleMs) after the last record; a worker whose group stalled restarts first (30 s, REJOIN_LIMIT_MS).
+    const ev = await collector!.eventReport(false, 120_000);
     return {
       name: 'broker-outage',
       eventsLost: ev.eventsLost,
@@ -43,12 +44,13 @@ export async function brokerOutage(expected: ReadonlySet<string>): Promise<CaseR
         events: ev.events,
         ...t,
         complete,
-        collectorReopened: c.reopened,
+        collectorReadErrors: c.readErrors.length,
         deliveredBeforeOutage: before,
         stopTookSec: (down - stopAt) / 1000,
         outageSec: (upAt - down) / 1000,
         workerRestarts: Object.fromEntries(s.processes.map((p) => [p.id, p.restarts])),
         framesDropped: s.operators.reduce((n, o) => n + o.dropped, 0),
+        ...(t.lost || ev.eventsLost ? { restartsAfterEvents: Object.fromEntries((await d.status()).processes.map((p) => [p.id, p.restarts])) } : {}),
       },
     };
   } finally {

@@ -41,21 +41,25 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /** The last lines of every worker log that deploys since `t0` kept (FaultDeploy.undeploy copies them to the temp folder). */
-function printLogsSince(t0: number, name: string): void {
+function printLogsSince(t0: number, name: string, only?: RegExp): void {
   const root = join(tmpdir(), 'tierflow-faults-logs');
   if (!existsSync(root)) return;
   for (const deploy of readdirSync(root)) {
     const dir = join(root, deploy);
     if (statSync(dir).mtimeMs < t0) continue;
     for (const file of readdirSync(dir)) {
-      const lines = readFileSync(join(dir, file), 'utf8').trimEnd().split('\n');
-      console.error(`faults: ${name}: ${deploy}/${file}, last ${Math.min(LOG_TAIL, lines.length)} of ${lines.length} lines:`);
-      for (const line of lines.slice(-LOG_TAIL)) console.error(`  ${line.slice(0, 400)}`);
+      const all = readFileSync(join(dir, file), 'utf8').trimEnd().split('\n');
+      const lines = only ? all.filter((l) => only.test(l)) : all;
+      const what = only ? 'notable lines' : 'lines';
+      console.error(`faults: ${name}: ${deploy}/${file}, last ${Math.min(LOG_TAIL, lines.length)} of ${lines.length} ${what}:`);
+      for (const line of lines.slice(-LOG_TAIL)) console.error(`  ${line.slice(0, 300)}`);
     }
   }
 }
 
 const LOG_TAIL = 40;
+/** The lines of a worker log that tell a rebalance, an outage, a restore or a failure. */
+const NOTABLE = /assigned|revoked|receiving|restored|failed|exited|restart|rebalance|flush/i;
 
 /** A case passes when nothing was lost or duplicated and its own checks held. */
 const passed = (r: CaseResult) =>
@@ -78,6 +82,7 @@ async function main(): Promise<void> {
     if (ref.keys.size === 0) throw new Error('the reference run produced no results');
   }
   const results: CaseResult[] = [];
+  const failed: Array<{ name: string; t0: number }> = [];
   for (const c of cases) {
     const t0 = Date.now();
     const r = await within(c.run(expected, reference), c.bound, c.name).catch((e: unknown): CaseResult => ({ name: c.name, lost: null, duplicated: null, eventsLost: null, eventsDuplicated: null, recoverySec: null, error: (e as Error).message }));
@@ -88,8 +93,13 @@ async function main(): Promise<void> {
     results.push(r);
     console.error(`faults: ${c.name} ${r.ok ? 'ok' : 'FAILED'} in ${Math.round((Date.now() - t0) / 1000)} s: ${JSON.stringify(r)}`);
     // CI keeps only what is printed: a failed case's worker logs go with it.
-    if (!r.ok) printLogsSince(t0, c.name);
+    if (!r.ok) {
+      printLogsSince(t0, c.name);
+      failed.push({ name: c.name, t0 });
+    }
   }
+  // Where a CI report shows only the end of the output, what the workers said about the failures comes last.
+  for (const f of failed) printLogsSince(f.t0, f.name, NOTABLE);
   console.log(JSON.stringify({ suite: 'faults', cases: results }));
   process.exitCode = results.every((r) => r.ok) ? 0 : 1;
 }

@@ -1,16 +1,19 @@
-// The fault suite's outside consumer of results: reads a matches topic (and the results topic's sighting events) from
-// the beginning, each offset once, with arrival times, as any consumer of tierflow's results would.
-import { createKafkaBackbone } from '../../pipelines/backbone/kafka/index.js';
-import type { Backbone, ConsumedRecord, Consumer } from '../../pipelines/backbone/contract.js';
+// The fault suite's outside observer of results: reads a matches topic (and the results topic's sighting events) from
+// the beginning, each offset once, with arrival times. It reads without a consumer group (./topic-tail.ts), so what
+// it counts as lost was never on the topic: a group member of its own could stall after a broker restart where the
+// pipeline did not.
+import type { ConsumedRecord } from '../../pipelines/backbone/contract.js';
+import type { KafkaConnection } from '../../pipelines/backbone/kafka/index.js';
 import { codecFor } from '../../pipelines/streams/avro.js';
 import type { MatchesRecord, SightingEvent } from '../../operators/streams/records.js';
 import { EVENTS, MATCHES } from '../../operators/streams/index.js';
 import { tallyEvents, type EventTally } from '../faults/events.js';
 import { resultsOf, Sessions, type Delivered } from '../faults/tally.js';
-import { uniqueName, until } from './deploy.js';
+import { until } from './deploy.js';
 import { kafkaFromEnv } from './kafka.js';
+import { TopicTail } from './topic-tail.js';
 
-/** Reads a matches topic from the beginning with a group of its own, as an outside consumer of results would. */
+/** Reads a matches topic (and a results topic's events) from the beginning, every partition, until closed. */
 export class MatchCollector {
   readonly deliveries: Delivered[] = [];
   /** Per matches record: arrival here minus capture time, ms (end-to-end latency as a results consumer sees it). */
@@ -20,27 +23,18 @@ export class MatchCollector {
   /** Sighting events on the results topic, each offset once, with arrival times. */
   readonly events: Array<SightingEvent & { at: number }> = [];
   undecodable = 0;
-  /**
-   * Why a read loop of this collector ended while it should have been reading (a consume error during a broker
-   * outage ends a consumer's run): each time it was opened again, from the beginning, with a group of its own.
-   */
-  readonly reopened: string[] = [];
   private readonly offsets = new Set<string>();
   private readonly eventOffsets = new Set<string>();
   private readonly sessions = new Sessions();
-  private readonly readers: Array<{ consumer: Consumer | null; running: Promise<void> }> = [];
-  private closing = false;
+  private readonly tails: TopicTail[] = [];
 
-  private constructor(private readonly backbone: Backbone) {}
+  private constructor(private readonly conn: KafkaConnection) {}
 
   /** `resultsTopic`: also read the sighting events there. `brokers`: another cluster than the suite's (a site's). */
   static async open(topic: string, resultsTopic?: string, brokers?: string[]): Promise<MatchCollector> {
-    const backbone = await createKafkaBackbone({ ...kafkaFromEnv(), ...(brokers ? { brokers } : {}), clientId: 'tierflow-faults' });
-    const c = new MatchCollector(backbone);
+    const c = new MatchCollector({ ...kafkaFromEnv(), ...(brokers ? { brokers } : {}) });
     const matches = codecFor(MATCHES);
-    await c.follow('faults-collector', topic, (r, at) => {
-      // A rejoin after a broker restart re-reads from the beginning (this group commits nothing: its commits are
-      // synchronous and would block this process while the broker is down). A re-read offset is no duplicate.
+    await c.follow(topic, (r, at) => {
       const where = `${r.partition}/${r.offset}`;
       if (c.offsets.has(where)) return;
       c.offsets.add(where);
@@ -51,7 +45,7 @@ export class MatchCollector {
     });
     if (resultsTopic) {
       const events = codecFor(EVENTS);
-      await c.follow('faults-events', resultsTopic, (r, at) => {
+      await c.follow(resultsTopic, (r, at) => {
         const where = `${r.partition}/${r.offset}`;
         if (c.eventOffsets.has(where)) return;
         c.eventOffsets.add(where);
@@ -61,40 +55,24 @@ export class MatchCollector {
     return c;
   }
 
-  /**
-   * Reads `topic` from the beginning until close. A read loop that ends early is opened again (new group, from the
-   * beginning; the offsets seen make re-reads harmless), so what the suite counts as lost was never on the topic.
-   */
-  private async follow(prefix: string, topic: string, onRecord: (r: ConsumedRecord, at: number) => void): Promise<void> {
-    const reader: { consumer: Consumer | null; running: Promise<void> } = { consumer: null, running: Promise.resolve() };
-    this.readers.push(reader);
-    const open = async (): Promise<void> => {
-      const consumer = await this.backbone.consumer({ groupId: uniqueName(prefix), topics: [topic], fromBeginning: true, maxBatch: 500 });
-      reader.consumer = consumer;
-      reader.running = consumer
-        .run(async (records) => {
-          const at = Date.now();
-          for (const r of records) {
-            try {
-              onRecord(r, at);
-            } catch {
-              this.undecodable++;
-            }
-          }
-        })
-        .then(
-          () => (this.closing ? undefined : Promise.reject(new Error('the read loop returned'))),
-          (e: unknown) => Promise.reject(e),
-        )
-        .catch(async (e: unknown) => {
-          if (this.closing) return;
-          this.reopened.push(`${topic}: ${e instanceof Error ? e.message : String(e)}`);
-          await consumer.close().catch(() => undefined);
-          await new Promise((r) => setTimeout(r, 1000));
-          if (!this.closing) await open().catch((err: unknown) => this.reopened.push(`${topic}: reopening failed: ${String(err)}`));
-        });
-    };
-    await open();
+  /** Reads `topic` from the beginning until close, without a consumer group (see ./topic-tail.ts). */
+  private async follow(topic: string, onRecord: (r: ConsumedRecord, at: number) => void): Promise<void> {
+    const tail = await TopicTail.open(this.conn, topic, (records) => {
+      const at = Date.now();
+      for (const r of records) {
+        try {
+          onRecord(r, at);
+        } catch {
+          this.undecodable++;
+        }
+      }
+    });
+    this.tails.push(tail);
+  }
+
+  /** Consume errors the collector's readers waited out (a broker outage shows here). */
+  get readErrors(): string[] {
+    return this.tails.flatMap((t) => t.errors);
   }
 
   /** Matches records read (each offset once). */
@@ -134,8 +112,8 @@ export class MatchCollector {
    * The suite's event fields. A zero-loss case waits (bounded) for every implied event first; a live case (cameras
    * that drop frames by design) reports its counts in detail only, since windows may close before late frames come.
    */
-  async eventReport(live = false): Promise<{ eventsLost: number | null; eventsDuplicated: number | null; events: EventTally }> {
-    if (!live) await this.settleEvents(60_000);
+  async eventReport(live = false, waitMs = 60_000): Promise<{ eventsLost: number | null; eventsDuplicated: number | null; events: EventTally }> {
+    if (!live) await this.settleEvents(waitMs);
     const t = this.eventTally();
     return live ? { eventsLost: null, eventsDuplicated: null, events: t } : { eventsLost: t.eventsLost, eventsDuplicated: t.eventsDuplicated, events: t };
   }
@@ -146,16 +124,6 @@ export class MatchCollector {
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    for (const r of this.readers) {
-      // A reopening under way when close came may have replaced the consumer meanwhile: close that one too.
-      for (let seen = r.consumer; ; seen = r.consumer) {
-        await seen?.close().catch(() => undefined);
-        await r.running.catch(() => undefined);
-        if (r.consumer === seen) break;
-      }
-    }
-    await this.backbone.close();
+    await Promise.all(this.tails.map((t) => t.close()));
   }
-
 }

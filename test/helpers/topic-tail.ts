@@ -1,0 +1,103 @@
+// Reading every partition of a topic from its beginning without a consumer group (kcat -C does the same): the fault
+// suite's observer must not stall where the pipeline's own group consumers might. Group members rejoin after a
+// broker restart, and a member that fails to rejoin reads nothing; a reader that assigns its partitions itself only
+// reconnects its fetches. A consume error is waited out and reading goes on from the same positions.
+import Kafka from 'node-rdkafka';
+import type { ConsumedRecord, Headers } from '../../pipelines/backbone/contract.js';
+import { rdkafkaSecurity, type KafkaConnection } from '../../pipelines/backbone/kafka/connection.js';
+import { RD } from '../../pipelines/backbone/kafka/errors.js';
+import { uniqueName } from './deploy.js';
+
+const toHeaders = (h: Kafka.MessageHeader[] | undefined): Headers => {
+  const out: Headers = {};
+  for (const entry of h ?? []) for (const [k, v] of Object.entries(entry)) out[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
+  return out;
+};
+
+const TOPIC_WAIT_MS = 120_000;
+
+export class TopicTail {
+  /** Consume errors seen and waited out (a broker outage shows here), with the time. */
+  readonly errors: string[] = [];
+  private closed = false;
+  private loop: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly client: Kafka.KafkaConsumer) {}
+
+  /** Connects, assigns every partition `topic` has at offset 0 and calls `onRecords` with what arrives until close. */
+  static async open(conn: KafkaConnection, topic: string, onRecords: (records: ConsumedRecord[]) => void): Promise<TopicTail> {
+    const timeout = conn.timeoutMs ?? 10_000;
+    const client = new Kafka.KafkaConsumer(
+      {
+        'metadata.broker.list': conn.brokers.join(','),
+        'client.id': 'tierflow-faults-tail',
+        ...rdkafkaSecurity(conn),
+        // librdkafka wants a group id; assign() never joins it and nothing is committed.
+        'group.id': uniqueName('faults-tail'),
+        'enable.auto.commit': false,
+        'fetch.wait.max.ms': 50,
+        'reconnect.backoff.max.ms': 1000,
+      } as Kafka.ConsumerGlobalConfig,
+      { 'auto.offset.reset': 'earliest' },
+    );
+    await new Promise<void>((resolve, reject) => client.connect({ timeout }, (err) => (err ? reject(err) : resolve())));
+    // A topic another process creates (a deploy, MirrorMaker) may not be there yet: it is waited for, bounded.
+    const deadline = Date.now() + TOPIC_WAIT_MS;
+    let partitions: Kafka.PartitionMetadata[] = [];
+    for (;;) {
+      const md = await new Promise<Kafka.Metadata>((resolve, reject) => client.getMetadata({ topic, timeout }, (err, m) => (err ? reject(err) : resolve(m))));
+      partitions = md.topics.find((t) => t.name === topic)?.partitions ?? [];
+      if (partitions.length > 0) break;
+      if (Date.now() > deadline) {
+        client.disconnect(() => {});
+        throw new Error(`topic ${topic} has no partitions after ${TOPIC_WAIT_MS / 1000} s (does it exist?)`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    client.assign(partitions.map((p) => ({ topic, partition: p.id, offset: 0 })));
+    client.setDefaultConsumeTimeout(200);
+    const tail = new TopicTail(client);
+    tail.loop = tail.read(onRecords);
+    return tail;
+  }
+
+  private async read(onRecords: (records: ConsumedRecord[]) => void): Promise<void> {
+    while (!this.closed) {
+      const messages = await new Promise<Kafka.Message[]>((resolve) =>
+        this.client.consume(500, (err, m) => {
+          if (err && (err as { code?: number }).code !== RD.ERR__TIMED_OUT) {
+            this.errors.push(`${new Date().toISOString()} ${err.message}`);
+            setTimeout(() => resolve([]), 500);
+            return;
+          }
+          resolve(m ?? []);
+        }),
+      );
+      if (messages.length === 0) continue;
+      onRecords(
+        messages.map((m) => ({
+          topic: m.topic,
+          partition: m.partition,
+          offset: m.offset,
+          key: m.key === undefined || m.key === null ? '' : m.key.toString(),
+          value: m.value ?? Buffer.alloc(0),
+          headers: toHeaders(m.headers),
+          timestamp: m.timestamp ?? 0,
+        })),
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.loop;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 10_000);
+      this.client.disconnect(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
