@@ -203,7 +203,10 @@ export class KafkaProducer implements Producer {
 
   private async connect(codec: Codec): Promise<Client> {
     const timeout = this.conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const client = new Kafka.Producer({ ...producerConfig(this.conn, codec), dr_cb: true }, producerTopicConfig);
+    // TIERFLOW_RDKAFKA_DEBUG=eos,msg (librdkafka's debug contexts) writes librdkafka's own log to stderr: a worker's log.
+    const debug = process.env['TIERFLOW_RDKAFKA_DEBUG'];
+    const client = new Kafka.Producer({ ...producerConfig(this.conn, codec), dr_cb: true, ...(debug ? { debug, event_cb: true } : {}) } as Kafka.ProducerGlobalConfig, producerTopicConfig);
+    if (debug) client.on('event.log', (l: { fac?: string; message?: string }) => process.stderr.write(`${new Date().toISOString()} rdkafka ${l.fac ?? ''} ${l.message ?? ''}\n`));
     let authError: unknown;
     client.on('event.error', (e: { code?: number }) => {
       if (e.code === RD.ERR__AUTHENTICATION) authError = e;
