@@ -22,7 +22,14 @@ export class TopicTail {
   private closed = false;
   private loop: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly client: Kafka.KafkaConsumer) {}
+  private readonly assigned = new Set<number>();
+  private lastLook = Date.now();
+
+  private constructor(
+    private readonly client: Kafka.KafkaConsumer,
+    private readonly topic: string,
+    private readonly timeoutMs: number,
+  ) {}
 
   /** Connects, assigns every partition `topic` has at offset 0 and calls `onRecords` with what arrives until close. */
   static async open(conn: KafkaConnection, topic: string, onRecords: (records: ConsumedRecord[]) => void): Promise<TopicTail> {
@@ -59,13 +66,32 @@ export class TopicTail {
     }
     client.assign(partitions.map((p) => ({ topic, partition: p.id, offset: 0 })));
     client.setDefaultConsumeTimeout(200);
-    const tail = new TopicTail(client);
+    const tail = new TopicTail(client, topic, timeout);
+    for (const p of partitions) tail.assigned.add(p.id);
     tail.loop = tail.read(onRecords);
     return tail;
   }
 
+  /**
+   * A group member learns of partitions from metadata all along; an assigned reader has to look itself. Partitions
+   * that show up after open (metadata read while a just-created topic was still spreading) are added from offset 0:
+   * a reader that missed one would count everything on it as lost.
+   */
+  private async addNewPartitions(): Promise<void> {
+    const md = await new Promise<Kafka.Metadata>((resolve, reject) => this.client.getMetadata({ topic: this.topic, timeout: this.timeoutMs }, (err, m) => (err ? reject(err) : resolve(m))));
+    const fresh = (md.topics.find((t) => t.name === this.topic)?.partitions ?? []).map((p) => p.id).filter((id) => !this.assigned.has(id));
+    if (fresh.length === 0) return;
+    this.client.incrementalAssign(fresh.map((partition) => ({ topic: this.topic, partition, offset: 0 })));
+    for (const id of fresh) this.assigned.add(id);
+    this.errors.push(`${new Date().toISOString()} partitions ${fresh.join(',')} of ${this.topic} appeared after open: added from offset 0`);
+  }
+
   private async read(onRecords: (records: ConsumedRecord[]) => void): Promise<void> {
     while (!this.closed) {
+      if (Date.now() - this.lastLook > 2000) {
+        this.lastLook = Date.now();
+        await this.addNewPartitions().catch((e: unknown) => this.errors.push(`${new Date().toISOString()} metadata: ${String(e)}`));
+      }
       const messages = await new Promise<Kafka.Message[]>((resolve) =>
         this.client.consume(500, (err, m) => {
           if (err && (err as { code?: number }).code !== RD.ERR__TIMED_OUT) {
