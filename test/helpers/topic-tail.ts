@@ -3,16 +3,11 @@
 // broker restart, and a member that fails to rejoin reads nothing; a reader that assigns its partitions itself only
 // reconnects its fetches. A consume error is waited out and reading goes on from the same positions.
 import Kafka from 'node-rdkafka';
-import type { ConsumedRecord, Headers } from '../../pipelines/backbone/contract.js';
+import type { ConsumedRecord } from '../../pipelines/backbone/contract.js';
+import { consumedRecord } from '../../pipelines/backbone/kafka/consumer.js';
 import { rdkafkaSecurity, type KafkaConnection } from '../../pipelines/backbone/kafka/connection.js';
 import { RD } from '../../pipelines/backbone/kafka/errors.js';
 import { uniqueName } from './deploy.js';
-
-const toHeaders = (h: Kafka.MessageHeader[] | undefined): Headers => {
-  const out: Headers = {};
-  for (const entry of h ?? []) for (const [k, v] of Object.entries(entry)) out[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
-  return out;
-};
 
 const TOPIC_WAIT_MS = 120_000;
 
@@ -103,17 +98,7 @@ export class TopicTail {
         }),
       );
       if (messages.length === 0) continue;
-      onRecords(
-        messages.map((m) => ({
-          topic: m.topic,
-          partition: m.partition,
-          offset: m.offset,
-          key: m.key === undefined || m.key === null ? '' : m.key.toString(),
-          value: m.value ?? Buffer.alloc(0),
-          headers: toHeaders(m.headers),
-          timestamp: m.timestamp ?? 0,
-        })),
-      );
+      onRecords(messages.map(consumedRecord));
     }
   }
 

@@ -7,6 +7,7 @@ import { TierflowError } from '../../errors.js';
 import { Signal } from '../embedded/signal.js';
 import { brokerError, describe, RD, within } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, rdkafkaSecurity, type KafkaConnection } from './connection.js';
+import { Reachability, reception, RejoinWatch } from './reachability.js';
 
 const ERR_ASSIGN = RD.ERR__ASSIGN_PARTITIONS;
 const ERR_REVOKE = RD.ERR__REVOKE_PARTITIONS;
@@ -48,82 +49,6 @@ export function consumerConfig(conn: KafkaConnection, o: ConsumerOptions): Kafka
   } as Kafka.ConsumerGlobalConfig;
 }
 
-/**
- * Whether librdkafka's statistics show the consumer able to receive: a broker (a real node, not the bootstrap entry)
- * in state UP and, for a group member, its group joined and steady. After a broker restart the brokers are UP again
- * within a second or two while the group takes ~10-15 s to rejoin, and nothing flows meanwhile.
- */
-export function receiving(statsJson: string | undefined): boolean {
-  return reception(statsJson).up;
-}
-
-/** What stops a consumer from receiving: no broker, or a broker up and its group not (yet) steady. */
-export type Blocked = 'broker' | 'group';
-
-/** `receiving`, with what blocks it and what the statistics showed (for the worker's log). */
-export function reception(statsJson: string | undefined): { up: boolean; blocked: Blocked | null; why: string } {
-  try {
-    const stats = JSON.parse(statsJson ?? '{}') as { brokers?: Record<string, { nodeid?: number; state?: string }>; cgrp?: { state?: string; join_state?: string } };
-    const brokers = Object.values(stats.brokers ?? {}).filter((b) => (b.nodeid ?? -1) >= 0);
-    if (!brokers.some((b) => b.state === 'UP')) return { up: false, blocked: 'broker', why: `no broker up (${brokers.map((b) => b.state).join(', ') || 'none known'})` };
-    const g = stats.cgrp;
-    if (g && !(g.state === 'up' && g.join_state === 'steady')) return { up: false, blocked: 'group', why: `group not steady (state ${g.state}, join state ${g.join_state})` };
-    return { up: true, blocked: null, why: '' };
-  } catch {
-    return { up: true, blocked: null, why: '' }; // unreadable statistics say nothing about an outage
-  }
-}
-
-/**
- * A group member that stays out of a steady group while its broker is up has stalled: librdkafka has known ways to
- * never rejoin after a broker restart (its issues 844, 947; confluent-kafka-python 1305), and such a member reads
- * nothing and reports no error. A rejoin takes ~7 s here after a broker restart (the broker-outage fault case); past
- * REJOIN_LIMIT_MS the consumer gives up with an error, so its worker fails and its supervisor starts a fresh one.
- */
-export const REJOIN_LIMIT_MS = 30_000;
-
-/** Watches how long a consumer has had its broker up and its group not steady. */
-export class RejoinWatch {
-  private since: number | null = null;
-
-  constructor(private readonly limitMs = REJOIN_LIMIT_MS) {}
-
-  /** Returns how long the group has been unsteady with the broker up, once that is past the limit; else null. */
-  observe(blocked: Blocked | null, now = Date.now()): number | null {
-    if (blocked !== 'group') {
-      this.since = null;
-      return null;
-    }
-    this.since ??= now;
-    return now - this.since > this.limitMs ? now - this.since : null;
-  }
-}
-
-/** Adds up the time between a statistics report without a broker and the next one with one. */
-export class Reachability {
-  private downSince: number | null = null;
-  private downMs = 0;
-
-  /** Returns what changed: 'down' when an outage starts, the outage's length (ms) when it ends, else null. */
-  observe(up: boolean, now = Date.now()): 'down' | number | null {
-    if (!up && this.downSince === null) {
-      this.downSince = now;
-      return 'down';
-    }
-    if (up && this.downSince !== null) {
-      const ms = now - this.downSince;
-      this.downMs += ms;
-      this.downSince = null;
-      return ms;
-    }
-    return null;
-  }
-
-  unreachableMs(now = Date.now()): number {
-    return this.downMs + (this.downSince === null ? 0 : now - this.downSince);
-  }
-}
-
 /** `topic[0,1] other[2]`, or 'no partitions'. */
 function partitionList(tps: TP[]): string {
   const by = new Map<string, number[]>();
@@ -131,10 +56,24 @@ function partitionList(tps: TP[]): string {
   return by.size === 0 ? 'no partitions' : [...by].map(([topic, ps]) => `${topic}[${ps.sort((a, b) => a - b).join(',')}]`).join(' ');
 }
 
-function toHeaders(h: Kafka.MessageHeader[] | undefined): Headers {
+/** librdkafka's header list as the contract's map (a repeated name keeps its last value). */
+export function toHeaders(h: Kafka.MessageHeader[] | undefined): Headers {
   const out: Headers = {};
   for (const entry of h ?? []) for (const [k, v] of Object.entries(entry)) out[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
   return out;
+}
+
+/** A librdkafka message as the backbone contract's record (a missing key is '', a missing value empty). */
+export function consumedRecord(m: Kafka.Message): ConsumedRecord {
+  return {
+    topic: m.topic,
+    partition: m.partition,
+    offset: m.offset,
+    key: m.key === undefined || m.key === null ? '' : m.key.toString(),
+    value: m.value ?? Buffer.alloc(0),
+    headers: toHeaders(m.headers),
+    timestamp: m.timestamp ?? 0,
+  };
 }
 
 export class KafkaConsumer implements Consumer {
@@ -337,15 +276,7 @@ export class KafkaConsumer implements Consumer {
           if (code === RD.ERR__TIMED_OUT) return resolve([]); // nothing to read
           return reject(brokerError(this.authError ?? err, this.conn.brokers, `consuming ${this.options.topics.join(',')} as group ${this.options.groupId}`));
         }
-        const records = messages.map((m) => ({
-          topic: m.topic,
-          partition: m.partition,
-          offset: m.offset,
-          key: m.key === undefined || m.key === null ? '' : m.key.toString(),
-          value: m.value ?? Buffer.alloc(0),
-          headers: toHeaders(m.headers),
-          timestamp: m.timestamp ?? 0,
-        }));
+        const records = messages.map(consumedRecord);
         // Records that raced a pause are held back and delivered first after resume.
         if (holdOnly) {
           this.stash.push(...records);

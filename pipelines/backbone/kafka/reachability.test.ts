@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { reception, receiving, Reachability, RejoinWatch } from './consumer.js';
+import { reception, receiving, Reachability, RejoinWatch } from './reachability.js';
 
 const stats = (brokers: Record<string, { nodeid: number; state: string }>, cgrp?: { state: string; join_state: string }) => JSON.stringify({ brokers, ...(cgrp ? { cgrp } : {}) });
 const up = { '127.0.0.1:29093/1': { nodeid: 1, state: 'UP' } };

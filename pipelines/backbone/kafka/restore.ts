@@ -3,15 +3,10 @@
 // written after the call started are not waited for: whoever restores owns the partition, so nobody else writes.
 import { restoreGroupName } from '../../plan/names.js';
 import Kafka from 'node-rdkafka';
-import type { Headers, PartitionEntry } from '../contract.js';
+import type { PartitionEntry } from '../contract.js';
 import { brokerError, RD, within } from './errors.js';
+import { toHeaders } from './consumer.js';
 import { DEFAULT_TIMEOUT_MS, rdkafkaSecurity, type KafkaConnection } from './connection.js';
-
-const toHeaders = (h: Kafka.MessageHeader[] | undefined): Headers => {
-  const out: Headers = {};
-  for (const entry of h ?? []) for (const [k, v] of Object.entries(entry)) out[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
-  return out;
-};
 
 export async function readKafkaPartition(conn: KafkaConnection, topic: string, partition: number, from = 0): Promise<PartitionEntry[]> {
   const timeout = conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
