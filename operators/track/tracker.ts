@@ -99,9 +99,8 @@ export function createTracker(options: TrackerOptions = DEFAULT_TRACKER): Tracke
     if (t.embeddedAt === null) return true;
     const since = frame - t.embeddedAt;
     if (area(t.box) >= options.growthToReembed * t.embeddedArea) return true;
-    if (t.identity === null) return since >= options.unknownRetryEvery;
-    if (t.identity === undefined) return since >= options.unknownRetryEvery; // its match result has not come back yet
-    return since >= options.reembedEvery;
+    // Unknown, or its match result not back yet: tried again sooner.
+    return since >= (typeof t.identity === 'string' ? options.reembedEvery : options.unknownRetryEvery);
   };
 
   /** Tracks not seen for more than maxAge frames end. */

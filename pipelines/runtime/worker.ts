@@ -157,8 +157,10 @@ export class Worker {
     const timer = setInterval(() => {
       if (running !== null) {
         // Windows close only by this flush: one that does not return is worth a line in the log (once per flush).
-        if (!said && Date.now() - running > FLUSH_SLOW_MS) this.opts.log(`flush still running after ${Math.round((Date.now() - running) / 1000)} s: windows wait for it`);
-        said ||= Date.now() - running > FLUSH_SLOW_MS;
+        if (!said && Date.now() - running > FLUSH_SLOW_MS) {
+          said = true;
+          this.opts.log(`flush still running after ${Math.round((Date.now() - running) / 1000)} s: windows wait for it`);
+        }
         return;
       }
       running = Date.now();
