@@ -75,8 +75,8 @@ function matchRecords(n: number): MatchesRecord[] {
   return Array.from({ length: n }, (_, i) => ({
     camera: i % 2 === 0 ? 'cam-1' : 'cam-4', epoch: 'e0', seq: i >> 1, captureTs: 1_000_000 + Math.floor(i / 2) * 33,
     faces: [
-      { index: 0, box: [10, 10, 50, 50], score: 0.9, identity: 'Alex Lacamoire', distance: 0.4, clusterId: null },
-      ...(i % 3 === 0 ? [] : [{ index: 1, box: [80, 10, 50, 50] as [number, number, number, number], score: 0.8, identity: 'Lin-Manuel Miranda', distance: 0.45, clusterId: null }]),
+      { index: 0, box: [10, 10, 50, 50], score: 0.9, identity: 'Alex Lacamoire', distance: 0.4, clusterId: null, track: 0, carried: false },
+      ...(i % 3 === 0 ? [] : [{ index: 1, box: [80, 10, 50, 50] as [number, number, number, number], score: 0.8, identity: 'Lin-Manuel Miranda', distance: 0.45, clusterId: null, track: 0, carried: false }]),
     ],
   }));
 }

@@ -8,7 +8,7 @@ const base: WindowOptions = { kind: 'tumbling', sizeMs: 1000, slideMs: 500, minF
 function frame(seq: number, ts: number, faces: Array<[string | null, number, number?, string?]>, camera = 'cam1'): MatchesRecord {
   return {
     camera, epoch: 'e0', seq, captureTs: ts,
-    faces: faces.map(([identity, score, distance = 0.4, clusterId], index) => ({ index, box: [0, 0, 10, 10], score, identity, distance, clusterId: clusterId ?? null })),
+    faces: faces.map(([identity, score, distance = 0.4, clusterId], index) => ({ index, box: [0, 0, 10, 10], score, identity, distance, clusterId: clusterId ?? null, track: 0, carried: false })),
   };
 }
 

@@ -4,6 +4,10 @@ import { detectFacesBatch, loadDetector } from '../../models/infer/detect.js';
 import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
 import type { FacesRecord, FrameRecord } from '../streams/records.js';
 import { detectFrames } from './frames.js';
+import { CameraTracking } from '../track/cameras.js';
+
+/** How often the worker log hears what tracking saved. */
+const TELL_EVERY_MS = 60_000;
 import type { DetectConfig } from './index.js';
 
 export async function createDetect(config: Static<typeof DetectConfig>, ctx: OperatorContext): Promise<TransformInstance<FrameRecord, FacesRecord>> {
@@ -18,11 +22,32 @@ export async function createDetect(config: Static<typeof DetectConfig>, ctx: Ope
   };
   // No topic for detect's output (publish is unset): its records go to a fused embed in memory, so crops stay raw.
   const rawCrops = ctx.publish === undefined;
+  const { enabled, interval, motion, ...tracker } = config.tracking;
+  const tracking = enabled ? new CameraTracking({ ...tracker, interval, motion }) : undefined;
+  const plans = { detect: 0, coast: 0, still: 0 };
+  const faces = { embedded: 0, carried: 0 };
+  let toldAt = Date.now();
+  const tell = () =>
+    ctx.log(`tracking: ${plans.detect} frames detected, ${plans.coast} coasted, ${plans.still} still (nothing moved); faces: ${faces.embedded} to embed, ${faces.carried} carried`);
   return {
     kind: 'transform',
     async process(batch, emit) {
-      const records = await detectFrames(batch, (images) => detectFacesBatch(session, images, opts), { maxBatch: config.maxBatch, log: ctx.log, rawCrops });
+      const records = await detectFrames(batch, (images) => detectFacesBatch(session, images, opts), {
+        maxBatch: config.maxBatch,
+        log: ctx.log,
+        rawCrops,
+        tracking,
+        onPlan: (p) => plans[p]++,
+      });
+      for (const r of records) for (const f of r.faces) faces[f.carried ? 'carried' : 'embedded']++;
+      if (tracking && Date.now() - toldAt >= TELL_EVERY_MS) {
+        toldAt = Date.now();
+        tell();
+      }
       for (const r of records) emit(r);
+    },
+    close: async () => {
+      if (tracking) tell();
     },
   };
 }

@@ -3,6 +3,7 @@
 import sharp from '../../pipelines/media/sharp.js';
 import type { Detection, RgbImage } from '../../models/infer/detect.js';
 import type { FaceCrop, FacesRecord, FrameRecord } from '../streams/records.js';
+import type { CameraTracking, FramePlan, TrackedFace } from '../track/cameras.js';
 import { cropBoxFor } from './crop.js';
 
 export type BatchDetector = (images: RgbImage[]) => Promise<Detection[][]>;
@@ -14,6 +15,10 @@ export interface DetectFramesOptions {
   /** Crops as packed RGB (cropFormat 'rgb') instead of JPEG: only when the records stay in memory (no topic). */
   rawCrops?: boolean;
   log: (message: string) => void;
+  /** Track faces across frames (embed only faces that are due, skip still scenes, a detection interval). */
+  tracking?: CameraTracking;
+  /** Hears what was done with each frame when tracking (for the operator's counters). */
+  onPlan?: (plan: FramePlan) => void;
 }
 
 /** Packed RGB of a frame record, or null (logged) when its bytes do not decode. */
@@ -56,6 +61,30 @@ export function cropRgb(img: RgbImage, box: FaceCrop['cropBox']): Uint8Array {
   return out;
 }
 
+/** The face crops of one frame: every detection cut out, or with tracking, only the faces due to be embedded (the
+ *  others carry their track's identity and need no pixels). */
+async function cropFaces(img: RgbImage, faces: readonly TrackedFace[], opts: DetectFramesOptions): Promise<FaceCrop[]> {
+  const out: FaceCrop[] = [];
+  for (const f of faces) {
+    const cropBox = cropBoxFor(f.box, img.width, img.height);
+    if (cropBox[2] === 0 || cropBox[3] === 0) continue; // a box entirely outside the frame
+    const carried = !f.embed;
+    const crop = carried
+      ? { crop: new Uint8Array(0) }
+      : opts.rawCrops
+        ? { crop: cropRgb(img, cropBox), cropFormat: 'rgb' as const }
+        : { crop: await cropJpeg(img, cropBox, opts.cropQuality ?? 92) };
+    out.push({ index: out.length, box: f.box, score: f.score, cropBox, ...crop, track: f.track, carried });
+  }
+  return out;
+}
+
+/** Detections that can be cropped (a box entirely outside the frame cannot). */
+const inFrame = (img: RgbImage, dets: readonly Detection[]) => dets.filter((d) => {
+  const b = cropBoxFor(d.box, img.width, img.height);
+  return b[2] > 0 && b[3] > 0;
+});
+
 /** Faces records for the decodable frames, in input order; frames without faces yield `faces: []`. */
 export async function detectFrames(frames: FrameRecord[], detect: BatchDetector, opts: DetectFramesOptions): Promise<FacesRecord[]> {
   // Every JPEG decode starts now on libvips' threads, so later frames decode while earlier ones are inferred
@@ -65,26 +94,34 @@ export async function detectFrames(frames: FrameRecord[], detect: BatchDetector,
     const said: string[] = [];
     return frameToRgb(frame, (m) => said.push(m)).then((img) => ({ frame, img, said }));
   });
+  // With tracking, what a frame needs depends on the frames of its camera before it: one frame at a time.
+  const maxBatch = opts.tracking ? 1 : opts.maxBatch;
   const out: FacesRecord[] = [];
-  for (let i = 0; i < decoding.length; i += opts.maxBatch) {
+  for (let i = 0; i < decoding.length; i += maxBatch) {
     const chunk: Array<{ frame: FrameRecord; img: RgbImage }> = [];
-    for (const { frame, img, said } of await Promise.all(decoding.slice(i, i + opts.maxBatch))) {
+    for (const { frame, img, said } of await Promise.all(decoding.slice(i, i + maxBatch))) {
       said.forEach((m) => opts.log(m));
       if (img) chunk.push({ frame, img });
     }
     if (chunk.length === 0) continue;
+    const record = (frame: FrameRecord, img: RgbImage, faces: FaceCrop[]): FacesRecord => ({
+      camera: frame.camera, epoch: frame.epoch, seq: frame.seq, captureTs: frame.captureTs, width: img.width, height: img.height, faces,
+    });
+    const tracking = opts.tracking;
+    if (tracking) {
+      const { frame, img } = chunk[0]!;
+      const plan = tracking.plan(frame.camera, frame.epoch, img.data, img.width, img.height);
+      if (plan === 'still') tracking.still(frame.camera, frame.epoch);
+      const faces =
+        plan === 'still' ? [] : plan === 'coast' ? tracking.coast(frame.camera, frame.epoch) : tracking.detected(frame.camera, frame.epoch, inFrame(img, (await detect([img]))[0] ?? []));
+      opts.onPlan?.(plan);
+      out.push(record(frame, img, await cropFaces(img, faces, opts)));
+      continue;
+    }
     const detections = await detect(chunk.map((d) => d.img));
     for (const [k, { frame, img }] of chunk.entries()) {
-      const faces: FaceCrop[] = [];
-      for (const det of detections[k] ?? []) {
-        const cropBox = cropBoxFor(det.box, img.width, img.height);
-        if (cropBox[2] === 0 || cropBox[3] === 0) continue; // a box entirely outside the frame
-        const crop = opts.rawCrops
-          ? { crop: cropRgb(img, cropBox), cropFormat: 'rgb' as const }
-          : { crop: await cropJpeg(img, cropBox, opts.cropQuality ?? 92) };
-        faces.push({ index: faces.length, box: det.box, score: det.score, cropBox, ...crop });
-      }
-      out.push({ camera: frame.camera, epoch: frame.epoch, seq: frame.seq, captureTs: frame.captureTs, width: img.width, height: img.height, faces });
+      const faces = (detections[k] ?? []).map((d) => ({ box: d.box, score: d.score, track: 0, embed: true }));
+      out.push(record(frame, img, await cropFaces(img, faces, opts)));
     }
   }
   return out;

@@ -15,6 +15,23 @@ export const DetectConfig = Type.Object(
       default: 'fast',
       description: "Detector input resize: 'fast' (libvips bilinear) or 'exact' (face-api's own, bit for bit, slower)",
     }),
+    tracking: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: false,
+          description:
+            'Track faces across frames: a face is embedded and matched when its track starts and then only when due, its identity carried along the track in between (off by default for now: a replay after a restart can label a frame differently, see docs)',
+        }),
+        interval: Type.Integer({ minimum: 1, maximum: 30, default: 1, description: 'Detect every this many frames while every face in view is tracked; the tracks predict the boxes between (re-detecting at once when a track is lost)' }),
+        motion: Type.Boolean({ default: true, description: 'Skip detection in frames where nothing moved (grey 64-px thumbnails compared) while no face is tracked' }),
+        reembedEvery: Type.Integer({ minimum: 1, default: 30, description: 'Frames between embeddings of a track whose identity is known' }),
+        unknownRetryEvery: Type.Integer({ minimum: 1, default: 5, description: 'Frames between embeddings of a track not (yet) matched to anyone' }),
+        maxAge: Type.Integer({ minimum: 1, default: 15, description: 'Frames a track lives on without a detection (occlusion, a missed detection)' }),
+        iouThreshold: Type.Number({ minimum: 0.01, maximum: 1, default: 0.3, description: "Least overlap between a track's predicted box and a detection for the detection to continue the track" }),
+        growthToReembed: Type.Number({ minimum: 1, default: 1.5, description: 'A track is embedded again at once when its box grows to this multiple of the area last embedded (the face came closer)' }),
+      },
+      { additionalProperties: false, default: {}, description: 'Face tracking, the detection interval and still scenes (what detect and embed skip)' },
+    ),
   },
   { additionalProperties: false },
 );
@@ -29,5 +46,25 @@ export default defineOperator({
   tiers: ['device', 'edge', 'fog', 'cloud'],
   resources: { cpu: 1, memoryMB: 192, arch: ['amd64', 'arm64'] },
   bytesPerRecord: 12_000,
+  configChecks: [
+    {
+      rule: 'tracking: unknownRetryEvery <= reembedEvery',
+      check: (c) =>
+        c.tracking.unknownRetryEvery > c.tracking.reembedEvery
+          ? { key: 'tracking.unknownRetryEvery', message: `an unknown face (every ${c.tracking.unknownRetryEvery} frames) would be retried less often than a known one is re-embedded (every ${c.tracking.reembedEvery})` }
+          : null,
+    },
+    {
+      rule: 'tracking: interval <= maxAge',
+      check: (c) =>
+        c.tracking.enabled && c.tracking.interval > c.tracking.maxAge
+          ? { key: 'tracking.interval', message: `detecting every ${c.tracking.interval} frames, every track would end (after maxAge ${c.tracking.maxAge} frames unseen) before the next detection` }
+          : null,
+    },
+    {
+      rule: 'tracking: interval > 1 needs enabled',
+      check: (c) => (!c.tracking.enabled && c.tracking.interval > 1 ? { key: 'tracking.interval', message: 'a detection interval needs tracking (enabled: true): without tracks nothing predicts the faces between detections' } : null),
+    },
+  ],
   create: async (config, ctx) => (await import('./create.js')).createDetect(config, ctx),
 });

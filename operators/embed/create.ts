@@ -35,8 +35,14 @@ export async function embedRecords(
   precise = false,
 ): Promise<EmbeddingsRecord[]> {
   const pending: Pending[] = [];
+  const out: EmbeddingsRecord[] = records.map((rec) => ({ camera: rec.camera, epoch: rec.epoch, seq: rec.seq, captureTs: rec.captureTs, faces: [] as FaceEmbedding[] }));
   for (const [r, record] of records.entries()) {
     for (const face of record.faces) {
+      if (face.carried) {
+        // Its track's identity is carried: nothing to embed.
+        out[r]!.faces.push({ index: face.index, box: face.box, score: face.score, landmarks: [], embedding: [], track: face.track, carried: true });
+        continue;
+      }
       try {
         const [cx, cy, cw, ch] = face.cropBox;
         const what = `${record.camera}#${record.seq} face ${face.index} crop`;
@@ -54,7 +60,6 @@ export async function embedRecords(
   // frame the still-image treatment (six landmark passes, four chips).
   const align = precise ? {} : FAST_ALIGN;
   const embedded = await embedFaces(models, pending.map((p) => p.input), { maxBatch, ...align });
-  const out: EmbeddingsRecord[] = records.map((rec) => ({ camera: rec.camera, epoch: rec.epoch, seq: rec.seq, captureTs: rec.captureTs, faces: [] as FaceEmbedding[] }));
   pending.forEach((p, i) => {
     const [sx, sy] = p.scale;
     const [cx, cy] = p.face.cropBox;
@@ -64,8 +69,11 @@ export async function embedRecords(
       score: p.face.score,
       landmarks: embedded[i]!.landmarks.flatMap(([x, y]) => [x / sx + cx, y / sy + cy]),
       embedding: embedded[i]!.embedding,
+      track: p.face.track,
+      carried: false,
     });
   });
+  for (const rec of out) rec.faces.sort((a, b) => a.index - b.index);
   return out;
 }
 

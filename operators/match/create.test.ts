@@ -23,7 +23,7 @@ void test('built through its definition, match resolves the gallery against the 
     const ctx: OperatorContext = operatorContext({ operatorId: 'm', dataDir: dir, baseDir: dir });
     const op = (await definition.create(Value.Default(MatchConfig, { gallery: 'g.json' }) as never, ctx)) as TransformInstance<EmbeddingsRecord, MatchesRecord>;
     const out: MatchesRecord[] = [];
-    const face = (embedding: number[], index: number) => ({ index, box: [1, 2, 3, 4] as [number, number, number, number], score: 0.9, landmarks: [], embedding });
+    const face = (embedding: number[], index: number) => ({ index, box: [1, 2, 3, 4] as [number, number, number, number], score: 0.9, landmarks: [], embedding, track: 0, carried: false });
     await op.process([{ camera: 'c', epoch: 'e0', seq: 3, captureTs: 5, faces: [face(axis(0), 0), face(axis(1), 1)] }], (r) => out.push(r));
     assert.deepEqual(out[0]!.faces.map((f) => [f.index, f.identity, f.distance, f.clusterId]), [[0, 'ada', 0, null], [1, null, Math.SQRT2, 'p0.u0']]);
     await assert.rejects(definition.create(Value.Default(MatchConfig, { gallery: 'missing.json' }) as never, ctx), (e: unknown) => e instanceof TierflowError && e.code === 'GALLERY_INVALID');

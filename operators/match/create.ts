@@ -4,7 +4,8 @@ import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Static } from '@sinclair/typebox';
 import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
-import type { EmbeddingsRecord, MatchesRecord } from '../streams/records.js';
+import type { EmbeddingsRecord, FaceMatch, MatchesRecord } from '../streams/records.js';
+import { IDENTITIES, trackKey, type IdentityBoard } from '../track/identities.js';
 import { readGallery, type Gallery } from '../../pipelines/vision/gallery.js';
 import { TierflowError } from '../../pipelines/errors.js';
 import { galleryFromTable } from '../../pipelines/vision/gallery-table.js';
@@ -12,14 +13,42 @@ import { listModels } from '../../models/registry.js';
 import { createMatcher, memoryClusterStore, type ClusterStore, type Matcher } from './matcher.js';
 import type { MatchConfig } from './index.js';
 
-export function matchRecord(matcher: Matcher, record: EmbeddingsRecord): MatchesRecord {
-  return {
+type Label = Pick<FaceMatch, 'identity' | 'distance' | 'clusterId'>;
+
+/** Nothing known of a carried face's track (match restarted, or the camera moved to this replica mid-track): unknown,
+ *  at the largest distance two unit vectors can have, until the track is embedded again. */
+const UNLABELLED: Label = { identity: null, distance: 2, clusterId: null };
+/** Tracks whose label match remembers; the oldest are forgotten first. */
+const TRACKS_REMEMBERED = 10_000;
+
+/**
+ * Labels every face of a record: an embedded face by the gallery, a carried one by its track's label from the
+ * frame it was last embedded in. A tracked face's label is remembered for its track and told to the board the
+ * tracker reads, so a known face is re-embedded less often than an unknown one.
+ */
+export function createLabeller(board: IdentityBoard = IDENTITIES): (matcher: Matcher, record: EmbeddingsRecord) => MatchesRecord {
+  const labels = new Map<string, Label>();
+  return (matcher, record) => ({
     camera: record.camera,
     epoch: record.epoch,
     seq: record.seq,
     captureTs: record.captureTs,
-    faces: record.faces.map((f) => ({ index: f.index, box: f.box, score: f.score, ...matcher.match(f.embedding) })),
-  };
+    faces: record.faces.map((f) => {
+      const key = trackKey(record.camera, record.epoch, f.track);
+      let label: Label;
+      if (f.carried) label = labels.get(key) ?? UNLABELLED;
+      else {
+        label = matcher.match(f.embedding);
+        if (f.track !== 0) {
+          labels.delete(key);
+          labels.set(key, label);
+          if (labels.size > TRACKS_REMEMBERED) labels.delete(labels.keys().next().value!);
+          board.tell(key, label.identity);
+        }
+      }
+      return { index: f.index, box: f.box, score: f.score, ...label, track: f.track, carried: f.carried };
+    }),
+  });
 }
 
 export async function createMatch(config: Static<typeof MatchConfig>, ctx: OperatorContext): Promise<TransformInstance<EmbeddingsRecord, MatchesRecord>> {
@@ -30,12 +59,13 @@ export async function createMatch(config: Static<typeof MatchConfig>, ctx: Opera
   const store = (ctx.state as ClusterStore | undefined) ?? memoryClusterStore(`${ctx.node}.${ctx.replica}`);
   const gallery = config.liveGallery ? liveGallery(ctx, installed) : fileGallery(config.gallery!, ctx, installed);
   let matcher = createMatcher(await gallery.initial(), options, store);
+  const label = createLabeller();
   return {
     kind: 'transform',
     async process(batch, emit) {
       const changed = await gallery.changed();
       if (changed) matcher = createMatcher(changed, options, store);
-      for (const record of batch) emit(matchRecord(matcher, record));
+      for (const record of batch) emit(label(matcher, record));
     },
   };
 }

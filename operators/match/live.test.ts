@@ -21,7 +21,7 @@ void test('match follows the live gallery: enrolled, removed and foreign-model i
   const op = (await definition.create(Value.Default(MatchConfig, { liveGallery: true }) as never, operatorContext({ operatorId: 'm', table, log: (l) => logs.push(l) }))) as TransformInstance<EmbeddingsRecord, MatchesRecord>;
   const ask = async (i: number) => {
     const out: MatchesRecord[] = [];
-    await op.process([{ camera: 'c', epoch: 'e1', seq: 1, captureTs: 1, faces: [{ index: 0, box: [0, 0, 1, 1], score: 1, landmarks: [], embedding: axis(i) }] }], (r) => out.push(r));
+    await op.process([{ camera: 'c', epoch: 'e1', seq: 1, captureTs: 1, faces: [{ index: 0, box: [0, 0, 1, 1], score: 1, landmarks: [], embedding: axis(i), track: 0, carried: false }] }], (r) => out.push(r));
     return out[0]!.faces[0]!.identity;
   };
   assert.equal(await ask(0), 'ada');

@@ -23,7 +23,7 @@ void test('match re-reads a gallery that changed: a face unknown before is named
     const op = (await definition.create(Value.Default(MatchConfig, { gallery: 'g.json' }) as never, operatorContext({ operatorId: 'm', dataDir: dir, baseDir: dir }))) as TransformInstance<EmbeddingsRecord, MatchesRecord>;
     const ask = async () => {
       const out: MatchesRecord[] = [];
-      await op.process([{ camera: 'c', epoch: 'e1', seq: 1, captureTs: 1, faces: [{ index: 0, box: [0, 0, 1, 1], score: 1, landmarks: [], embedding: axis(5) }] }], (r) => out.push(r));
+      await op.process([{ camera: 'c', epoch: 'e1', seq: 1, captureTs: 1, faces: [{ index: 0, box: [0, 0, 1, 1], score: 1, landmarks: [], embedding: axis(5), track: 0, carried: false }] }], (r) => out.push(r));
       return out[0]!.faces[0]!.identity;
     };
     assert.equal(await ask(), null);

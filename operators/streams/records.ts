@@ -30,6 +30,10 @@ export interface FaceCrop {
    * crops to a fused embed raw, skipping a JPEG encode and decode). Absent means JPEG, as on the wire.
    */
   cropFormat?: 'jpeg' | 'rgb';
+  /** The face's track on its camera (0: untracked, as in records of v2 and older). */
+  track: number;
+  /** Its identity is carried along the track from an earlier frame: no crop (empty), nothing to embed. */
+  carried: boolean;
 }
 
 export interface FacesRecord extends Captured {
@@ -44,8 +48,11 @@ export interface FaceEmbedding {
   score: number;
   /** 68 landmarks as x0, y0, x1, y1, ... in frame pixels. */
   landmarks: number[];
-  /** 128-d, L2-normalised. */
+  /** 128-d, L2-normalised; empty when carried. */
   embedding: number[];
+  track: number;
+  /** Not embedded: match carries the track's identity (landmarks and embedding are empty). */
+  carried: boolean;
 }
 
 export interface EmbeddingsRecord extends Captured {
@@ -61,6 +68,10 @@ export interface FaceMatch {
   distance: number;
   /** Stable id for an unknown face seen repeatedly, when cheap to compute. */
   clusterId: string | null;
+  /** The face's track on its camera (0: untracked); a sighting's frames share it while the face stays in view. */
+  track: number;
+  /** identity, distance and clusterId are the track's, from the frame it was last embedded in. */
+  carried: boolean;
 }
 
 export interface MatchesRecord extends Captured {

@@ -134,12 +134,27 @@ const epoch = { name: 'epoch', type: 'string', default: '' };
 // v2 of events: the window's start, part of the event's key (eventId).
 const windowStart = { name: 'windowStart', type: 'long', default: 0 };
 
+/** The same stream with fields added to the record type of its `faces` array (defaults again mean what v2 meant). */
+function withFaceFields<S extends { fields: readonly unknown[] }>(schema: S, added: ReadonlyArray<{ name: string; type: string; default: unknown }>): S {
+  const fields = schema.fields.map((f) => {
+    const field = f as { name: string; type: { type: string; items: { fields: readonly unknown[] } } };
+    if (field.name !== 'faces') return f;
+    return { ...field, type: { ...field.type, items: { ...field.type.items, fields: [...field.type.items.fields, ...added] } } };
+  });
+  return { ...schema, fields };
+}
+// v3 of faces, embeddings and matches: the face's track (0: untracked) and whether its identity was carried along
+// the track instead of computed from this frame (a carried face has no crop and no embedding).
+const track = { name: 'track', type: 'long', default: 0 };
+const carried = { name: 'carried', type: 'boolean', default: false };
+const v3 = <S extends { fields: readonly unknown[] }>(v1: S) => withFaceFields(withField(v1, epoch), [track, carried]) as unknown as AvroSchema;
+
 /** Every version of every stream's schema, oldest first; version n is index n-1. Only ever append. */
 export const FACE_SCHEMAS = {
   frames: [frameV1 as AvroSchema, withField(frameV1, epoch) as AvroSchema],
-  faces: [facesV1 as AvroSchema, withField(facesV1, epoch) as AvroSchema],
-  embeddings: [embeddingsV1 as AvroSchema, withField(embeddingsV1, epoch) as AvroSchema],
-  matches: [matchesV1 as AvroSchema, withField(matchesV1, epoch) as AvroSchema],
+  faces: [facesV1 as AvroSchema, withField(facesV1, epoch) as AvroSchema, v3(facesV1)],
+  embeddings: [embeddingsV1 as AvroSchema, withField(embeddingsV1, epoch) as AvroSchema, v3(embeddingsV1)],
+  matches: [matchesV1 as AvroSchema, withField(matchesV1, epoch) as AvroSchema, v3(matchesV1)],
   events: [eventsV1 as AvroSchema, withField(eventsV1, windowStart) as AvroSchema],
 };
 

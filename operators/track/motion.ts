@@ -63,10 +63,16 @@ export class MotionGate {
 
   /** Whether the frame moved since the camera's reference (its first frame always has). */
   moved(camera: string, rgb: Uint8Array, width: number, height: number): boolean {
+    return this.change(camera, rgb, width, height) > this.options.changedFraction;
+  }
+
+  /** The fraction of the thumbnail that changed since the camera's reference (1 for its first frame); a frame
+   *  that moved becomes the reference. Near 1: a new shot (a cut, the camera turned). */
+  change(camera: string, rgb: Uint8Array, width: number, height: number): number {
     const t = thumbnail(rgb, width, height, this.options.width);
     const before = this.reference.get(camera);
-    const moved = before === undefined || changed(before, t, this.options.pixelDelta) > this.options.changedFraction;
-    if (moved) this.reference.set(camera, t);
-    return moved;
+    const fraction = before === undefined ? 1 : changed(before, t, this.options.pixelDelta);
+    if (fraction > this.options.changedFraction) this.reference.set(camera, t);
+    return fraction;
   }
 }

@@ -67,6 +67,8 @@ export interface Tracker {
   ended(): TrackState[];
   /** Frames seen (step and coast). */
   readonly frame: number;
+  /** The id the next track gets. */
+  readonly nextId: number;
 }
 
 export function iou(a: Box, b: Box): number {
@@ -83,10 +85,11 @@ const area = (b: Box) => b[2] * b[3];
 /** How much of a new measurement of motion replaces the old estimate. */
 const VELOCITY_GAIN = 0.6;
 
-export function createTracker(options: TrackerOptions = DEFAULT_TRACKER): Tracker {
+/** `firstId`: where track ids start (a camera's tracker started over mid-session continues its numbering). */
+export function createTracker(options: TrackerOptions = DEFAULT_TRACKER, firstId = 1): Tracker {
   let live: TrackState[] = [];
   let done: TrackState[] = [];
-  let nextId = 1;
+  let nextId = firstId;
   let frame = 0;
 
   const predicted = (t: TrackState): Box => {
@@ -113,6 +116,9 @@ export function createTracker(options: TrackerOptions = DEFAULT_TRACKER): Tracke
   return {
     get frame() {
       return frame;
+    },
+    get nextId() {
+      return nextId;
     },
     step(detections) {
       frame++;

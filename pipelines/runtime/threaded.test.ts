@@ -15,7 +15,7 @@ const matches: MatchesRecord[] = Array.from({ length: 6 }, (_, seq) => ({
   epoch: 'e0',
   seq,
   captureTs: 1_000 + seq * 200,
-  faces: [{ index: 0, box: [1, 2, 30, 30], score: 0.9, identity: seq < 4 ? 'ada' : 'bob', distance: 0.3, clusterId: null }],
+  faces: [{ index: 0, box: [1, 2, 30, 30], score: 0.9, identity: seq < 4 ? 'ada' : 'bob', distance: 0.3, clusterId: null, track: 0, carried: false }],
 }));
 
 async function drive(op: TransformInstance<MatchesRecord, SightingEvent>): Promise<SightingEvent[]> {

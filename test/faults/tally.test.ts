@@ -24,6 +24,6 @@ test('dedupe keeps the first delivery; recovery is the wait for the first delive
 });
 
 test('each face of a matches record is one result', () => {
-  const rs = resultsOf({ camera: 'cam-1', epoch: 'e0', seq: 7, captureTs: 0, faces: [0, 1].map((index) => ({ index, box: [1.2, 2, 3, 4], score: 1, identity: index ? null : 'A', distance: 0.3, clusterId: null })) }, 9);
+  const rs = resultsOf({ camera: 'cam-1', epoch: 'e0', seq: 7, captureTs: 0, faces: [0, 1].map((index) => ({ index, box: [1.2, 2, 3, 4], score: 1, identity: index ? null : 'A', distance: 0.3, clusterId: null, track: 0, carried: false })) }, 9);
   assert.deepEqual(rs.map((r) => [r.key, r.content]), [['cam-1/0/7/0', 'A@1,2,3,4'], ['cam-1/0/7/1', '?@1,2,3,4']]);
 });

@@ -51,6 +51,8 @@ export interface ClipTopologyOptions {
   liveGallery?: boolean;
   /** A flow's placement instead of the default, by flow id: `{ detect: '{ tier: cloud }' }`. */
   placements?: Record<string, string>;
+  /** detect's config, in flow style: `{ tracking: { enabled: true } }`. */
+  detectConfig?: string;
   /** The edge-cloud link as the topology states it (default 40 ms, 20 Mbit/s). */
   wanLink?: { latencyMs: number; bandwidthMbps: number };
 }
@@ -83,7 +85,7 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
     ),
     'flows:',
     `  - { id: decode, uses: decode@1, inputs: [${cameras.join(', ')}], placement: { near: source }${decodeConfig} }`,
-    `  - { id: detect, uses: detect@1, inputs: [decode], placement: { tier: edge }, replicas: ${opts.replicas ?? 1} }`,
+    `  - { id: detect, uses: detect@1, inputs: [decode], placement: { tier: edge }, replicas: ${opts.replicas ?? 1}${opts.detectConfig ? `, config: ${opts.detectConfig}` : ''} }`,
     `  - { id: embed, uses: embed@1, inputs: [detect], replicas: ${opts.replicas ?? 1} }`,
     `  - { id: match, uses: match@1, inputs: [embed], replicas: ${opts.replicas ?? 1}, config: { ${opts.liveGallery ? 'liveGallery: true' : 'gallery: gallery.json'} } }`,
     '  - { id: aggregate, uses: aggregate@1, inputs: [match], placement: { tier: cloud }, config: { sizeMs: 2000 } }',

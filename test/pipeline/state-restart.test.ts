@@ -31,7 +31,7 @@ function aggregatePlan(): Plan {
 }
 
 const match = (camera: string, seq: number, identity: string): MatchesRecord => ({
-  camera, epoch: 'e1', seq, captureTs: 1_000_000 + seq * 100, faces: [{ index: 0, box: [0, 0, 10, 10], score: 0.9, identity, distance: 0.3, clusterId: null }],
+  camera, epoch: 'e1', seq, captureTs: 1_000_000 + seq * 100, faces: [{ index: 0, box: [0, 0, 10, 10], score: 0.9, identity, distance: 0.3, clusterId: null, track: 0, carried: false }],
 });
 const stream = (n: number) => ['cam-1', 'cam-2', 'cam-3'].flatMap((cam) => Array.from({ length: n }, (_, seq) => match(cam, seq, seq % 7 < 4 ? 'ada' : 'bob')));
 
