@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   plan: () => import('./plan.js'),
   migrate: () => import('./migrate.js'),
   placement: () => import('./placement.js'),
+  capacity: () => import('./capacity.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -94,3 +94,15 @@ test('a cut (most of the picture changes at once) ends every track: the face in 
   assert.notEqual(b!.track, a!.track);
   assert.equal(b!.embed, true);
 });
+
+test('with nobody in view, a detection interval still detects only every interval-th frame (a newcomer waits at most interval - 1)', () => {
+  const t = new CameraTracking(options({ interval: 3, motion: false }), new IdentityBoard());
+  const plans: string[] = [];
+  for (let i = 0; i < 7; i++) {
+    const p = t.plan('c', 'e', frame(null), W, H);
+    plans.push(p);
+    if (p === 'detect') t.detected('c', 'e', []);
+    else assert.deepEqual(t.coast('c', 'e'), []);
+  }
+  assert.deepEqual(plans, ['detect', 'coast', 'coast', 'detect', 'coast', 'coast', 'detect']);
+});

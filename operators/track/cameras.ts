@@ -31,7 +31,7 @@ export interface TrackedFace {
 interface Camera {
   epoch: string;
   tracker: Tracker;
-  /** Frames since the last detected one. */
+  /** Frames since the last detected one (none yet: infinitely many, so the first frame is detected). */
   sinceDetect: number;
   /** Tracks seen in the last detected frame, with their scores: what a coasted frame shows. */
   shown: Map<number, number>;
@@ -56,7 +56,7 @@ export class CameraTracking {
   }
 
   private restart(camera: string, epoch: string, firstTrack = 1): Camera {
-    const c: Camera = { epoch, tracker: createTracker(this.options, firstTrack), sinceDetect: 0, shown: new Map(), confident: false };
+    const c: Camera = { epoch, tracker: createTracker(this.options, firstTrack), sinceDetect: Number.POSITIVE_INFINITY, shown: new Map(), confident: false };
     this.cameras.set(camera, c);
     return c;
   }
@@ -67,18 +67,21 @@ export class CameraTracking {
 
   /** What to do with this frame; `rgb` is its packed RGB (for the motion check). */
   plan(camera: string, epoch: string, rgb: Uint8Array, width: number, height: number): FramePlan {
-    let c = this.camera(camera, epoch);
+    const c = this.camera(camera, epoch);
     // Without the motion check, every frame counts as moved and none as a new shot.
     const change = this.options.motion ? this.gate.change(camera, rgb, width, height) : null;
     if (change !== null && change >= NEW_SHOT && c.tracker.frame > 0) {
-      // A cut: a face where another was is someone else. Every track ends; its faces start new ones.
+      // A cut: a face where another was is someone else. Every track ends; the new shot is detected at once.
       this.forget(camera, c, c.tracker.tracks());
-      c = this.restart(camera, epoch, c.tracker.nextId);
+      this.restart(camera, epoch, c.tracker.nextId);
+      return 'detect';
     }
     const moved = change === null || change > DEFAULT_MOTION.changedFraction;
     const live = c.tracker.tracks().length > 0;
     if (!live && !moved) return 'still';
-    if (live && c.confident && c.sinceDetect + 1 < this.options.interval) return 'coast';
+    // Between detections (as DeepStream's `interval`): a face that appears is found at the next one, at most
+    // interval - 1 frames later; a track that was lost, or whose motion is not measured yet, is detected at once.
+    if ((!live || c.confident) && c.sinceDetect + 1 < this.options.interval) return 'coast';
     return 'detect';
   }
 

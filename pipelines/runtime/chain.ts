@@ -18,6 +18,7 @@ import { ChainState } from './state/chain-state.js';
 import { byPartition, Checkpoints, type Wave } from './waves.js';
 import { operatorStage } from './operator-stage.js';
 import { TableFollower } from './table.js';
+import type { PriorityTurns } from './priority.js';
 import { publishedTopicName } from '../plan/names.js';
 
 export interface ChainEnv {
@@ -46,6 +47,8 @@ export interface ChainEnv {
   maxBatch?: number;
   /** Run core-hungry operators in worker threads (default true). */
   threads?: boolean;
+  /** Turns shared by the worker's chains when their priorities differ (runtime/priority.ts). */
+  turns?: PriorityTurns;
 }
 
 export class ChainRunner {
@@ -256,6 +259,7 @@ export class ChainRunner {
       onSinkRecords: this.env.onSinkRecords,
       onOutput: this.env.onOutput,
       produce: (topic, records) => this.produce(id, topic, records),
+      turn: this.env.turns ? () => this.env.turns!.take(this.env.chain.priority) : undefined,
     });
   }
 
@@ -294,7 +298,7 @@ export class ChainRunner {
         metrics.emitted(id, batch.length);
         const wave: Wave = { entry: batch, outputs: new Map(), flush: null };
         const { done } = await this.pipeline!.admit(wave);
-        done.then(() => this.learn(wave), (e: unknown) => this.fail(e));
+        done.then(() => this.learn(wave), (e: unknown) => this.fail(e)).finally(() => wave.release?.());
         this.checkpoints.add(wave, null, done);
       }
     })();
@@ -332,7 +336,7 @@ export class ChainRunner {
       }
       const wave: Wave = { entry: values, outputs: new Map(), flush: null, partition, generation: partition === undefined ? undefined : this.state.generation(partition) };
       const { done } = await this.pipeline!.admit(wave);
-      done.then(() => this.learn(wave), (e: unknown) => this.fail(e));
+      done.then(() => this.learn(wave), (e: unknown) => this.fail(e)).finally(() => wave.release?.());
       this.checkpoints.add(wave, records, done);
     }
   }

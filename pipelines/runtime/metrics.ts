@@ -12,6 +12,8 @@ export interface OperatorSnapshot {
   recordsOut: number;
   fps: number;
   dropped: number;
+  /** Wall time spent in the operator's process/write calls, ms (overlapping other operators' where stages run side by side). */
+  busyMs: number;
 }
 
 export class WorkerMetrics {
@@ -23,7 +25,7 @@ export class WorkerMetrics {
   private readonly dropped: Counter<'operator' | 'camera'>;
   readonly lag: Gauge<'chain' | 'topic' | 'partition'>;
   readonly sourceUp: Gauge<'source' | 'state'>;
-  private readonly counts = new Map<string, { in: number; out: number; dropped: number; arrivals: number[]; departures: number[] }>();
+  private readonly counts = new Map<string, { in: number; out: number; dropped: number; busyMs: number; arrivals: number[]; departures: number[] }>();
   /** When the first record reached an operator: throughput is measured from here, not from process start. */
   firstActivityMs: number | null = null;
   /** End-to-end latency samples (ms) by operator, for exact percentiles in the run summary. */
@@ -65,7 +67,7 @@ export class WorkerMetrics {
 
   private entry(operator: string) {
     let e = this.counts.get(operator);
-    if (!e) this.counts.set(operator, (e = { in: 0, out: 0, dropped: 0, arrivals: [], departures: [] }));
+    if (!e) this.counts.set(operator, (e = { in: 0, out: 0, dropped: 0, busyMs: 0, arrivals: [], departures: [] }));
     return e;
   }
 
@@ -88,6 +90,7 @@ export class WorkerMetrics {
   }
 
   processed(operator: string, batchMs: number, n: number): void {
+    this.entry(operator).busyMs += batchMs;
     if (n > 0) this.processing.observe({ operator }, batchMs / 1000 / n);
   }
 
@@ -111,7 +114,7 @@ export class WorkerMetrics {
     return [...this.counts].map(([operator, e]) => {
       // A source has no input: its rate is what it emits (the frames a camera delivers).
       const recent = (e.in > 0 ? e.arrivals : e.departures).filter((t) => t >= now - RATE_WINDOW_MS).length;
-      return { operator, recordsIn: e.in, recordsOut: e.out, fps: recent / (RATE_WINDOW_MS / 1000), dropped: e.dropped };
+      return { operator, recordsIn: e.in, recordsOut: e.out, fps: recent / (RATE_WINDOW_MS / 1000), dropped: e.dropped, busyMs: Math.round(e.busyMs) };
     });
   }
 }

@@ -22,6 +22,8 @@ export interface StageEnv {
   onSinkRecords?: (operator: string, records: unknown[]) => void;
   onOutput?: (operator: string, stream: string, records: unknown[]) => void;
   produce: (topic: string, records: unknown[]) => Promise<void>;
+  /** A turn among the worker's chains of other priorities, taken before frames pass the gate (runtime/priority.ts). */
+  turn?: () => Promise<() => void>;
 }
 
 const isCaptured = (r: unknown): r is Captured => typeof r === 'object' && r !== null && 'captureTs' in r && 'seq' in r;
@@ -31,6 +33,8 @@ export function operatorStage(e: StageEnv): (wave: Wave) => Promise<Wave> {
   return async (wave) => {
     let input = e.isHead ? wave.entry : (wave.outputs.get(e.upstream ?? '') ?? []);
     if (def.input?.perishable && input.length > 0 && wave.gatedAt === undefined) {
+      // Frames that waited for their turn are judged by their age after the wait.
+      if (e.turn && !wave.release) wave.release = await e.turn();
       const { fresh, stale } = gate.admit(input as Captured[], Date.now());
       for (const f of stale) metrics.droppedFrame(id, f.camera);
       input = fresh;

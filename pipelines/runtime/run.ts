@@ -42,6 +42,8 @@ export interface RunSummary {
   seconds: number;
   /** Peak resident memory of this process (VmHWM; see peak-rss.ts). */
   rssMB: number;
+  /** Where the time went, per operator: records in, dropped, and wall time in its process calls (ms). */
+  operators: Array<{ operator: string; recordsIn: number; dropped: number; busyMs: number }>;
 }
 
 export function lookupOperator(uses: string) {
@@ -124,5 +126,6 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary>
     identities: Object.fromEntries([...identities].map(([cam, ids]) => [cam, [...ids].sort()])),
     seconds: Math.round(seconds * 10) / 10,
     rssMB: peakRssMB(),
+    operators: snapshot.map(({ operator, recordsIn, dropped, busyMs }) => ({ operator, recordsIn, dropped, busyMs })),
   };
 }

@@ -14,6 +14,8 @@ export interface Wave {
   flush: { now: number; final: boolean } | null;
   /** When the wave passed the chain's freshness gate (performance.now()), to learn how long the rest takes. */
   gatedAt?: number;
+  /** Ends the wave's turn (runtime/priority.ts), when its worker's chains differ in priority. */
+  release?: () => void;
   /** Stateful chains: the input partition of every entry record, and its generation when the wave was admitted. */
   partition?: number;
   generation?: number;

@@ -1,5 +1,6 @@
 // A worker hosts the chains the plan placed on its nodes (one node for a deployed worker process; every node
 // for `tierflow run`), each chain as many replicas as planned, all members of the chain's consumer group.
+import { turnsFor } from './priority.js';
 import type { Plan } from '../plan/types.js';
 import type { AnyOperatorDefinition } from '../operator.js';
 import type { Backbone, ConsumedRecord, Producer } from '../backbone/contract.js';
@@ -76,6 +77,8 @@ export class Worker {
     const chains = chainOrder(plan).filter((c) => this.opts.nodes.includes(c.node) && (!this.opts.chains || this.opts.chains.includes(c.id)));
     const ordered = [...chains.filter((c) => c.sources.length === 0), ...chains.filter((c) => c.sources.length > 0)];
     const warmed: Record<string, Record<string, number>> = {};
+    const turns = turnsFor(chains.map((c) => c.priority));
+    if (turns) this.opts.log(`flows of different priority share this worker: higher priorities take their turn first (${chains.map((c) => `${c.id} ${c.priority}`).join(', ')})`);
     for (const chain of ordered) {
       const replicas = this.opts.replicas?.[chain.id] ?? chain.replicas;
       const runners = Array.from({ length: replicas }, (_, replica) => new ChainRunner({
@@ -94,6 +97,7 @@ export class Worker {
           onSinkRecords: this.opts.onSinkRecords,
           onOutput: this.opts.onOutput,
           onPoison,
+          turns,
         }),
       );
       this.runners.push(...runners);

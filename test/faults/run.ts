@@ -11,6 +11,7 @@ import { workerKill } from './worker-kill.js';
 import { poison } from './poison.js';
 import { brokerOutage } from './broker-outage.js';
 import { overload } from './overload.js';
+import { priority } from './priority.js';
 import { cameraRestart } from './camera-restart.js';
 import { network } from './network.js';
 import { cloudDownAtDeploy, wanDegraded, wanDownAtDeploy, wanOutage } from './wan.js';
@@ -24,6 +25,7 @@ const CASES: Case[] = [
   { name: 'broker-outage', needsReference: true, bound: 600_000, run: brokerOutage },
   { name: 'camera-restart', needsReference: false, bound: 300_000, run: cameraRestart },
   { name: 'overload', needsReference: false, bound: 300_000, run: overload },
+  { name: 'priority', needsReference: false, bound: 300_000, run: priority },
   { name: 'network', needsReference: true, bound: 300_000, run: network },
   { name: 'aggregate-kill', needsReference: true, bound: 300_000, run: aggregateKill },
   { name: 'graceful-handover', needsReference: false, bound: 480_000, run: gracefulHandover },

@@ -51,6 +51,11 @@ export interface ClipTopologyOptions {
   liveGallery?: boolean;
   /** A flow's placement instead of the default, by flow id: `{ detect: '{ tier: cloud }' }`. */
   placements?: Record<string, string>;
+  /**
+   * A second pipeline of low priority on the gateway, with cameras of its own (low-1..N, on the gateway node, looping
+   * the clip at `fps`), decode-low .. aggregate-low (printed to its worker log: the results topic is the main flows'); the main flows then run at high priority.
+   */
+  lowPriority?: { cameras: number; fps: number };
   /** detect's config, in flow style: `{ tracking: { enabled: true } }`. */
   detectConfig?: string;
   /** The edge-cloud link as the topology states it (default 40 ms, 20 Mbit/s). */
@@ -83,6 +88,7 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
       (c) =>
         `  - { name: ${c}, url: "file:${CLIP}", node: ${single ? 'gateway' : `${c}-node`}, fps: ${opts.fps ?? 5}, resolution: 640x360, maxLatencyMs: ${opts.maxLatencyMs ?? 60000}${loop} }`,
     ),
+    ...lowPrioritySources(opts),
     'flows:',
     `  - { id: decode, uses: decode@1, inputs: [${cameras.join(', ')}], placement: { near: source }${decodeConfig} }`,
     `  - { id: detect, uses: detect@1, inputs: [decode], placement: { tier: edge }, replicas: ${opts.replicas ?? 1}${opts.detectConfig ? `, config: ${opts.detectConfig}` : ''} }`,
@@ -90,6 +96,7 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
     `  - { id: match, uses: match@1, inputs: [embed], replicas: ${opts.replicas ?? 1}, config: { ${opts.liveGallery ? 'liveGallery: true' : 'gallery: gallery.json'} } }`,
     '  - { id: aggregate, uses: aggregate@1, inputs: [match], placement: { tier: cloud }, config: { sizeMs: 2000 } }',
     '  - { id: results, uses: results@1, inputs: [aggregate] }',
+    ...lowPriorityFlows(opts),
     ...(opts.policies ? [`policies: ${opts.policies}`] : []),
     opts.backbone.type === 'kafka'
       ? `backbone: { type: kafka, brokers: [${opts.backbone.brokers.join(', ')}]${opts.backbone.security ? `, security: ${opts.backbone.security}` : ''} }`
@@ -98,7 +105,7 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
     '',
   ].join('\n');
   const file = join(dir, 'topology.yaml');
-  writeFileSync(file, placed(yaml, opts.placements ?? {}));
+  writeFileSync(file, placed(opts.lowPriority ? yaml.replace(/^( {2}- \{ id: (?:decode|detect|embed|match|aggregate|results), )/gm, '$1priority: high, ') : yaml, opts.placements ?? {}));
   return { dir, file };
 }
 
@@ -113,4 +120,25 @@ function placed(yaml: string, placements: Record<string, string>): string {
       return /placement: \{[^}]*\}/.test(l) ? l.replace(/placement: \{[^}]*\}/, `placement: ${p}`) : l.replace(/ \}$/, `, placement: ${p} }`);
     })
     .join('\n');
+}
+
+const LOW = (n: number) => Array.from({ length: n }, (_, i) => `low-${i + 1}`);
+
+function lowPrioritySources(opts: ClipTopologyOptions): string[] {
+  if (!opts.lowPriority) return [];
+  const { cameras, fps } = opts.lowPriority;
+  return LOW(cameras).map((c) => `  - { name: ${c}, url: "file:${CLIP}", node: gateway, fps: ${fps}, resolution: 640x360, maxLatencyMs: ${opts.maxLatencyMs ?? 60000}, loop: true }`);
+}
+
+function lowPriorityFlows(opts: ClipTopologyOptions): string[] {
+  if (!opts.lowPriority) return [];
+  const low = 'priority: low';
+  return [
+    `  - { id: decode-low, uses: decode@1, inputs: [${LOW(opts.lowPriority.cameras).join(', ')}], placement: { near: source }, ${low}, config: { scene: low, realtime: true, durationSec: ${(opts.plays ?? 1) * CLIP_SECONDS} } }`,
+    `  - { id: detect-low, uses: detect@1, inputs: [decode-low], placement: { tier: edge }, ${low} }`,
+    `  - { id: embed-low, uses: embed@1, inputs: [detect-low], ${low} }`,
+    `  - { id: match-low, uses: match@1, inputs: [embed-low], ${low}, config: { gallery: gallery.json } }`,
+    `  - { id: aggregate-low, uses: aggregate@1, inputs: [match-low], placement: { tier: cloud }, ${low}, config: { sizeMs: 2000 } }`,
+    `  - { id: console-low, uses: stdout@1, inputs: [aggregate-low], ${low} }`,
+  ];
 }
