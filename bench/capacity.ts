@@ -6,7 +6,7 @@
 // by doubling, then halving the gap between the last that held and the first that did not.
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { median, runNode } from './node-run.js';
+import { median, runNode, runNodeTimed } from './node-run.js';
 import { repoRoot } from '../test/helpers/paths.js';
 import { CLIP, writeClipTopology } from '../test/helpers/clip-topology.js';
 
@@ -23,6 +23,8 @@ interface Step {
   held: boolean;
   /** Where the time went: per operator, wall ms in its process calls per frame the cameras offered, and records in. */
   profile: Array<{ operator: string; msPerFrame: number; recordsIn: number }>;
+  /** CPU ms per frame offered: the tierflow process (all threads) and the ffmpeg processes decoding the cameras. */
+  cpu: { tierflow: number; ffmpeg: number };
 }
 
 interface ModeResult {
@@ -54,7 +56,8 @@ async function step(mode: 'untracked' | 'tracked', cameras: number, plays: numbe
     detectConfig: MODES[mode],
   });
   try {
-    const out = lastJson(await runNode([join(repoRoot, 'dist', 'pipelines', 'cli', 'main.js'), 'run', t.file, '--json', '--until-sources-end', '--data-dir', t.dir]));
+    const run = await runNodeTimed([join(repoRoot, 'dist', 'pipelines', 'cli', 'main.js'), 'run', t.file, '--json', '--until-sources-end', '--data-dir', t.dir]);
+    const out = lastJson(run.out);
     const p99Ms = (out['e2eLatencyMs'] as { p99: number }).p99;
     const dropped = out['dropped'] as number;
     const ids = out['identities'] as Record<string, string[]>;
@@ -66,7 +69,10 @@ async function step(mode: 'untracked' | 'tracked', cameras: number, plays: numbe
       msPerFrame: Math.round((o.busyMs / Math.max(1, frames)) * 10) / 10,
       recordsIn: o.recordsIn,
     }));
-    return { cameras, p99Ms, dropped, identities: [Math.min(...counts), Math.max(...counts)], names, held: p99Ms < BOUND_MS && dropped === 0, profile };
+    const own = out['cpuMs'] as number;
+    const perFrame = (ms: number) => Math.round((ms / Math.max(1, frames)) * 10) / 10;
+    const cpu = { tierflow: perFrame(own), ffmpeg: perFrame(run.cpuMs - own) };
+    return { cameras, p99Ms, dropped, identities: [Math.min(...counts), Math.max(...counts)], names, held: p99Ms < BOUND_MS && dropped === 0, profile, cpu };
   } finally {
     rmSync(t.dir, { recursive: true, force: true });
   }
@@ -131,10 +137,13 @@ export async function run(args: string[]): Promise<void> {
     const steps = r.steps.map((s) => `${s.cameras}:${s.p99Ms}:${s.dropped}`).join(' ');
     console.log(`  ${r.mode.padEnd(10)} ${String(r.cameras).padStart(8)} ${(r.cameras / bare).toFixed(2).padStart(7)} ${String(r.p99Ms).padStart(7)} ${String(r.identitiesPerCamera).padStart(8)}  ${steps}`);
   }
-  console.log('  where the time goes at each mode\'s capacity (wall ms in each operator per frame offered; stages overlap, onnxruntime runs off the event loop):');
+  console.log('  where the time goes at each mode\'s capacity (per frame offered; CPU of the processes, wall time of the operators\' calls, which overlap):');
   for (const r of results) {
     const at = r.steps.find((x) => x.cameras === r.cameras) ?? r.steps.at(-1);
-    if (at) console.log(`    ${r.mode.padEnd(10)} ${at.profile.map((o) => `${o.operator} ${o.msPerFrame} (${o.recordsIn} in)`).join(', ')}`);
+    if (at) {
+      const ops = at.profile.filter((o) => o.msPerFrame > 0).map((o) => `${o.operator} ${o.msPerFrame}`).join(', ');
+      console.log(`    ${r.mode.padEnd(10)} at ${at.cameras} cameras: CPU ms per frame: tierflow ${at.cpu.tierflow}, ffmpeg ${at.cpu.ffmpeg}; wall ms per frame in ${ops}`);
+    }
   }
   if (json) console.log(JSON.stringify({ bench: 'capacity', results: results.map(({ steps: _, ...r }) => ({ ...r, p99Ms: Number.isNaN(r.p99Ms) ? null : r.p99Ms, identitiesPerCamera: Number.isNaN(r.identitiesPerCamera) ? null : r.identitiesPerCamera })) }));
 }

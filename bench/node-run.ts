@@ -18,3 +18,29 @@ export function runNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<st
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * As runNode, and the CPU time the process and every process it waited for (ffmpeg) used, from bash's `times`:
+ * Node has no way to read its children's rusage.
+ */
+export function runNodeTimed(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ out: string; cpuMs: number }> {
+  return new Promise((resolve, reject) => {
+    const script = '"$@"; s=$?; times >&2; exit $s';
+    const child = spawn('bash', ['-c', script, 'run', process.execPath, ...missingNodeFlags(args), ...args], { env: { ...workerEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: repoRoot });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${args.join(' ')} exited ${code}: ${err.trim().split('\n').slice(-5).join(' | ')}`));
+      // The last line of `times` is the children's user and system time: 1m2.345s 0m5.678s.
+      const ms = (t: string) => {
+        const m = /^(\d+)m([\d.]+)s$/.exec(t);
+        return m ? (Number(m[1]) * 60 + Number(m[2])) * 1000 : NaN;
+      };
+      const [user, system] = err.trim().split('\n').at(-1)!.trim().split(/\s+/);
+      resolve({ out, cpuMs: Math.round(ms(user!) + ms(system!)) });
+    });
+  });
+}

@@ -145,6 +145,8 @@ export interface OperatorDefinition<C extends TSchema = TSchema, In extends AnyS
   config: C;
   /** Rules across config keys, checked by validate after the schema (see ConfigCheck). */
   configChecks?: Array<ConfigCheck<Static<C>>>;
+  /** What this config makes the operator do, in a line or two, for `plan --explain` (null: nothing to add). */
+  explain?: (config: Static<C>) => string | null;
   /** Input stream (see StreamDefinition), or null for a source. Data classes follow from the stream. */
   input: In;
   /** Output stream, or null for a sink. */

@@ -66,5 +66,12 @@ export default defineOperator({
       check: (c) => (!c.tracking.enabled && c.tracking.interval > 1 ? { key: 'tracking.interval', message: 'a detection interval needs tracking (enabled: true): without tracks nothing predicts the faces between detections' } : null),
     },
   ],
+  explain: (c) => {
+    const t = c.tracking;
+    if (!t.enabled) return 'every frame detected, every face embedded and matched (tracking off)';
+    const interval = t.interval > 1 ? `detects one frame in ${t.interval} while its tracks hold (at once when one is lost or the shot changes)` : 'detects every frame';
+    const still = t.motion ? ', skips frames where nothing moved while nobody is in view' : '';
+    return `tracks faces: ${interval}${still}; embeds a face when its track starts, then every ${t.reembedEvery} frames if known, every ${t.unknownRetryEvery} if not, and carries its identity between`;
+  },
   create: async (config, ctx) => (await import('./create.js')).createDetect(config, ctx),
 });

@@ -2,36 +2,40 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PriorityTurns, turnsFor } from './priority.js';
 
-test('turns go to the highest priority waiting, first come first served within one', async () => {
-  const turns = new PriorityTurns(1);
-  const order: string[] = [];
-  const first = await turns.take('low');
-  const waits = (['low', 'normal', 'high', 'high', 'low'] as const).map((p, i) => turns.take(p).then((release) => {
-    order.push(`${p}${i}`);
-    release();
-  }));
-  assert.deepEqual(turns.waitingBy(), { low: 2, normal: 1, high: 2 });
-  first();
-  await Promise.all(waits);
-  assert.deepEqual(order, ['high2', 'high3', 'normal1', 'low0', 'low4']);
+const tick = () => new Promise((r) => setImmediate(r));
+
+test('a lower priority waits while a higher one runs or waits, and goes once none does', async () => {
+  const turns = new PriorityTurns();
+  const high = await turns.take('high');
+  const got: string[] = [];
+  const normal = turns.take('normal').then((r) => (got.push('normal'), r));
+  const low = turns.take('low').then((r) => (got.push('low'), r));
+  await tick();
+  assert.deepEqual(got, []);
+  assert.deepEqual(turns.waitingBy(), { low: 1, normal: 1, high: 0 });
+  high();
+  await tick();
+  assert.deepEqual(got, ['normal'], 'normal goes first; low still waits behind it');
+  (await normal)();
+  await tick();
+  assert.deepEqual(got, ['normal', 'low']);
+  (await low)();
 });
 
-test('a low turn is not taken while a higher one waits, even with a slot about to free; releasing twice frees once', async () => {
-  const turns = new PriorityTurns(2);
-  const a = await turns.take('high');
-  const b = await turns.take('low');
-  let lowGot = false;
-  const high = turns.take('high');
-  void turns.take('low').then(() => (lowGot = true));
-  b();
-  b();
-  const h = await high;
-  await new Promise((r) => setImmediate(r));
-  assert.equal(lowGot, false, 'both slots are held (a, and the second high), so the waiting low has none');
-  a();
-  await new Promise((r) => setImmediate(r));
-  assert.equal(lowGot, true);
-  h();
+test('waves of one priority never wait for each other, and a high wave never waits for a low one already running', async () => {
+  const turns = new PriorityTurns();
+  const lows = await Promise.all([turns.take('low'), turns.take('low'), turns.take('low')]);
+  const highs = await Promise.all([turns.take('high'), turns.take('high')]);
+  let lateLow = false;
+  void turns.take('low').then(() => (lateLow = true));
+  lows.forEach((r) => r());
+  highs[0]!();
+  highs[0]!(); // a second call does nothing: one high is still running
+  await tick();
+  assert.equal(lateLow, false);
+  highs[1]!();
+  await tick();
+  assert.equal(lateLow, true);
 });
 
 test('a worker whose chains share one priority gets no turns at all', () => {

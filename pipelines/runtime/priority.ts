@@ -1,42 +1,49 @@
 // Priorities under overload, inside one worker: the chains of a node share its cores, and when flows of different
 // priority run there, a wave of frames takes a turn before it is worked on (from its freshness gate to its
-// acknowledged outputs). Turns go to the highest priority waiting, first come first served within one, and there
-// are as many as the machine has cores. A low-priority wave therefore starts only when no higher one is waiting;
-// its frames wait instead, age, and are dropped by the freshness gate (counted per operator, shown by `status`):
-// the low flow absorbs the overload while the high one keeps its latency. With one priority on the node there
-// are no turns at all (nothing changes for a worker whose flows are alike).
-import { availableParallelism } from 'node:os';
+// acknowledged outputs). A wave runs at once unless a wave of higher priority is running or waiting; then it waits
+// until none is. Waves of one priority never wait for each other (a chain keeps its own pipelining). So a
+// low-priority flow is worked on in the high one's gaps only: its frames wait, age, and are dropped by the
+// freshness gate (counted per operator, shown by `status`), and the high flow keeps the cores and its latency.
+// There is no pre-emption: a low wave already running finishes. With one priority on the node there are no turns
+// at all (nothing changes for a worker whose flows are alike).
 import { PRIORITIES, type Priority } from '../topology/schema.js';
 
 const RANK: Record<Priority, number> = Object.fromEntries(PRIORITIES.map((p, i) => [p, i])) as Record<Priority, number>;
 
 export class PriorityTurns {
-  private running = 0;
-  /** Waiters per priority rank, oldest first. */
+  private readonly running: number[] = PRIORITIES.map(() => 0);
+  /** Waiters per priority rank. */
   private readonly waiting: Array<Array<() => void>> = PRIORITIES.map(() => []);
 
-  constructor(private readonly slots = availableParallelism()) {}
-
-  /** Waits for a turn; call the returned function once the work is done (exactly once). */
+  /** Waits for a turn; call the returned function once the work is done (more calls do nothing). */
   async take(priority: Priority): Promise<() => void> {
     const rank = RANK[priority];
-    if (this.running < this.slots && !this.waiting.slice(rank).some((q) => q.length > 0)) this.running++;
-    else await new Promise<void>((resolve) => this.waiting[rank]!.push(resolve));
+    if (this.busyAbove(rank)) await new Promise<void>((resolve) => this.waiting[rank]!.push(resolve));
+    else this.running[rank]!++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.handOn();
+      this.running[rank]!--;
+      this.wake();
     };
   }
 
-  /** A turn ends: the slot goes to the highest priority waiting, or is freed. */
-  private handOn(): void {
-    for (let rank = this.waiting.length - 1; rank >= 0; rank--) {
-      const next = this.waiting[rank]!.shift();
-      if (next) return next();
+  private busyAbove(rank: number): boolean {
+    for (let r = rank + 1; r < PRIORITIES.length; r++) if (this.running[r]! > 0 || this.waiting[r]!.length > 0) return true;
+    return false;
+  }
+
+  /** From the top: the first priority with work running holds every lower one back; the first with waiters goes. */
+  private wake(): void {
+    for (let r = PRIORITIES.length - 1; r >= 0; r--) {
+      if (this.running[r]! > 0) return;
+      const ready = this.waiting[r]!.splice(0);
+      if (ready.length === 0) continue;
+      this.running[r]! += ready.length;
+      for (const go of ready) go();
+      return;
     }
-    this.running--;
   }
 
   /** Waves waiting for a turn, by priority (for status). */
@@ -46,6 +53,6 @@ export class PriorityTurns {
 }
 
 /** Turns for a worker's chains when their priorities differ; none when they are all alike. */
-export function turnsFor(priorities: readonly Priority[], slots?: number): PriorityTurns | undefined {
-  return new Set(priorities).size > 1 ? new PriorityTurns(slots) : undefined;
+export function turnsFor(priorities: readonly Priority[]): PriorityTurns | undefined {
+  return new Set(priorities).size > 1 ? new PriorityTurns() : undefined;
 }

@@ -42,6 +42,8 @@ export interface RunSummary {
   seconds: number;
   /** Peak resident memory of this process (VmHWM; see peak-rss.ts). */
   rssMB: number;
+  /** CPU time of this process, all its threads (onnxruntime's, libvips'), user + system, ms; not its children (ffmpeg). */
+  cpuMs: number;
   /** Where the time went, per operator: records in, dropped, and wall time in its process calls (ms). */
   operators: Array<{ operator: string; recordsIn: number; dropped: number; busyMs: number }>;
 }
@@ -126,6 +128,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunSummary>
     identities: Object.fromEntries([...identities].map(([cam, ids]) => [cam, [...ids].sort()])),
     seconds: Math.round(seconds * 10) / 10,
     rssMB: peakRssMB(),
+    cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
     operators: snapshot.map(({ operator, recordsIn, dropped, busyMs }) => ({ operator, recordsIn, dropped, busyMs })),
   };
 }

@@ -77,7 +77,8 @@ export class Worker {
     const chains = chainOrder(plan).filter((c) => this.opts.nodes.includes(c.node) && (!this.opts.chains || this.opts.chains.includes(c.id)));
     const ordered = [...chains.filter((c) => c.sources.length === 0), ...chains.filter((c) => c.sources.length > 0)];
     const warmed: Record<string, Record<string, number>> = {};
-    const turns = turnsFor(chains.map((c) => c.priority));
+    // TIERFLOW_PRIORITY_TURNS=off: no turns (the priority case's baseline, to see what they do).
+    const turns = process.env['TIERFLOW_PRIORITY_TURNS'] === 'off' ? undefined : turnsFor(chains.map((c) => c.priority));
     if (turns) this.opts.log(`flows of different priority share this worker: higher priorities take their turn first (${chains.map((c) => `${c.id} ${c.priority}`).join(', ')})`);
     for (const chain of ordered) {
       const replicas = this.opts.replicas?.[chain.id] ?? chain.replicas;

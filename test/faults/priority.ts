@@ -1,9 +1,10 @@
-// Case priority: two flows on one gateway at about 3x what it can take. The high flow (one camera at 5 fps, decoded
-// on its device node) and a low flow (four cameras on the gateway itself, the clip at 30 fps, read in real time)
-// share the gateway worker's cores for 60 s. The high flow must keep its latency bound (p99 of its results, capture
-// to the collector, under its bound: the sources' maxLatencyMs x 1.5 for high priority) and lose no sighting event;
-// the low flow takes the drops, and status shows them per flow.
-import { readFileSync, writeFileSync } from 'node:fs';
+// Case priority: two flows on one gateway at about 3x what it can take, all on the gateway node (single-node
+// layout): the high flow has six cameras at 5 fps (two thirds of the gateway alone), the low flow four cameras at
+// 30 fps, every camera read in real time for 80 s. The high flow must keep its latency bound (p99 of its results,
+// capture to the collector, under the sources' maxLatencyMs x 1.5 for high priority), lose no sighting event and
+// drop at most 2 % of its frames; the low flow takes the drops, and status shows them per flow. Judged over 45 s
+// after a 10 s warm-up. Without the worker's priority turns (TIERFLOW_PRIORITY_TURNS=off) the high flow dropped
+// 12.6 % of its frames here, p50 726 ms, p99 1,312 ms; with them 0.2 %, 118 ms, 819 ms (2026-12-07).
 import { FaultDeploy, MatchCollector } from '../helpers/faults.js';
 import { latencyBoundMs } from '../../pipelines/runtime/freshness.js';
 import { percentile } from './overload.js';
@@ -14,29 +15,34 @@ const MAX_LATENCY_MS = 1_000;
 const HIGH_BOUND_MS = latencyBoundMs(MAX_LATENCY_MS, 'high');
 /** The gateway holds ~9 cameras at 5 fps on this machine (`npm run bench -- capacity`: ~45 frames/s); 5 + 4 x 30 fps is ~2.8x that. */
 const LOW = { cameras: 4, fps: 30 };
+/** The high flow alone is two thirds of the gateway (6 x 5 fps): sharing the cores evenly with the low flow, it would not keep up. */
+const HIGH_CAMERAS = 6;
 
 export async function priority(): Promise<CaseResult> {
-  const d = await FaultDeploy.create('faults-priority', { cameras: 1, fps: 5, realtime: true, plays: 6, maxLatencyMs: MAX_LATENCY_MS, lowPriority: LOW });
-  const yaml = readFileSync(d.file, 'utf8');
-  writeFileSync(d.file, yaml.replace(/^(\s+- \{ name: cam-\d+, )url:/gm, '$1loop: true, url:'));
+  const d = await FaultDeploy.create('faults-priority', { cameras: HIGH_CAMERAS, layout: 'single-node', fps: 5, realtime: true, plays: 8, maxLatencyMs: MAX_LATENCY_MS, lowPriority: LOW });
   let collector: MatchCollector | null = null;
   try {
     await d.deploy();
     collector = await MatchCollector.open(d.matchesTopic, d.resultsTopic);
     await d.waitUp();
     const t0 = Date.now();
-    // Both flows' cameras play the clip 6 times (60 s) and end; status is read before the workers go idle.
-    await new Promise((r) => setTimeout(r, PRIORITY_MS - 5_000));
+    // The first 10 s include model loading and the first backlog (frames the camera node sent before the gateway
+    // was ready are dropped as stale): the steady state is judged, counted from a status read then.
+    await new Promise((r) => setTimeout(r, 10_000));
+    const before = await d.status();
+    // Both flows' cameras play the clip 8 times (80 s from deploy) and end; status is read again while they play.
+    await new Promise((r) => setTimeout(r, PRIORITY_MS - 15_000));
     const s = await d.status();
     await d.waitSourcesEnded(PRIORITY_MS);
     // The first 10 s include model loading and the first backlog; the bound is judged on the steady state.
     const steady = collector.latencies.filter((l) => l.at > t0 + 10_000).map((l) => l.ms);
     const p99 = percentile(steady, 99);
-    const row = (id: string) => s.operators.find((o) => o.operator === id);
-    const dropped = (ids: string[]) => ids.reduce((n, id) => n + (row(id)?.dropped ?? 0), 0);
-    const highDropped = dropped(['decode', 'detect']);
-    const lowDropped = dropped(['decode-low', 'detect-low']);
-    const highFrames = row('decode')?.recordsOut ?? 0;
+    const row = (id: string, at = s) => at.operators.find((o) => o.operator === id);
+    /** Frames dropped, and offered, by a flow's decode and detect since the first read. */
+    const since = (ids: string[], k: 'dropped' | 'recordsOut') => ids.reduce((n, id) => n + (row(id)?.[k] ?? 0) - (row(id, before)?.[k] ?? 0), 0);
+    const highDropped = since(['decode', 'detect'], 'dropped');
+    const lowDropped = since(['decode-low', 'detect-low'], 'dropped');
+    const highFrames = since(['decode'], 'recordsOut');
     const ev = await collector.eventReport(false);
     return {
       name: 'priority',
@@ -45,7 +51,7 @@ export async function priority(): Promise<CaseResult> {
       lost: null,
       duplicated: null,
       recoverySec: null,
-      ok: p99 !== null && p99 < HIGH_BOUND_MS && ev.eventsLost === 0 && ev.events.eventsDelivered > 0 && lowDropped > 0 && highDropped <= highFrames * 0.01,
+      ok: p99 !== null && p99 < HIGH_BOUND_MS && ev.eventsLost === 0 && ev.events.eventsDelivered > 0 && lowDropped > 0 && highDropped <= highFrames * 0.02,
       detail: {
         highBoundMs: HIGH_BOUND_MS,
         highP50Ms: percentile(steady, 50),
@@ -53,10 +59,10 @@ export async function priority(): Promise<CaseResult> {
         highResults: steady.length,
         highFrames,
         highDropped,
-        lowFrames: row('decode-low')?.recordsOut ?? 0,
+        lowFrames: since(['decode-low'], 'recordsOut'),
+        droppedBeforeSteady: ['decode', 'detect'].reduce((n, id) => n + (row(id, before)?.dropped ?? 0), 0),
         lowDropped,
         lowDetectFps: row('detect-low')?.fps ?? null,
-        highDetectFps: row('detect')?.fps ?? null,
         events: ev.events,
       },
     };

@@ -5,6 +5,15 @@ import { compileTopology } from '../compile.js';
 import { renderPlanTable } from '../../plan/render/table.js';
 import { renderExplanation } from '../../plan/render/explain.js';
 import { renderDot, renderMermaid } from '../../plan/render/graph.js';
+import { registry } from '../../registry.js';
+import type { Plan } from '../../plan/types.js';
+
+/** The operator's own account of its config (its definition's `explain`). */
+function explainConfig(plan: Plan, operator: string): string | null {
+  const uses = plan.placements.find((p) => p.operator === operator)?.uses;
+  const def = uses ? registry().find(uses) : undefined;
+  return def?.explain?.(plan.configs[operator] as never) ?? null;
+}
 
 interface PlanOptions {
   json?: boolean;
@@ -26,7 +35,7 @@ export function registerPlan(program: Command): void {
       if (opts.json) text = JSON.stringify(plan, null, 2);
       else if (opts.graph === 'mermaid') text = renderMermaid(plan);
       else if (opts.graph === 'dot') text = renderDot(plan);
-      else text = opts.explain ? `${renderPlanTable(plan)}\n${renderExplanation(plan, decisions.candidates)}` : renderPlanTable(plan);
+      else text = opts.explain ? `${renderPlanTable(plan)}\n${renderExplanation(plan, decisions.candidates, (op) => explainConfig(plan, op))}` : renderPlanTable(plan);
       process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     });
 }
