@@ -4,8 +4,10 @@
 // with tracking off (every frame detected, every face embedded) and on (tracks, a detection interval, still scenes
 // skipped); the bare loop's capacity is its fps on the same clip at 5 fps, divided by 5. Camera counts are searched
 // by doubling, then halving the gap between the last that held and the first that did not.
-import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as vega from 'vega';
+import * as vegaLite from 'vega-lite';
 import { median, runNode, runNodeTimed } from './node-run.js';
 import { repoRoot } from '../test/helpers/paths.js';
 import { CLIP, writeClipTopology } from '../test/helpers/clip-topology.js';
@@ -106,7 +108,41 @@ async function search(mode: 'untracked' | 'tracked', plays: number, limit: numbe
   return { mode, cameras: good, p99Ms: at?.p99Ms ?? NaN, identitiesPerCamera: at?.identities[0] ?? 0, steps };
 }
 
+/** The sweep as a picture: p99 latency and frames dropped against cameras, per mode, the 1 s bound and the bare loop's capacity. */
+async function plot(results: ModeResult[], file: string): Promise<void> {
+  const points = results.flatMap((r) => r.steps.map((s) => ({ mode: r.mode, cameras: s.cameras, p99Ms: s.p99Ms, dropped: s.dropped })));
+  const bare = results.find((r) => r.mode === 'bare')?.cameras;
+  const rules = bare ? [{ mark: { type: 'rule', strokeDash: [4, 4] }, data: { values: [{ bare }] }, encoding: { x: { field: 'bare', type: 'quantitative' } } }] : [];
+  const panel = (field: string, title: string, bound: number | null) => ({
+    width: 320,
+    height: 220,
+    layer: [
+      {
+        data: { values: points },
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'cameras', type: 'quantitative', title: `cameras (5 fps each); dashed: the bare loop's ${bare ?? '?'}` },
+          y: { field, type: 'quantitative', title },
+          color: { field: 'mode', type: 'nominal' },
+          order: { field: 'cameras' },
+        },
+      },
+      ...(bound === null ? [] : [{ mark: { type: 'rule', color: 'grey' }, data: { values: [{ bound }] }, encoding: { y: { field: 'bound', type: 'quantitative' } } }]),
+      ...rules,
+    ],
+  });
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'Cameras per gateway: p99 capture-to-match latency (bound 1 s) and frames dropped',
+    hconcat: [panel('p99Ms', 'p99 latency (ms)', BOUND_MS), panel('dropped', 'frames dropped in the run', null)],
+  } as vegaLite.TopLevelSpec;
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, await view.toSVG());
+}
+
 export async function run(args: string[]): Promise<void> {
+  const plotFile = args.includes('--plot') ? args[args.indexOf('--plot') + 1]! : join(repoRoot, 'bench', 'out', 'capacity.svg');
   const json = args.includes('--json');
   const plays = Number(args[args.indexOf('--plays') + 1]) || 2;
   const limit = Number(args[args.indexOf('--limit') + 1]) || 64;
@@ -145,5 +181,7 @@ export async function run(args: string[]): Promise<void> {
       console.log(`    ${r.mode.padEnd(10)} at ${at.cameras} cameras: CPU ms per frame: tierflow ${at.cpu.tierflow}, ffmpeg ${at.cpu.ffmpeg}; wall ms per frame in ${ops}`);
     }
   }
+  await plot(results, plotFile);
+  console.log(`  plot: ${plotFile}`);
   if (json) console.log(JSON.stringify({ bench: 'capacity', results: results.map(({ steps: _, ...r }) => ({ ...r, p99Ms: Number.isNaN(r.p99Ms) ? null : r.p99Ms, identitiesPerCamera: Number.isNaN(r.identitiesPerCamera) ? null : r.identitiesPerCamera })) }));
 }

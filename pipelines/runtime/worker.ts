@@ -1,6 +1,5 @@
 // A worker hosts the chains the plan placed on its nodes (one node for a deployed worker process; every node
 // for `tierflow run`), each chain as many replicas as planned, all members of the chain's consumer group.
-import { turnsFor } from './priority.js';
 import type { Plan } from '../plan/types.js';
 import type { AnyOperatorDefinition } from '../operator.js';
 import type { Backbone, ConsumedRecord, Producer } from '../backbone/contract.js';
@@ -10,6 +9,7 @@ import { ChainRunner } from './chain.js';
 import type { RecordCodec } from './codec.js';
 import { WorkerMetrics } from './metrics.js';
 import { chainOrder } from './order.js';
+import { turnsFor } from './priority.js';
 
 export interface WorkerOptions {
   plan: Plan;

@@ -16,6 +16,8 @@ export function renderStatus(s: DeployStatus, now = Date.now()): string {
   const out = [`topology ${s.topology}: supervisor ${s.supervisor.up ? `up (pid ${s.supervisor.pid})` : 'DOWN'}`, ...migrationLines(s, now), ''];
   // Containerised workers also show the limits they run under (their node's cpu and memory).
   const limits = s.processes.some((p) => p.container);
+  // Flows of several priorities: which operator's drops are whose (a low flow sheds first).
+  const priorities = new Set(s.operators.map((o) => o.priority)).size > 1;
   const limitsOf = (p: DeployStatus['processes'][number]) => (limits ? [p.container ? `${p.container.cpus} cpu ${p.container.memoryMB} MB` : '-'] : []);
   out.push(
     ...table(
@@ -24,8 +26,8 @@ export function renderStatus(s: DeployStatus, now = Date.now()): string {
     ),
     '',
     ...table(
-      ['OPERATOR', 'NODE', 'REPLICAS', 'IN', 'OUT', 'FPS', 'LAG', 'DROPPED'],
-      s.operators.map((o) => [o.operator, o.node, String(o.replicas), String(o.recordsIn), String(o.recordsOut), o.fps.toFixed(1), String(o.lag), String(o.dropped)]),
+      ['OPERATOR', 'NODE', 'REPLICAS', 'IN', 'OUT', 'FPS', 'LAG', 'DROPPED', ...(priorities ? ['PRIORITY'] : [])],
+      s.operators.map((o) => [o.operator, o.node, String(o.replicas), String(o.recordsIn), String(o.recordsOut), o.fps.toFixed(1), String(o.lag), String(o.dropped), ...(priorities ? [o.priority] : [])]),
     ),
   );
   if (s.sources.length > 0) {

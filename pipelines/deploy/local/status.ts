@@ -1,6 +1,7 @@
 // What `tierflow status` shows of a local deploy: each worker's /status and /metrics (consumer lag), merged
 // with what the supervisor recorded (pid, restarts). A worker that does not answer shows as down.
 import type { Plan } from '../../plan/types.js';
+import type { Priority } from '../../topology/schema.js';
 import type { MirrorState } from './mirrors.js';
 import { kafkaAnswers, mirrorBacklog, type MirrorBacklog } from './mirror-backlog.js';
 import type { OperatorSnapshot } from '../../runtime/metrics.js';
@@ -44,6 +45,8 @@ export interface OperatorRow {
   fps: number;
   lag: number;
   dropped: number;
+  /** Its flow's priority (its chain's): frames of lower priorities are shed first where chains share a worker. */
+  priority: Priority;
 }
 
 export interface DeployStatus {
@@ -128,7 +131,7 @@ export function operatorRows(plan: Plan, processes: ProcessRow[], replicas: Reco
     for (const operator of chain.operators) {
       const snaps = processes.filter((p) => p.node === chain.node).flatMap((p) => p.operators.filter((o) => o.operator === operator));
       const sum = (k: 'recordsIn' | 'recordsOut' | 'fps' | 'dropped') => snaps.reduce((n, o) => n + o[k], 0);
-      rows.push({ operator, chain: chain.id, node: chain.node, replicas: replicas[chain.id] ?? chain.replicas, recordsIn: sum('recordsIn'), recordsOut: sum('recordsOut'), fps: Math.round(sum('fps') * 10) / 10, lag, dropped: sum('dropped') });
+      rows.push({ operator, chain: chain.id, node: chain.node, replicas: replicas[chain.id] ?? chain.replicas, recordsIn: sum('recordsIn'), recordsOut: sum('recordsOut'), fps: Math.round(sum('fps') * 10) / 10, lag, dropped: sum('dropped'), priority: chain.priority });
     }
   }
   return rows;
