@@ -16,7 +16,10 @@ const SAMPLES: Record<string, unknown> & { events: SightingEvent; frames: FrameR
   frames: { camera: 'door', epoch: 'e0', seq: 41, captureTs: 1_763_800_000_123, width: 640, height: 480, format: 'jpeg', data: jpeg },
   faces: {
     camera: 'door', epoch: 'e0', seq: 41, captureTs: 1_763_800_000_123, width: 640, height: 480,
-    faces: [{ index: 0, box: [10.5, 20.25, 64, 80], score: 0.93, cropBox: [0, 4, 96.5, 120], crop: jpeg }],
+    faces: [
+      { index: 0, box: [10.5, 20.25, 64, 80], score: 0.93, cropBox: [0, 4, 96.5, 120], crop: jpeg, track: 3, carried: false },
+      { index: 1, box: [200, 20, 60, 70], score: 0.8, cropBox: [180, 0, 100, 110], crop: new Uint8Array(0), track: 4, carried: true },
+    ],
   },
   embeddings: {
     camera: 'door', epoch: 'e0', seq: 41, captureTs: 1_763_800_000_123,
@@ -24,13 +27,15 @@ const SAMPLES: Record<string, unknown> & { events: SightingEvent; frames: FrameR
       index: 0, box: [10.5, 20.25, 64, 80], score: 0.93,
       landmarks: Array.from({ length: 136 }, (_, i) => f(i * 1.5)),
       embedding: Array.from({ length: 128 }, (_, i) => f(Math.sin(i) / 8)),
+      track: 3,
+      carried: false,
     }],
   },
   matches: {
     camera: 'door', epoch: 'e0', seq: 41, captureTs: 1_763_800_000_123,
     faces: [
-      { index: 0, box: [10.5, 20.25, 64, 80], score: 0.93, identity: 'ada', distance: 0.31, clusterId: null },
-      { index: 1, box: [200, 20, 60, 70], score: 0.81, identity: null, distance: 0.77, clusterId: 'u-7' },
+      { index: 0, box: [10.5, 20.25, 64, 80], score: 0.93, identity: 'ada', distance: 0.31, clusterId: null, track: 3, carried: true },
+      { index: 1, box: [200, 20, 60, 70], score: 0.81, identity: null, distance: 0.77, clusterId: 'u-7', track: 0, carried: false },
     ],
   },
   events: {
