@@ -66,13 +66,9 @@ async function step(mode: 'untracked' | 'tracked', cameras: number, plays: numbe
     const counts = Array.from({ length: cameras }, (_, i) => ids[`cam-${i + 1}`]?.length ?? 0);
     const names = [...new Set(Object.values(ids).flat())].sort();
     const frames = out['frames'] as number;
-    const profile = (out['operators'] as Array<{ operator: string; recordsIn: number; busyMs: number }>).map((o) => ({
-      operator: o.operator,
-      msPerFrame: Math.round((o.busyMs / Math.max(1, frames)) * 10) / 10,
-      recordsIn: o.recordsIn,
-    }));
-    const own = out['cpuMs'] as number;
     const perFrame = (ms: number) => Math.round((ms / Math.max(1, frames)) * 10) / 10;
+    const profile = (out['operators'] as Array<{ operator: string; recordsIn: number; busyMs: number }>).map((o) => ({ operator: o.operator, msPerFrame: perFrame(o.busyMs), recordsIn: o.recordsIn }));
+    const own = out['cpuMs'] as number;
     const cpu = { tierflow: perFrame(own), ffmpeg: perFrame(run.cpuMs - own) };
     return { cameras, p99Ms, dropped, identities: [Math.min(...counts), Math.max(...counts)], names, held: p99Ms < BOUND_MS && dropped === 0, profile, cpu };
   } finally {

@@ -5,10 +5,10 @@ import type { OperatorContext, TransformInstance } from '../../pipelines/operato
 import type { FacesRecord, FrameRecord } from '../streams/records.js';
 import { detectFrames } from './frames.js';
 import { CameraTracking } from '../track/cameras.js';
+import type { DetectConfig } from './index.js';
 
 /** How often the worker log hears what tracking saved. */
 const TELL_EVERY_MS = 60_000;
-import type { DetectConfig } from './index.js';
 
 export async function createDetect(config: Static<typeof DetectConfig>, ctx: OperatorContext): Promise<TransformInstance<FrameRecord, FacesRecord>> {
   const session = await loadDetector(config.model, config.threads);

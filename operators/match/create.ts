@@ -5,7 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Static } from '@sinclair/typebox';
 import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
 import type { EmbeddingsRecord, FaceMatch, MatchesRecord } from '../streams/records.js';
-import { IDENTITIES, trackKey, type IdentityBoard } from '../track/identities.js';
+import { IDENTITIES, remember, trackKey, type IdentityBoard } from '../track/identities.js';
 import { readGallery, type Gallery } from '../../pipelines/vision/gallery.js';
 import { TierflowError } from '../../pipelines/errors.js';
 import { galleryFromTable } from '../../pipelines/vision/gallery-table.js';
@@ -40,9 +40,7 @@ export function createLabeller(board: IdentityBoard = IDENTITIES): (matcher: Mat
       else {
         label = matcher.match(f.embedding);
         if (f.track !== 0) {
-          labels.delete(key);
-          labels.set(key, label);
-          if (labels.size > TRACKS_REMEMBERED) labels.delete(labels.keys().next().value!);
+          remember(labels, key, label, TRACKS_REMEMBERED);
           board.tell(key, label.identity);
         }
       }

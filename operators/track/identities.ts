@@ -7,6 +7,13 @@
 /** A track on a camera's session: `camera/epoch/track`. */
 export const trackKey = (camera: string, epoch: string, track: number): string => `${camera}/${epoch}/${track}`;
 
+/** Sets `key` as the newest entry of `map`, forgetting the oldest beyond `limit` (a Map keeps insertion order). */
+export function remember<V>(map: Map<string, V>, key: string, value: V, limit: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > limit) map.delete(map.keys().next().value!);
+}
+
 /** Tracks remembered at most: a match without a detect in its worker writes and nobody forgets, so the oldest go. */
 const LIMIT = 10_000;
 
@@ -15,9 +22,7 @@ export class IdentityBoard {
 
   /** match: the track's face was embedded and matched; `identity` null is nobody in the gallery. */
   tell(key: string, identity: string | null): void {
-    this.known.delete(key);
-    this.known.set(key, identity);
-    if (this.known.size > LIMIT) this.known.delete(this.known.keys().next().value!);
+    remember(this.known, key, identity, LIMIT);
   }
 
   /** undefined: nothing heard (not matched yet, or match runs elsewhere). */

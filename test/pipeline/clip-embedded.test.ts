@@ -1,32 +1,15 @@
 // The flagship flow compiled from a topology and run in-process on the embedded backbone over a real clip:
 // the two people of the clip are recognised, nothing is dropped from a recorded file, and latency is measured.
-import '../helpers/operators.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { compileTopology } from '../../pipelines/cli/compile.js';
-import { runPlan } from '../../pipelines/runtime/run.js';
-import { avroRecordCodec } from '../../pipelines/runtime/codec.js';
-import { openBackbone } from '../../pipelines/backbone/open.js';
-import type { SightingEvent } from '../../operators/streams/records.js';
 import { CLIP_IDENTITIES, writeClipTopology } from '../helpers/clip-topology.js';
+import { runClip } from '../helpers/run-clip.js';
 
 test('the clip, run on the embedded backbone, yields sightings of both enrolled people', { timeout: 180_000 }, async () => {
   const { dir, file } = await writeClipTopology({ name: 'clip-embedded', backbone: { type: 'embedded' }, cameras: 2 });
   try {
-    const { plan } = await compileTopology(file);
-    const lines: string[] = [];
-    const summary = await runPlan(plan, {
-      json: true,
-      untilSourcesEnd: true,
-      dataDir: dir,
-      out: (l) => lines.push(l),
-      log: () => {},
-      openBackbone,
-      codec: avroRecordCodec(),
-      signal: new AbortController().signal,
-    });
-    const events = lines.map((l) => JSON.parse(l) as SightingEvent);
+    const { events, summary } = await runClip(file, dir);
     for (const cam of ['cam-1', 'cam-2']) {
       const seen = new Set(events.filter((e) => e.camera === cam).map((e) => e.identity));
       for (const who of CLIP_IDENTITIES) assert.ok(seen.has(who), `${cam} should show ${who}; saw ${[...seen].join(', ')}`);

@@ -1,33 +1,16 @@
 // Tracking on the clip, end to end on the embedded backbone: faces v3 through Avro, detect embedding only the faces
 // that are due, embed skipping carried ones, match carrying each track's identity; the performer is still recognised.
-import '../helpers/operators.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { compileTopology } from '../../pipelines/cli/compile.js';
-import { runPlan } from '../../pipelines/runtime/run.js';
-import { avroRecordCodec } from '../../pipelines/runtime/codec.js';
-import { openBackbone } from '../../pipelines/backbone/open.js';
-import type { SightingEvent } from '../../operators/streams/records.js';
 import { writeClipTopology } from '../helpers/clip-topology.js';
+import { runClip } from '../helpers/run-clip.js';
 
 test('with tracking and a detection interval of 2, the clip is recognised embedding a fraction of its faces', { timeout: 180_000 }, async () => {
   const { dir, file } = await writeClipTopology({ name: 'clip-tracked', backbone: { type: 'embedded' }, cameras: 2, detectConfig: '{ tracking: { enabled: true, interval: 2 } }' });
   try {
-    const { plan } = await compileTopology(file);
-    const lines: string[] = [];
     const logs: string[] = [];
-    const summary = await runPlan(plan, {
-      json: true,
-      untilSourcesEnd: true,
-      dataDir: dir,
-      out: (l) => lines.push(l),
-      log: (l) => logs.push(l),
-      openBackbone,
-      codec: avroRecordCodec(),
-      signal: new AbortController().signal,
-    });
-    const events = lines.map((l) => JSON.parse(l) as SightingEvent);
+    const { events, summary } = await runClip(file, dir, (l) => logs.push(l));
     for (const cam of ['cam-1', 'cam-2']) {
       const lin = events.filter((e) => e.camera === cam && e.identity === 'Lin-Manuel Miranda');
       // He is on stage for frames 18-38 of 50 (at 5 fps): about 4 s, carried or embedded, frame by frame.
