@@ -25,5 +25,8 @@ export { EVENTS } from '../operators/streams/index.js';
 export type { SightingEvent } from '../operators/streams/records.js';
 // A sink that publishes any stream to MQTT.
 export { mqttPublisher } from '../operators/mqtt/publish.js';
+// What a module may add besides operators (its named export `extension`): CLI commands, a dashboard feed.
+export type { ModuleExtension } from '../pipelines/extension.js';
+export { EnrolRefused, type LiveFeed, type CameraLive, type ClusterLive, type SightingLive, type LabelledBox, type EnrolRequest } from '../pipelines/dashboard/feed.js';
 // Operators and flows tested in-process, without a backbone.
 export { testOperator, testFlow, testConfig, type TestStage, type TestOptions, type TestResult } from '../pipelines/testing.js';

@@ -6,8 +6,8 @@ import { performance } from 'node:perf_hooks';
 import { Value } from '@sinclair/typebox/value';
 import { DetectConfig } from '../operators/detect/index.js';
 import { detectFaces, loadDetector } from '../models/infer/detect.js';
-import { embedFaces, loadFaceModels } from '../pipelines/vision/embed.js';
-import { FAST_ALIGN } from '../pipelines/vision/align.js';
+import { embedFaces, loadFaceModels } from '../operators/vision/embed.js';
+import { FAST_ALIGN } from '../operators/vision/align.js';
 import { peakRssMB } from '../pipelines/runtime/peak-rss.js';
 
 const WIDTH = 640, HEIGHT = 360;

@@ -20,12 +20,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { crossValidate, parsePairs } from '../pipelines/vision/verification.js';
-import { createFaceAnalyser, STILL_IMAGE_COMPLEMENT, subjectFace } from '../pipelines/vision/faces.js';
-import { decodeRgb } from '../pipelines/vision/image.js';
+import { crossValidate, parsePairs } from '../operators/vision/verification.js';
+import { createFaceAnalyser, STILL_IMAGE_COMPLEMENT, subjectFace } from '../operators/vision/faces.js';
+import { decodeRgb } from '../operators/vision/image.js';
 import { listModels } from '../models/registry.js';
-import { DLIB_CHIP, SINGLE_VIEW, STILL_VIEWS } from '../pipelines/vision/chip.js';
-import type { Framing } from '../pipelines/vision/still-detect.js';
+import { DLIB_CHIP, SINGLE_VIEW, STILL_VIEWS } from '../operators/vision/chip.js';
+import type { Framing } from '../operators/vision/still-detect.js';
 import { repoRoot, sharedData } from '../test/helpers/paths.js';
 
 interface Cached {

@@ -154,6 +154,12 @@ export interface OperatorDefinition<C extends TSchema = TSchema, In extends AnyS
   /** A source operator: the URL schemes of the topology sources it reads (`rtsp`, `mqtt`); validate refuses a source
    *  of another scheme at its url. Absent: any. */
   sourceSchemes?: string[];
+  /** A source operator: what is wrong with a source url it would read (decode@1: a demo image it does not have), for
+   *  validate to report at the url; undefined when nothing is. */
+  sourceProblem?(url: string): string | undefined;
+  /** A source operator: whether this source is a recording read as fast as the flow takes it (decode@1: a video file,
+   *  unless `realtime`). Its frames wait for room instead of being dropped as stale. Absent: every source is live. */
+  recorded?(url: string, config: Static<C>): boolean;
   /** Standard tiers (device, edge, fog, cloud) the operator may run on; all four means any tier, custom names too. */
   tiers: string[];
   resources: ResourceNeeds;

@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { TierflowError } from '../../pipelines/errors.js';
 import { loadModel } from '../registry.js';
 import { decodeSsd, decodeTinyGrid, type Detection } from './decode.js';
-import sharp from '../../pipelines/media/sharp.js';
+import sharp from '../../operators/media/sharp.js';
 import { reshapedDimensions, toNetInput, type RgbImage } from './net-input.js';
 import { withInput } from './input-pool.js';
 

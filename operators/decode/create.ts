@@ -1,13 +1,13 @@
 // decode: one SourceSession per source in ctx.sources, all running side by side. URLs are resolved and
 // images measured before anything runs, so a missing file fails create() with one clear line.
 import type { Static } from '@sinclair/typebox';
-import sharp from '../../pipelines/media/sharp.js';
+import sharp from '../media/sharp.js';
 import type { OperatorContext, SourceInstance } from '../../pipelines/operator.js';
 import { TierflowError } from '../../pipelines/errors.js';
-import { ffmpegBinary } from '../../pipelines/media/ffmpeg-binary.js';
-import { startGrab } from '../../pipelines/media/frame-grabber.js';
-import type { GrabSpec, PanSpec } from '../../pipelines/media/grab-args.js';
-import { resolveMediaInput, type MediaInput } from '../../pipelines/media/media-input.js';
+import { ffmpegBinary } from '../media/ffmpeg-binary.js';
+import { startGrab } from '../media/frame-grabber.js';
+import type { GrabSpec, PanSpec } from '../media/grab-args.js';
+import { resolveMediaInput, type MediaInput } from '../media/media-input.js';
 import type { FrameRecord } from '../streams/records.js';
 import type { SourceSpec } from '../../pipelines/topology/schema.js';
 import type { DecodeConfig } from './index.js';

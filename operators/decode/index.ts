@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { defineOperator } from '../../pipelines/operator.js';
 import { FRAMES } from '../streams/index.js';
 import { frameBytes, SCENES } from './frame-bytes.js';
+import { demoImages, isImagePath } from '../media/media-input.js';
 
 export const DecodeConfig = Type.Object(
   {
@@ -60,6 +61,13 @@ export default defineOperator({
   input: null,
   output: FRAMES,
   sourceSchemes: ['rtsp', 'rtsps', 'file', 'demo'],
+  sourceProblem: (url) => {
+    const name = url.startsWith('demo:') ? url.slice('demo:'.length) : undefined;
+    if (name === undefined || name.startsWith('/')) return undefined;
+    const demo = demoImages();
+    return demo.includes(name) ? undefined : `no demo image '${name}': use one of ${demo.join(', ')}, or an absolute path`;
+  },
+  recorded: (url, config) => url.startsWith('file:') && !isImagePath(url) && !config.realtime,
   tiers: ['device', 'edge', 'fog', 'cloud'],
   resources: { cpu: 0.25, memoryMB: 96, arch: ['amd64', 'arm64'] },
   bytesPerRecord: frameBytes('640x360', 85, 'medium'),

@@ -1,8 +1,8 @@
 // One source's life: grab frames through ffmpeg, number them, and when a camera drops or never answers,
 // retry with exponential backoff. Each source has its own session, so one dead camera never stalls another.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FrameGrab, GrabExit } from '../../pipelines/media/frame-grabber.js';
-import type { GrabSpec } from '../../pipelines/media/grab-args.js';
+import type { FrameGrab, GrabExit } from '../media/frame-grabber.js';
+import type { GrabSpec } from '../media/grab-args.js';
 import type { FrameRecord } from '../streams/records.js';
 import { backoffDelay, shouldGiveUp, type BackoffPolicy } from './backoff.js';
 import { mintEpoch } from './epoch.js';

@@ -1,6 +1,6 @@
 // The detect operator's core: decode frames, detect faces in batches across frames, cut JPEG crops. Takes the
 // detector as a function so the batching and bad-frame handling do not depend on how detection is run.
-import sharp from '../../pipelines/media/sharp.js';
+import sharp from '../media/sharp.js';
 import type { Detection, RgbImage } from '../../models/infer/detect.js';
 import type { FaceCrop, FacesRecord, FrameRecord } from '../streams/records.js';
 import type { CameraTracking, FramePlan, TrackedFace } from '../track/cameras.js';

@@ -9,7 +9,7 @@ import detectDefinition, { DetectConfig } from '../detect/index.js';
 import embedDefinition, { EmbedConfig } from './index.js';
 import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
 import type { EmbeddingsRecord, FacesRecord, FrameRecord } from '../streams/records.js';
-import { facesInImages } from '../../pipelines/vision/faces.js';
+import { facesInImages } from '../vision/faces.js';
 import { sharedData } from '../../test/helpers/paths.js';
 import { operatorContext } from '../../test/helpers/operator-context.js';
 

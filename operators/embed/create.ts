@@ -3,11 +3,11 @@
 import type { Static } from '@sinclair/typebox';
 import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';
 import type { Box, EmbeddingsRecord, FaceCrop, FacesRecord, FaceEmbedding } from '../streams/records.js';
-import { decodeRgb } from '../../pipelines/vision/image.js';
-import { embedFaces, loadFaceModels, type FaceModels } from '../../pipelines/vision/embed.js';
-import { FAST_ALIGN, type FaceInImage } from '../../pipelines/vision/align.js';
+import { decodeRgb } from '../vision/image.js';
+import { embedFaces, loadFaceModels, type FaceModels } from '../vision/embed.js';
+import { FAST_ALIGN, type FaceInImage } from '../vision/align.js';
 import { isTierflowError, TierflowError } from '../../pipelines/errors.js';
-import type { RgbImage } from '../../pipelines/vision/warp.js';
+import type { RgbImage } from '../vision/warp.js';
 import type { EmbedConfig } from './index.js';
 
 interface Pending {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import definition, { MatchConfig } from './index.js';
-import { createGallery, writeGallery } from '../../pipelines/vision/gallery.js';
+import { createGallery, writeGallery } from '../vision/gallery.js';
 import { TierflowError } from '../../pipelines/errors.js';
 import { listModels } from '../../models/registry.js';
 import type { OperatorContext, TransformInstance } from '../../pipelines/operator.js';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { defineOperator } from '../../pipelines/operator.js';
 import { CLUSTER_ENTRY_SCHEMA } from './matcher.js';
-import { GALLERY_TABLE } from '../../pipelines/vision/gallery-table.js';
+import { GALLERY_TABLE } from '../vision/gallery-table.js';
 import { EMBEDDINGS, MATCHES } from '../streams/index.js';
 
 export const MatchConfig = Type.Object(
@@ -56,7 +56,7 @@ export default defineOperator({
     const gallery = resolve(demo.topologyDir, config.gallery);
     if (existsSync(gallery)) return;
     demo.say(`demo: enrolling the people in the demo photos into ${gallery} ...`);
-    const { enrollDemoGallery } = await import('../../pipelines/vision/demo-gallery.js');
+    const { enrollDemoGallery } = await import('../vision/demo-gallery.js');
     const g = await enrollDemoGallery(demo.sources, gallery, demo.topologyDir);
     demo.say(`demo: ${g.identities.length} identities enrolled`);
   },

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Value } from '@sinclair/typebox/value';
 import definition, { MatchConfig } from './index.js';
-import { encodeGalleryEntry } from '../../pipelines/vision/gallery-table.js';
+import { encodeGalleryEntry } from '../vision/gallery-table.js';
 import { listModels } from '../../models/registry.js';
 import type { TableView, TransformInstance } from '../../pipelines/operator.js';
 import type { EmbeddingsRecord, MatchesRecord } from '../streams/records.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMatcher, memoryClusterStore } from './matcher.js';
-import { createGallery } from '../../pipelines/vision/gallery.js';
+import { createGallery } from '../vision/gallery.js';
 
 // Unit vectors along axes are sqrt(2) apart; mixing in a little of another axis moves a point slightly.
 function vec(axis: number, nudgeAxis = -1, nudge = 0): number[] {

@@ -3,7 +3,7 @@
 // the first unknown face within no cluster's reach founds one, and its embedding stays the leader, so an id
 // never drifts once given. Leaders and the id counter live in a keyed store (the engine's state store in the
 // operator, a Map in unit tests), and ids carry the store's scope, so two replicas never mint the same id.
-import type { Gallery } from '../../pipelines/vision/gallery.js';
+import type { Gallery } from '../vision/gallery.js';
 import type { StateStore } from '../../pipelines/operator.js';
 
 export interface MatcherOptions {

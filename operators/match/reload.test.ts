@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import definition, { MatchConfig } from './index.js';
-import { createGallery, writeGallery } from '../../pipelines/vision/gallery.js';
+import { createGallery, writeGallery } from '../vision/gallery.js';
 import { listModels } from '../../models/registry.js';
 import type { TransformInstance } from '../../pipelines/operator.js';
 import type { EmbeddingsRecord, MatchesRecord } from '../streams/records.js';

@@ -13,13 +13,12 @@ import { registerStatus } from './commands/status.js';
 import { registerTail } from './commands/tail.js';
 import { registerScale } from './commands/scale.js';
 import { registerMigrate } from './commands/migrate.js';
-import { registerVision } from './commands/vision.js';
 import { registerDashboard } from './commands/dashboard.js';
 import { registerSchemas } from './commands/schemas.js';
 import { registerDocs } from './commands/docs.js';
 import { followLauncher, needsWorkerSettings, relaunchWithWorkerSettings } from './worker-settings.js';
 import { disableOrtTelemetry } from '../../models/ort-telemetry.js';
-import { installBuiltinOperators } from '../registry.js';
+import { installBuiltinOperators, registry } from '../registry.js';
 
 export function buildProgram(): Command {
   const program = new Command('tierflow')
@@ -38,10 +37,11 @@ export function buildProgram(): Command {
   registerTail(program);
   registerScale(program);
   registerMigrate(program);
-  registerVision(program);
   registerDashboard(program);
   registerSchemas(program);
   registerDocs(program);
+  // Commands of the operator modules (the face library's models, enroll, faces).
+  for (const e of registry().extensions) e.commands?.(program);
   return program;
 }
 

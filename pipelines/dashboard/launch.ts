@@ -1,6 +1,5 @@
 // Starting a dashboard from the CLI's flags: for a `tierflow run` (its own records, live) or over a local
 // deploy's workers, with sites to aggregate. Token and bind rules are checked here, before anything listens.
-import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Plan } from '../plan/types.js';
 import type { Topology } from '../topology/schema.js';
 import { policyLimits, operatorClasses } from '../plan/policy.js';
@@ -8,11 +7,10 @@ import { TierflowError } from '../errors.js';
 import type { AnyOperatorDefinition } from '../operator.js';
 import { frameHostTier, picturePolicy, type PicturePolicy } from './frame-policy.js';
 import { flowGraph, type FlowGraph } from './graph.js';
-import { LiveView } from './live.js';
+import type { LiveFeed } from './feed.js';
 import { isLoopback, serveDashboard, type DashboardServer } from './server.js';
 import { parseSite, type SiteSpec } from './sites.js';
 import type { StatusProvider } from './status.js';
-import type { EnrolTarget } from './enrol.js';
 
 export const DEFAULT_DASHBOARD_PORT = 7390;
 
@@ -65,7 +63,8 @@ export async function listen(checked: CheckedFlags, make: (port: number) => Prom
 }
 
 export interface RunDashboard {
-  live: LiveView;
+  /** What the run's records show; absent when no operator module makes a feed for this plan. */
+  live?: LiveFeed;
   server: DashboardServer;
 }
 
@@ -75,23 +74,15 @@ export function runPictures(plan: Plan, topology: Pick<Topology, 'tiers' | 'poli
   return picturePolicy(plan.tiers, policyLimits(topology), frameHostTier(plan.tiers, frameTiers));
 }
 
-/** The gallery a run enrols into: the one its identity-matching operator reads (the first flow with a gallery). */
-export function runEnrolTarget(plan: Plan, modelSha256: string | undefined, embedPhoto: EnrolTarget['embedPhoto']): EnrolTarget | undefined {
-  const placement = plan.placements.find((p) => typeof plan.configs[p.operator]?.['gallery'] === 'string');
-  if (!placement || !modelSha256) return undefined;
-  const gallery = String(plan.configs[placement.operator]!['gallery']);
-  return { galleryFile: isAbsolute(gallery) ? gallery : resolve(dirname(resolve(plan.file)), gallery), modelSha256, embedPhoto };
-}
-
 export async function startRunDashboard(opts: {
   plan: Plan;
   checked: CheckedFlags;
   pictures: PicturePolicy;
   status: StatusProvider;
-  enrol?: EnrolTarget;
+  live?: LiveFeed;
   log: (line: string) => void;
 }): Promise<RunDashboard> {
-  const live = new LiveView();
+  const live = opts.live;
   const graph: FlowGraph = flowGraph(opts.plan);
   const server = await listen(opts.checked, (port) =>
     serveDashboard({
@@ -101,7 +92,6 @@ export async function startRunDashboard(opts: {
       status: opts.status,
       pictures: opts.pictures,
       live,
-      enrol: opts.enrol,
       sites: opts.checked.sites,
       host: opts.checked.host,
       port,

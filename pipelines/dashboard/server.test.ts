@@ -6,8 +6,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
-import sharp from '../media/sharp.js';
-import { LiveView } from './live.js';
+import sharp from '../../operators/media/sharp.js';
+import { LiveView } from '../../operators/vision/live-feed.js';
+import type { EnrolTarget } from '../../operators/vision/dashboard-enrol.js';
 import { serveDashboard, type DashboardOptions } from './server.js';
 import type { LiveStatus } from './status.js';
 import { TierflowError } from '../errors.js';
@@ -16,8 +17,8 @@ const graph = { tiers: ['device', 'edge', 'cloud'], nodes: [], operators: [], so
 const status = async (): Promise<LiveStatus> => ({ at: Date.now(), nodes: [{ name: 'n', up: true }], operators: [{ operator: 'decode', fps: 5, recordsIn: 1, recordsOut: 1, dropped: 0, lag: 0 }], sources: [{ source: 'cam-1', state: 'connected', since: 1 }] });
 const vector = (i: number) => Array.from({ length: 128 }, (_, k) => (k === i ? 1 : 0));
 
-async function liveWithFrameAndCluster(): Promise<LiveView> {
-  const live = new LiveView();
+async function liveWithFrameAndCluster(enrolInto?: EnrolTarget): Promise<LiveView> {
+  const live = new LiveView(enrolInto);
   const jpeg = await sharp({ create: { width: 64, height: 36, channels: 3, background: '#446' } }).jpeg().toBuffer();
   live.ingest('decode', 'frames', [{ camera: 'cam-1', seq: 0, captureTs: 1, width: 64, height: 36, format: 'jpeg', data: jpeg }]);
   live.ingest('detect', 'faces', [{ camera: 'cam-1', seq: 0, captureTs: 1, width: 64, height: 36, faces: [{ index: 0, box: [1, 1, 8, 8], score: 0.9, cropBox: [0, 0, 16, 16], crop: jpeg }] }]);
@@ -59,10 +60,10 @@ void test('a dashboard above the frame tier has no snapshot or thumbnail route; 
 void test('enrol: token required; unknown cluster, bad name, non-image and oversized uploads refused clearly; a good one lands in the gallery', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'dash-enrol-'));
   try {
-    const live = await liveWithFrameAndCluster();
     const galleryFile = join(dir, 'gallery.json');
+    const live = await liveWithFrameAndCluster({ galleryFile, modelSha256: 'a'.repeat(64) });
     const token = 'a-token-of-enough-length';
-    await withDashboard({ live, token, enrol: { galleryFile, modelSha256: 'a'.repeat(64) } }, async (url) => {
+    await withDashboard({ live, token }, async (url) => {
       const post = (path: string, init: RequestInit = {}, withToken = true) =>
         fetch(`${url}${path}`, { method: 'POST', ...init, headers: { ...(withToken ? { 'x-tierflow-token': token } : {}), ...(init.headers as Record<string, string>) } });
       const enrol = (cluster: string, name: string) => `api/clusters/${encodeURIComponent(cluster)}/enrol?name=${encodeURIComponent(name)}`;

@@ -4,13 +4,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import sharp from '../media/sharp.js';
 import { TierflowError } from '../errors.js';
 import { appAsset, pageHtml, vendorAsset } from './assets.js';
-import { EnrolRefused, MAX_UPLOAD_BYTES, enrolCluster, type EnrolTarget } from './enrol.js';
+import { EnrolRefused, MAX_UPLOAD_BYTES, type LiveFeed } from './feed.js';
 import type { PicturePolicy } from './frame-policy.js';
 import type { FlowGraph } from './graph.js';
-import type { LiveView, Picture } from './live.js';
 import { pollSite, type SiteSpec, type SiteSummary } from './sites.js';
 import type { LiveStatus, StatusProvider } from './status.js';
 
@@ -21,8 +19,7 @@ export interface DashboardOptions {
   status: StatusProvider;
   pictures: PicturePolicy;
   /** Records seen by this process (run); absent for a dashboard over a deploy's workers. */
-  live?: LiveView;
-  enrol?: EnrolTarget;
+  live?: LiveFeed;
   sites?: SiteSpec[];
   host?: string;
   port?: number;
@@ -42,11 +39,6 @@ export const isLoopback = (host: string) => host === 'localhost' || host === '::
 const json = (res: ServerResponse, status: number, body: unknown): void => {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
 };
-
-async function jpegOf(p: Picture, maxSide: number): Promise<Buffer> {
-  const input = p.format === 'rgb' ? sharp(p.data, { raw: { width: p.width, height: p.height, channels: 3 } }) : sharp(p.data);
-  return input.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 75 }).toBuffer();
-}
 
 /** The body up to `limit` bytes; past it the rest is read and dropped (so the client gets the 413), up to 16x. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
@@ -145,30 +137,31 @@ export async function serveDashboard(opts: DashboardOptions): Promise<DashboardS
     // Picture routes exist only where the policy lets this process show pictures.
     const snap = opts.pictures.snapshots && opts.live && req.method === 'GET' ? /^\/api\/cameras\/([^/]+)\/snapshot\.jpg$/.exec(path) : null;
     if (snap) {
-      const p = opts.live!.snapshot(decodeURIComponent(snap[1]!));
-      return p ? void res.writeHead(200, { 'content-type': 'image/jpeg', 'cache-control': 'no-store' }).end(await jpegOf(p, 640)) : json(res, 404, { error: 'no frame from this camera yet' });
+      const jpeg = await opts.live!.snapshot(decodeURIComponent(snap[1]!), 640);
+      return jpeg ? void res.writeHead(200, { 'content-type': 'image/jpeg', 'cache-control': 'no-store' }).end(jpeg) : json(res, 404, { error: 'no frame from this camera yet' });
     }
     const thumb = opts.pictures.thumbnails && opts.live && req.method === 'GET' ? /^\/api\/thumbs\/([^/]+)\.jpg$/.exec(path) : null;
     if (thumb) {
-      const p = opts.live!.thumbnail(decodeURIComponent(thumb[1]!));
-      return p ? void res.writeHead(200, { 'content-type': 'image/jpeg', 'cache-control': 'max-age=60' }).end(await jpegOf(p, 128)) : json(res, 404, { error: 'no such thumbnail' });
+      const jpeg = await opts.live!.thumbnail(decodeURIComponent(thumb[1]!), 128);
+      return jpeg ? void res.writeHead(200, { 'content-type': 'image/jpeg', 'cache-control': 'max-age=60' }).end(jpeg) : json(res, 404, { error: 'no such thumbnail' });
     }
     const enrol = /^\/api\/clusters\/([^/]+)\/enrol$/.exec(path);
     if (enrol) {
       if (req.method !== 'POST') return json(res, 405, { error: 'POST only' });
       if (!authorised(req)) return json(res, 401, { error: 'enrol needs the dashboard token (header x-tierflow-token)' });
-      if (!opts.live || !opts.enrol) return json(res, 404, { error: 'this dashboard has no gallery to enrol into' });
+      const enrolInto = opts.live?.enrol;
+      if (!enrolInto) return json(res, 404, { error: 'this dashboard has no gallery to enrol into' });
       const body = await readBody(req, MAX_UPLOAD_BYTES);
       if (body === 'too-large') return void res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ error: `enrol: the upload is over ${MAX_UPLOAD_BYTES} bytes` }));
       const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
       const name = url.searchParams.get('name') ?? '';
       try {
-        const done = await enrolCluster(opts.live, opts.enrol, {
+        const { into, ...done } = await enrolInto({
           clusterId: decodeURIComponent(enrol[1]!),
           name,
           ...(body.length > 0 ? { photo: { contentType: type, bytes: body } } : {}),
         });
-        log(`dashboard: enrolled ${done.name} (${done.embeddings} embeddings) into ${opts.enrol.galleryFile}`);
+        log(`dashboard: enrolled ${done.name} (${done.embeddings} embeddings) into ${into}`);
         return json(res, 200, done);
       } catch (e) {
         if (e instanceof EnrolRefused) return json(res, e.status, { error: e.message, code: e.code });

@@ -243,7 +243,7 @@ export class ChainRunner {
   }
 
   private boundFor(): (camera: string) => number {
-    const recorded = recordedSources(this.env.plan);
+    const recorded = recordedSources(this.env.plan, this.env.operators);
     const bounds = new Map(this.env.plan.sources.map((s) => [s.name, recorded.has(s.name) ? Infinity : latencyBoundMs(s.maxLatencyMs, this.env.chain.priority)]));
     return (camera) => bounds.get(camera) ?? latencyBoundMs(2000, this.env.chain.priority);
   }
@@ -303,7 +303,7 @@ export class ChainRunner {
       }
     })();
     // Live cameras drop their oldest frames when processing falls behind; recorded files wait instead.
-    const recorded = recordedSources(this.env.plan);
+    const recorded = recordedSources(this.env.plan, this.env.operators);
     try {
       await this.source!.run(async (r) => {
         const frame = r as Captured;

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { AnyOperatorDefinition } from '../operator.js';
 import { dropStale, FreshFrameQueue, FreshnessGate, latencyBoundMs, recordedSources } from './freshness.js';
 
 const frame = (camera: string, seq: number, captureTs = 0) => ({ camera, epoch: 'e0', seq, captureTs });
@@ -43,17 +44,22 @@ test('recorded sources wait for room instead of losing frames', async () => {
   assert.deepEqual(dropped, []);
 });
 
-test('recorded videos are exempt from dropping; live cameras, images and realtime files are not', () => {
+test('sources their source operator calls recorded are exempt from dropping; those of an operator that says nothing are live', () => {
   const source = (name: string, url: string) => ({ name, url, node: 'n', fps: 5, resolution: '640x360', transport: 'tcp' as const, maxLatencyMs: 2000, loop: false });
   const plan = {
     sources: [source('clip', 'file:/v/clip.mp4'), source('live', 'rtsp://cam/1'), source('still', 'file:/p/photo.jpg'), source('paced', 'file:/v/paced.mp4')],
     placements: [
       { operator: 'decode', uses: 'decode@1', node: 'n', tier: 'edge', replicas: 1, reason: '', sources: ['clip', 'live', 'still'] },
       { operator: 'paced', uses: 'decode@1', node: 'n', tier: 'edge', replicas: 1, reason: '', sources: ['paced'] },
+      { operator: 'other', uses: 'other@1', node: 'n', tier: 'edge', replicas: 1, reason: '', sources: ['clip'] },
     ],
     configs: { decode: { realtime: false }, paced: { realtime: true } },
   };
-  assert.deepEqual([...recordedSources(plan)], ['clip']);
+  const asked: string[] = [];
+  const video = { recorded: (url: string, c: { realtime?: boolean }) => (asked.push(url), url.endsWith('.mp4') && !c.realtime) };
+  const operators = (uses: string) => (uses === 'decode@1' ? video : {}) as unknown as AnyOperatorDefinition;
+  assert.deepEqual([...recordedSources(plan, operators)], ['clip']);
+  assert.deepEqual(asked, ['file:/v/clip.mp4', 'rtsp://cam/1', 'file:/p/photo.jpg', 'file:/v/paced.mp4'], 'each source asked once, with its own flow\'s config');
 });
 
 test('the gate keeps headroom for the slowest recent wave after it and a share of the bound for delivery', () => {

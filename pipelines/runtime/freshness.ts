@@ -2,7 +2,7 @@
 // so end-to-end latency stays under the camera's bound. Only frame records are ever dropped, never events.
 import type { Priority } from '../topology/schema.js';
 import type { Plan } from '../plan/types.js';
-import { isImagePath } from '../media/media-input.js';
+import type { AnyOperatorDefinition } from '../operator.js';
 import type { Captured } from '../streams/stream.js';
 
 /** Low-priority flows give up on frames sooner; high-priority ones wait longer before dropping. */
@@ -13,16 +13,18 @@ export function latencyBoundMs(sourceMaxLatencyMs: number, priority: Priority): 
 }
 
 /**
- * Cameras whose frames come from a recorded video read as fast as the pipeline takes them (not `realtime`): they
- * are not live, so their frames wait instead of being dropped, at the source and at every freshness gate.
+ * Sources whose source operator says they are recordings read as fast as the pipeline takes them (decode@1: a video
+ * file, not `realtime`): they are not live, so their frames wait instead of being dropped, at the source and at every
+ * freshness gate.
  */
-export function recordedSources(plan: Pick<Plan, 'sources' | 'placements' | 'configs'>): Set<string> {
+export function recordedSources(plan: Pick<Plan, 'sources' | 'placements' | 'configs'>, operators: (uses: string) => AnyOperatorDefinition): Set<string> {
   const recorded = new Set<string>();
   for (const p of plan.placements) {
-    if (!p.sources || plan.configs[p.operator]?.['realtime'] === true) continue;
-    for (const name of p.sources) {
+    const isRecorded = p.sources ? operators(p.uses).recorded : undefined;
+    if (!isRecorded) continue;
+    for (const name of p.sources!) {
       const url = plan.sources.find((s) => s.name === name)?.url ?? '';
-      if (url.startsWith('file:') && !isImagePath(url)) recorded.add(name);
+      if (isRecorded(url, plan.configs[p.operator] ?? {})) recorded.add(name);
     }
   }
   return recorded;

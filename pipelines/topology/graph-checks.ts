@@ -106,6 +106,9 @@ export function inputProblems(t: Topology, byFlow: OperatorsByFlow, operators: r
         // Reported at the url: that is what to change (or the flow's operator).
         if (def.input === null && def.sourceSchemes && scheme && !def.sourceSchemes.includes(scheme)) {
           out.push(finding(['sources', at, 'url'], `a ${scheme}: source, but '${f.id}' (${f.uses}) reads ${def.sourceSchemes.map((x) => `${x}:`).join(', ')} sources`));
+        } else if (def.input === null && def.sourceProblem) {
+          const problem = def.sourceProblem(t.sources[at]!.url);
+          if (problem) out.push(finding(['sources', at, 'url'], problem));
         }
         if (def.input !== null) out.push(finding(path, `'${input}' is a source, but ${f.uses} reads the ${def.input.name} stream; a source feeds a source operator (${sourceOperators})`));
         return;

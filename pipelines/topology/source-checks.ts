@@ -5,7 +5,6 @@ import type { Topology } from './schema.js';
 import type { OperatorsByFlow } from './graph-checks.js';
 import { finding, type Finding } from './finding.js';
 import { operatorLimit, policyLimits } from '../plan/policy.js';
-import { demoImages } from '../media/media-input.js';
 
 const ENV_REF = /\$\{env:[A-Za-z_][A-Za-z0-9_]*\}/g;
 /** A host a network can resolve: DNS labels, an IPv4 address, or an [IPv6] literal. */
@@ -13,18 +12,12 @@ const HOSTNAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z
 
 export function sourceUrlProblems(t: Topology): Finding[] {
   const out: Finding[] = [];
-  let demo: string[] | undefined;
   t.sources.forEach((s, i) => {
     const path = ['sources', i, 'url'];
     const url = s.url;
     if (url.startsWith('rtsp://') || url.startsWith('rtsps://')) {
       const problem = cameraUrlProblem(s.name, url);
       if (problem) out.push(finding(path, problem));
-    } else if (url.startsWith('demo:')) {
-      const name = url.slice('demo:'.length);
-      if (name.startsWith('/')) return;
-      demo ??= demoImages();
-      if (!demo.includes(name)) out.push(finding(path, `no demo image '${name}': use one of ${demo.join(', ')}, or an absolute path`));
     } else if (url.startsWith('file:') && url.replace(/^file:(\/\/)?/, '') === '') {
       out.push(finding(path, 'file: needs a path, e.g. file:clips/entrance.mp4 (relative to this file)'));
     }

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliPath, repoRoot } from '../helpers/paths.js';
-import { demoImageDir } from '../../pipelines/media/media-input.js';
+import { demoImageDir } from '../../operators/media/media-input.js';
 
 function tierflow(...args: string[]) {
   const r = spawnSync(process.execPath, [cliPath, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });

@@ -14,8 +14,8 @@ import { chromium, type Page } from 'playwright-core';
 import { cliPath, repoRoot } from '../helpers/paths.js';
 import { tempDir } from '../helpers/deploy.js';
 import { compileTopology } from '../../pipelines/cli/compile.js';
-import { enrollDemoGallery } from '../../pipelines/vision/demo-gallery.js';
-import { readGallery, writeGallery } from '../../pipelines/vision/gallery.js';
+import { enrollDemoGallery } from '../../operators/vision/demo-gallery.js';
+import { readGallery, writeGallery } from '../../operators/vision/gallery.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const LEFT_OUT = 'sample2-person-2';

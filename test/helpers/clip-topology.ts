@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedData } from './paths.js';
-import { enrollGallery } from '../../pipelines/vision/enroll.js';
+import { enrollGallery } from '../../operators/vision/enroll.js';
 
 export const CLIP = join(sharedData, 'video', 'short_hamilton_clip.mp4');
 /** The clip's length, rounded down to whole seconds (301 frames at 30 fps). */

@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { enrollGallery } from '../../pipelines/vision/enroll.js';
+import { enrollGallery } from '../../operators/vision/enroll.js';
 import { fileURLToPath } from 'node:url';
 import { sharedData } from './paths.js';
 

@@ -6,7 +6,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ffmpegPath } from '../../pipelines/media/ffmpeg-binary.js';
+import { ffmpegPath } from '../../operators/media/ffmpeg-binary.js';
 import { repoRoot } from './paths.js';
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 // A clip topology compiled and run in this process to the end of its sources, as `tierflow run --json` does:
 // what the in-process pipeline tests share.
-import '../helpers/operators.js';
+import './operators.js';
 import { compileTopology } from '../../pipelines/cli/compile.js';
 import { runPlan, type RunSummary } from '../../pipelines/runtime/run.js';
 import { avroRecordCodec } from '../../pipelines/runtime/codec.js';

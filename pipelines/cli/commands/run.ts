@@ -5,14 +5,14 @@ import type { Command } from 'commander';
 import { compileTopology } from '../compile.js';
 import { lookupOperator, runPlan, type RunSummary } from '../../runtime/run.js';
 import type { Worker } from '../../runtime/worker.js';
-import { listModels } from '../../../models/registry.js';
-import { createFaceAnalyser, type FaceAnalyser } from '../../vision/faces.js';
-import { DEFAULT_DASHBOARD_PORT, checkDashboardFlags, runEnrolTarget, runPictures, startRunDashboard, type DashboardFlags, type RunDashboard } from '../../dashboard/launch.js';
+import { DEFAULT_DASHBOARD_PORT, checkDashboardFlags, runPictures, startRunDashboard, type DashboardFlags, type RunDashboard } from '../../dashboard/launch.js';
 import { workerStatusProvider } from '../../dashboard/status.js';
 import { avroRecordCodec } from '../../runtime/codec.js';
 import { openBackbone } from '../../backbone/open.js';
 import { TierflowError } from '../../errors.js';
 import type { Plan } from '../../plan/types.js';
+import { liveFeedFor } from '../../extension.js';
+import { registry } from '../../registry.js';
 
 interface RunFlags extends DashboardFlags {
   brokers?: string;
@@ -71,14 +71,12 @@ async function runCommand(file: string, flags: RunFlags, beforeRun?: (plan: Plan
   let worker: Worker | null = null;
   let dashboard: RunDashboard | null = null;
   if (checked) {
-    const sha = (await listModels().catch(() => [])).find((m) => m.name === 'face_recognition')?.sha256;
-    let analyser: Promise<FaceAnalyser> | null = null;
     dashboard = await startRunDashboard({
       plan,
       checked,
       pictures: runPictures(plan, valid.topology, lookupOperator),
       status: workerStatusProvider(plan, () => worker),
-      enrol: runEnrolTarget(plan, sha, async (rgb) => (await (await (analyser ??= createFaceAnalyser())).analyse(rgb)).map((f) => f.embedding)),
+      live: await liveFeedFor(plan, registry().extensions),
       log: say,
     });
     // The first line a user sees: where to look while it runs.
@@ -113,7 +111,7 @@ async function runWith(plan: Plan, brokers: string[] | undefined, flags: RunFlag
     openBackbone,
     codec: avroRecordCodec(),
     signal: stop.signal,
-    onOutput: dashboard ? (operator, stream, records) => dashboard.live.ingest(operator, stream, records) : undefined,
+    onOutput: dashboard?.live ? (operator, stream, records) => dashboard.live!.ingest(operator, stream, records) : undefined,
     onStarted: started,
   });
   process.off('SIGINT', onSignal);

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import uPlot from 'uplot';
 import type { FlowGraph } from '../graph.js';
-import type { ClusterLive, LabelledBox, SightingLive } from '../live.js';
+import type { ClusterLive, LabelledBox, SightingLive } from '../feed.js';
 import type { LiveStatus } from '../status.js';
 import type { SiteSummary } from '../sites.js';
 import type { PicturePolicy } from '../frame-policy.js';

@@ -5,10 +5,11 @@ import { embedFaces, loadFaceModels, type FaceModels } from './embed.js';
 import type { AlignOptions } from './align.js';
 import { loadDetector, type DetectOptions } from '../../models/infer/detect.js';
 import { detectStill, type Framing } from './still-detect.js';
+import { STILL_IMAGE_COMPLEMENT, STILL_IMAGE_DETECTION } from './still-options.js';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { RgbImage } from './warp.js';
-import type { Box } from '../../operators/streams/records.js';
-import { isTierflowError } from '../errors.js';
+import type { Box } from '../streams/records.js';
+import { isTierflowError } from '../../pipelines/errors.js';
 
 export interface FoundFace {
   /** [x, y, w, h] in pixels of the original image. */
@@ -28,11 +29,7 @@ export interface ImageFaces {
   error?: string;
 }
 
-/** SSD by default: for still images its recall matters more than the tiny detector's speed. */
-export const STILL_IMAGE_DETECTION: DetectOptions = { model: 'ssd', inputSize: 512, scoreThreshold: 0.5, minFaceSize: 0 };
-
-/** The tiny detector at 416 complements the SSD on stills: it adds the faces the SSD misses. */
-export const STILL_IMAGE_COMPLEMENT: DetectOptions = { model: 'tiny', inputSize: 416, scoreThreshold: 0.5, minFaceSize: 0 };
+export { STILL_IMAGE_COMPLEMENT, STILL_IMAGE_DETECTION } from './still-options.js';
 
 export interface FacesOptions {
   detect?: Partial<DetectOptions>;

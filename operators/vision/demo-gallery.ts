@@ -3,9 +3,9 @@
 // match is real recognition, not a pixel comparison.
 import { basename, extname } from 'node:path';
 import { listModels } from '../../models/registry.js';
-import { TierflowError } from '../errors.js';
+import { TierflowError } from '../../pipelines/errors.js';
 import { resolveMediaInput } from '../media/media-input.js';
-import type { SourceSpec } from '../topology/schema.js';
+import type { SourceSpec } from '../../pipelines/topology/schema.js';
 import { decodeRgb } from './image.js';
 import { createFaceAnalyser } from './faces.js';
 import { createGallery, writeGallery, type Gallery, type Identity } from './gallery.js';

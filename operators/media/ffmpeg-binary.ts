@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
-import { TierflowError } from '../errors.js';
+import { TierflowError } from '../../pipelines/errors.js';
 
 export interface FfmpegBinary {
   path: string;

@@ -1,7 +1,7 @@
 // Image bytes (JPEG, PNG, ...) into packed RGB with sharp. EXIF orientation is applied, so boxes refer to the
 // image as a viewer shows it; grey and RGBA images become plain RGB.
 import sharp from '../media/sharp.js';
-import { TierflowError } from '../errors.js';
+import { TierflowError } from '../../pipelines/errors.js';
 import type { RgbImage } from './warp.js';
 
 export async function decodeRgb(input: Uint8Array | string, what = typeof input === 'string' ? input : 'image'): Promise<RgbImage> {

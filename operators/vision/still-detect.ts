@@ -8,7 +8,7 @@ import { detectFacesBatch, type Detection, type DetectOptions } from '../../mode
 import { greedyNms, iou } from '../../models/infer/nms.js';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { RgbImage } from './warp.js';
-import type { Box } from '../../operators/streams/records.js';
+import type { Box } from '../streams/records.js';
 
 /** always: both passes for every image; retry: the framed pass only when the plain one finds nothing; off: plain only. */
 export type Framing = 'always' | 'retry' | 'off';

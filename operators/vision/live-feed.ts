@@ -1,45 +1,17 @@
-// The dashboard's live view of one process's records: each camera's latest frame (kept at a low rate) with its
-// face boxes, face thumbnails per camera and identity, unknown-face clusters with the embeddings needed to enrol
-// them, and the sightings timeline. Fed by the runtime's per-operator output hook (ChainEnv.onOutput), keyed by
-// stream; it keeps references, and encodes a picture only when one is asked for.
-import type { Box, EmbeddingsRecord, FacesRecord, FrameRecord, MatchesRecord, SightingEvent } from '../../operators/streams/records.js';
+// The dashboard's live view of a face flow's records (pipelines/dashboard/feed.ts): each camera's latest frame (kept
+// at a low rate) with its face boxes, face thumbnails per camera and identity, unknown-face clusters with the
+// embeddings needed to enrol them, and the sightings timeline. It keeps references, and encodes a picture only when
+// one is asked for.
+import type { CameraLive, ClusterLive, EnrolRequest, LabelledBox, LiveFeed, SightingLive } from '../../pipelines/dashboard/feed.js';
+import type { EmbeddingsRecord, FacesRecord, FrameRecord, MatchesRecord, SightingEvent } from '../streams/records.js';
+import sharp from '../media/sharp.js';
+import { enrolCluster, type EnrolTarget } from './dashboard-enrol.js';
 
 export interface Picture {
   data: Uint8Array;
   format: 'jpeg' | 'rgb';
   width: number;
   height: number;
-}
-
-export interface LabelledBox {
-  box: Box;
-  label: string;
-}
-
-export interface ClusterLive {
-  /** The match operator's cluster id, used as an opaque string. */
-  id: string;
-  /** "unknown #n": numbered in the order this dashboard first saw them. */
-  n: number;
-  camera: string;
-  firstSeen: number;
-  lastSeen: number;
-  /** Named (enrolled) under this identity. */
-  named?: string;
-}
-
-export interface SightingLive {
-  id: number;
-  camera: string;
-  /** An enrolled identity, or "unknown #n". */
-  label: string;
-  clusterId: string | null;
-  from: number;
-  to: number;
-  frames: number;
-  bestScore: number;
-  /** Key of the face thumbnail (camera + identity or cluster), when one was seen. */
-  thumb: string | null;
 }
 
 const SNAPSHOT_EVERY_MS = 1000;
@@ -51,7 +23,7 @@ const MAX_CLUSTERS = 1000;
 const unknownPrefix = 'unknown:';
 export const thumbKey = (camera: string, who: string) => `${camera}|${who}`;
 
-export class LiveView {
+export class LiveView implements LiveFeed {
   private readonly frames = new Map<string, { picture: Picture; at: number }>();
   private readonly boxes = new Map<string, { boxes: LabelledBox[]; at: number }>();
   private readonly faces = new Map<string, FacesRecord[]>();
@@ -63,7 +35,15 @@ export class LiveView {
   private nextSighting = 1;
   private nextCluster = 1;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  readonly enrol?: LiveFeed['enrol'];
+
+  /** With a target, naming an unknown adds its embeddings to the gallery the run's match reads. */
+  constructor(
+    target?: EnrolTarget,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (target) this.enrol = async (req: EnrolRequest) => ({ ...(await enrolCluster(this, target, req)), into: target.galleryFile });
+  }
 
   /** The runtime hook: what `operator` emitted on `stream`. */
   ingest(_operator: string, stream: string, records: readonly unknown[]): void {
@@ -81,19 +61,21 @@ export class LiveView {
     return () => this.listeners.delete(listener);
   }
 
-  snapshot(camera: string): Picture | null {
-    return this.frames.get(camera)?.picture ?? null;
+  async snapshot(camera: string, maxSide: number): Promise<Uint8Array | null> {
+    const p = this.frames.get(camera)?.picture;
+    return p ? jpegOf(p, maxSide) : null;
   }
 
-  thumbnail(key: string): Picture | null {
-    return this.thumbs.get(key) ?? null;
+  async thumbnail(key: string, maxSide: number): Promise<Uint8Array | null> {
+    const p = this.thumbs.get(key);
+    return p ? jpegOf(p, maxSide) : null;
   }
 
   cameraBoxes(camera: string): LabelledBox[] {
     return this.boxes.get(camera)?.boxes ?? [];
   }
 
-  cameras(): Array<{ camera: string; snapshotAt: number | null; width?: number; height?: number; boxes: LabelledBox[] }> {
+  cameras(): CameraLive[] {
     const names = new Set([...this.frames.keys(), ...this.boxes.keys()]);
     return [...names].sort().map((camera) => {
       const f = this.frames.get(camera);
@@ -188,4 +170,9 @@ export class LiveView {
     if (this.sightings.length > MAX_SIGHTINGS) this.sightings.shift();
     for (const l of this.listeners) l(s);
   }
+}
+
+async function jpegOf(p: Picture, maxSide: number): Promise<Buffer> {
+  const input = p.format === 'rgb' ? sharp(p.data, { raw: { width: p.width, height: p.height, channels: 3 } }) : sharp(p.data);
+  return input.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 75 }).toBuffer();
 }

@@ -8,8 +8,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TierflowError } from '../errors.js';
-import { resolveEnvRefs } from '../backbone/index.js';
+import { TierflowError } from '../../pipelines/errors.js';
+import { resolveEnvRefs } from '../../pipelines/backbone/index.js';
 
 export type MediaInput =
   | { kind: 'rtsp'; url: string; transport: 'tcp' | 'udp' }

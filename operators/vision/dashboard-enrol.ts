@@ -1,30 +1,13 @@
 // Naming an unknown face: the cluster's embeddings (as the live view captured them from the embed operator's
 // output), plus those of an optional uploaded photo, are added to the gallery under the name. The match operator
 // re-reads a changed gallery, so the next sighting of that face carries the name.
-import { TierflowError } from '../errors.js';
+import { TierflowError } from '../../pipelines/errors.js';
+import { EnrolRefused, MAX_UPLOAD_BYTES, type EnrolRequest } from '../../pipelines/dashboard/feed.js';
 import sharp from '../media/sharp.js';
-import { createGallery, readGallery, writeGallery, type Gallery } from '../vision/gallery.js';
-import type { LiveView } from './live.js';
+import { createGallery, readGallery, writeGallery, type Gallery } from './gallery.js';
+import type { LiveView } from './live-feed.js';
 
-export const MAX_UPLOAD_BYTES = 4 << 20;
 const NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._'-]{0,63}$/u;
-
-/** A refused enrolment: a TierflowError with the HTTP status the dashboard answers with. */
-export class EnrolRefused extends TierflowError {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(status === 415 ? 'IMAGE_UNREADABLE' : 'BAD_ARGUMENT', message, { exitCode: 2 });
-  }
-}
-
-export interface EnrolRequest {
-  clusterId: string;
-  name: string;
-  /** An optional photo of the person, as uploaded. */
-  photo?: { contentType: string; bytes: Buffer };
-}
 
 export interface EnrolTarget {
   galleryFile: string;

@@ -2,7 +2,7 @@
 // resized to 112x112); its landmarks then fit dlib's chip template, and the chip is resampled from the image.
 import type { InferenceSession } from 'onnxruntime-node';
 import * as ort from 'onnxruntime-node';
-import type { Box } from '../../operators/streams/records.js';
+import type { Box } from '../streams/records.js';
 import { chipToImage, DLIB_CHIP, mirrorRows, SINGLE_VIEW, STILL_VIEWS, type ChipGeometry, type ChipView } from './chip.js';
 import { applySimilarity, type Point, type Similarity } from './similarity.js';
 import { warpInto, type RgbImage } from './warp.js';

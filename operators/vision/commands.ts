@@ -1,12 +1,12 @@
 // The face tools a user runs by hand: `models` lists the built ONNX models, `enroll` builds a gallery from a
-// folder of identity sub-folders, `faces` prints what the pipeline sees in images.
+// folder of identity sub-folders, `faces` prints what the pipeline sees in images. Registered from the face
+// library's module extension, which every operator thread loads too: what an action needs (ONNX Runtime, the Kafka
+// client) is imported when it runs.
 import type { Command } from 'commander';
-import { listModels } from '../../../models/registry.js';
-import { enrollGallery, enrollIdentities, type EnrollProgress, type EnrollResult } from '../../vision/enroll.js';
-import { DEFAULT_STATE_ROOT } from '../../deploy/local/state.js';
-import { liveGalleryOf, writeLiveGallery } from './live-gallery.js';
-import { facesInImages, STILL_IMAGE_DETECTION } from '../../vision/faces.js';
-import { TierflowError } from '../../errors.js';
+import type { EnrollProgress, EnrollResult } from './enroll.js';
+import { DEFAULT_STATE_ROOT } from '../../pipelines/deploy/local/state.js';
+import { STILL_IMAGE_DETECTION } from './still-options.js';
+import { TierflowError } from '../../pipelines/errors.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
@@ -17,6 +17,7 @@ export function registerVision(program: Command): void {
     .description('list the face models (ONNX, built from @vladmandic/face-api at install) with path and sha256')
     .option('--json', 'print a JSON array')
     .action(async (flags: { json?: boolean }) => {
+      const { listModels } = await import('../../models/registry.js');
       const models = await listModels();
       if (models.length === 0) throw new TierflowError('MODEL_MISSING', 'no models are built: run `npm run models`');
       if (flags.json) out(JSON.stringify(models.map(({ name, path, sha256 }) => ({ name, path, sha256 }))));
@@ -37,7 +38,9 @@ export function registerVision(program: Command): void {
       if (flags.live === (flags.gallery !== undefined)) throw new TierflowError('BAD_ARGUMENT', 'enroll: give either --gallery <file> or --live', { exitCode: 2 });
       if (flags.remove && !flags.live) throw new TierflowError('BAD_ARGUMENT', 'enroll: --remove works on the live gallery: add --live', { exitCode: 2 });
       if ((dir === undefined) === (flags.remove === undefined)) throw new TierflowError('BAD_ARGUMENT', flags.remove ? 'enroll: give a folder to enrol or --remove, not both' : 'enroll: give the folder of identity folders', { exitCode: 2 });
+      const { enrollGallery, enrollIdentities } = await import('./enroll.js');
       if (flags.live) {
+        const { liveGalleryOf, writeLiveGallery } = await import('./live-gallery.js');
         // The deploy is looked up first: a wrong name fails before any photo is read.
         const target = await liveGalleryOf(flags.stateDir, flags.topology, flags.brokers);
         if (flags.remove) {
@@ -66,6 +69,7 @@ export function registerVision(program: Command): void {
     .action(async (images: string[], flags: { score: string; fallbackScore?: string }) => {
       const scoreThreshold = score('--score', flags.score);
       const fallbackScoreThreshold = flags.fallbackScore === undefined ? undefined : score('--fallback-score', flags.fallbackScore);
+      const { facesInImages } = await import('./faces.js');
       let unreadable = 0;
       for await (const r of facesInImages(images, { detect: { scoreThreshold }, fallbackScoreThreshold })) {
         if (r.error) {

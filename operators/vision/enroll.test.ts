@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { enrollGallery, identityFolders } from './enroll.js';
 import { readGallery } from './gallery.js';
-import { TierflowError } from '../errors.js';
+import { TierflowError } from '../../pipelines/errors.js';
 import { sharedData } from '../../test/helpers/paths.js';
 
 const people = join(sharedData, 'people');

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isTierflowError } from '../errors.js';
+import { isTierflowError } from '../../pipelines/errors.js';
 import { demoImageDir, demoImages, redactUrl, resolveMediaInput } from './media-input.js';
 
 test('rtsp and rtsps URLs keep the transport', () => {

@@ -4,7 +4,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { TierflowError } from '../errors.js';
+import { TierflowError } from '../../pipelines/errors.js';
 
 export const EMBEDDING_SIZE = 128;
 

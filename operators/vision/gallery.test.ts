@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGallery, parseGallery, readGallery, writeGallery } from './gallery.js';
-import { TierflowError } from '../errors.js';
+import { TierflowError } from '../../pipelines/errors.js';
 
 const sha = 'a'.repeat(64);
 const unit = (i: number) => Array.from({ length: 128 }, (_, k) => (k === i ? 1 : 0));

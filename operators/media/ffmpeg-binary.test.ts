@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { isTierflowError } from '../errors.js';
+import { isTierflowError } from '../../pipelines/errors.js';
 import { ffmpegBinary, findFfmpeg, npmFfmpeg, rtspTimeoutOptionOf } from './ffmpeg-binary.js';
 import { startGrab } from './frame-grabber.js';
 import { resolveMediaInput } from './media-input.js';

@@ -1,6 +1,6 @@
 // The LFW verification protocol: pairs.txt lists 10 folds of same/different image pairs. For each fold the
 // distance threshold is the one most accurate on the other nine, and accuracy is measured on the held-out fold.
-import { TierflowError } from '../errors.js';
+import { TierflowError } from '../../pipelines/errors.js';
 
 export interface Pair {
   a: string;

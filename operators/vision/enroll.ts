@@ -3,7 +3,7 @@
 // for group photos and the like). Images without a face, and unreadable ones, are listed, not fatal.
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { TierflowError, isTierflowError } from '../errors.js';
+import { TierflowError, isTierflowError } from '../../pipelines/errors.js';
 import { listModels } from '../../models/registry.js';
 import { decodeRgb } from './image.js';
 import { createFaceAnalyser, subjectFace, type FacesOptions } from './faces.js';

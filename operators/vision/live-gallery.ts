@@ -2,14 +2,14 @@
 // (a match flow with liveGallery: true) is its table topic in the central cluster; each identity is one record
 // keyed by its name, a removal a tombstone. MirrorMaker 2 carries them to every site, where match applies them
 // without a restart. The deploy's plan names the topic and the brokers, as for `tail`.
-import type { Plan } from '../../plan/types.js';
-import type { Identity } from '../../vision/gallery.js';
-import { encodeGalleryEntry, GALLERY_TABLE } from '../../vision/gallery-table.js';
-import { TierflowError } from '../../errors.js';
-import { openBackbone } from '../../backbone/open.js';
-import { findDeploy } from '../../deploy/local/find.js';
-import { deployBrokers, kafkaSpec } from '../../deploy/local/lifecycle.js';
-import { readDesired, readJson } from '../../deploy/local/state.js';
+import type { Plan } from '../../pipelines/plan/types.js';
+import type { Identity } from './gallery.js';
+import { encodeGalleryEntry, GALLERY_TABLE } from './gallery-table.js';
+import { TierflowError } from '../../pipelines/errors.js';
+import { openBackbone } from '../../pipelines/backbone/open.js';
+import { findDeploy } from '../../pipelines/deploy/local/find.js';
+import { deployBrokers, kafkaSpec } from '../../pipelines/deploy/local/lifecycle.js';
+import { readDesired, readJson } from '../../pipelines/deploy/local/state.js';
 
 export interface LiveTarget {
   topic: string;
