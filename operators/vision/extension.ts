@@ -5,9 +5,14 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { ModuleExtension } from '../../pipelines/extension.js';
 import type { Plan } from '../../pipelines/plan/types.js';
+import { disableOrtTelemetry } from '../../models/ort-telemetry.js';
 import { registerVision } from './commands.js';
 import type { EnrolTarget } from './dashboard-enrol.js';
 import type { FaceAnalyser } from './faces.js';
+
+// The CLI loads this module on its main thread before any command runs, and only there is process.env the one
+// native code reads (a worker thread's is a copy): ONNX Runtime's telemetry is off before its first session.
+disableOrtTelemetry();
 
 /** `faceUses`: the operators (`name@version`) whose records the live view reads. */
 export function faceExtension(faceUses: ReadonlySet<string>): ModuleExtension {

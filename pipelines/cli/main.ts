@@ -17,7 +17,6 @@ import { registerDashboard } from './commands/dashboard.js';
 import { registerSchemas } from './commands/schemas.js';
 import { registerDocs } from './commands/docs.js';
 import { followLauncher, needsWorkerSettings, relaunchWithWorkerSettings } from './worker-settings.js';
-import { disableOrtTelemetry } from '../../models/ort-telemetry.js';
 import { installBuiltinOperators, registry } from '../registry.js';
 
 export function buildProgram(): Command {
@@ -45,8 +44,6 @@ export function buildProgram(): Command {
   return program;
 }
 
-// Here, on the main thread: a worker thread's process.env is a copy that native code never sees.
-disableOrtTelemetry();
 if (needsWorkerSettings(process.argv, process.execArgv, process.env)) {
   process.exitCode = await relaunchWithWorkerSettings(process.argv);
 } else {

@@ -1,5 +1,5 @@
 // The engine (pipelines/, tests aside) names no operator and no stream of the face flow, and imports nothing from
-// operators/: it learns about operators only from the registry it is given (pipelines/registry.ts). Read with the
+// operators/ or from the face models (models/): it learns about operators only from the registry it is given (pipelines/registry.ts). Read with the
 // TypeScript parser: every import specifier (static, dynamic, re-export) and every string or template literal.
 // The face library (operators/vision, operators/media), its commands and the dashboard's view of face records came
 // out of the engine through the module extension (pipelines/extension.ts), so nothing is excepted any more.
@@ -14,6 +14,7 @@ import { FACE_STREAMS } from '../../operators/streams/index.js';
 
 const engine = join(repoRoot, 'pipelines');
 const operatorsDir = join(repoRoot, 'operators');
+const modelsDir = join(repoRoot, 'models');
 // 'results' is also the plan's own word for a topic kind (kind: 'results': a topology's published topics); the
 // results@1 operator is named after it, so only its `results@` form counts as naming the operator.
 const ENGINE_WORDS = new Set(['results']);
@@ -28,14 +29,14 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** What a file names: `import:<path>` for an import into operators/, the literal's text for a name. */
+/** What a file names: `import:<path>` for an import into operators/ or models/, the literal's text for a name. */
 export function couplings(file: string, text: string): string[] {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
   const found = new Set<string>();
   const specifier = (s: string) => {
     if (!s.startsWith('.')) return;
     const target = resolve(dirname(file), s);
-    if (target.startsWith(operatorsDir + '/')) found.add(`import:${relative(repoRoot, target)}`);
+    if (target.startsWith(operatorsDir + '/') || target.startsWith(modelsDir + '/')) found.add(`import:${relative(repoRoot, target)}`);
   };
   const literal = (s: string) => {
     if (names.has(s)) found.add(s);
@@ -52,7 +53,7 @@ export function couplings(file: string, text: string): string[] {
   return [...found].sort();
 }
 
-test('the engine names no operator or face stream and imports nothing from operators/', () => {
+test('the engine names no operator or face stream and imports nothing from operators/ or models/', () => {
   const now: Record<string, string[]> = {};
   for (const file of sourceFiles(engine)) {
     const c = couplings(file, readFileSync(file, 'utf8'));
@@ -64,6 +65,7 @@ test('the engine names no operator or face stream and imports nothing from opera
 test('the scanner sees imports, dynamic imports, name literals and uses strings', () => {
   const f = join(engine, 'x', 'y.ts');
   const src = `import a from '../../operators/index.js'; const m = await import('../../operators/match/index.js');
-    const s = 'frames'; const t = \`\${x}.events\`; const u = 'see decode@1'; const ok = 'framesets'; import b from './local.js';`;
-  assert.deepEqual(couplings(f, src), ['decode@', 'frames', 'import:operators/index.js', 'import:operators/match/index.js']);
+    const s = 'frames'; const t = \`\${x}.events\`; const u = 'see decode@1'; const ok = 'framesets'; import b from './local.js';
+    import { listModels } from '../../models/registry.js';`;
+  assert.deepEqual(couplings(f, src), ['decode@', 'frames', 'import:models/registry.js', 'import:operators/index.js', 'import:operators/match/index.js']);
 });
