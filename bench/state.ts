@@ -32,11 +32,11 @@ async function restoreMs(backbone: Backbone, windows: number, stamp: string): Pr
   const topic = `bench-state-${stamp}-${backbone.kind}-${windows}`;
   await backbone.provision([{ name: topic, partitions: 1, compacted: true, compression: 'lz4' }]);
   const producer = await backbone.producer();
-  const codec = new StateCodec('aggregate', { schema: WINDOW_ENTRY_SCHEMA, version: 1 });
+  const codec = new StateCodec('aggregate', { schema: WINDOW_ENTRY_SCHEMA, version: 2 });
   const changelog = new Changelog(topic, codec, backbone, producer);
   const entry = (i: number): WindowEntry => ({
     clock: null,
-    window: { camera: `cam-${i % 8}`, identity: `person-${i}`, start: 1_000 * i, from: 1_000 * i, to: 1_000 * i + 900, firstSeq: i, lastSeq: i + 9, frames: Array.from({ length: 10 }, (_, k) => `e0:${i + k}`), bestScore: 0.9, bestDistance: 0.4 },
+    window: { camera: `cam-${i % 8}`, identity: `person-${i}`, track: 0, start: 1_000 * i, from: 1_000 * i, to: 1_000 * i + 900, firstSeq: i, lastSeq: i + 9, frames: Array.from({ length: 10 }, (_, k) => `e0:${i + k}`), bestScore: 0.9, bestDistance: 0.4 },
   });
   for (let i = 0; i < windows; i += 1000) {
     await changelog.write(Array.from({ length: Math.min(1000, windows - i) }, (_, k) => ({ partition: 0, key: `w${i + k}`, value: entry(i + k) })));

@@ -42,6 +42,9 @@ export interface StateDeclaration {
   schema: object;
   /** Version of the schema; changelog records carry it, and a restore refuses a newer one. */
   version: number;
+  /** The schemas of the earlier versions, v1 first: a restore reads their records as this version (Avro schema
+   *  resolution: a field added since has its default). Absent: only this version's records are read. */
+  previous?: object[];
 }
 
 /**

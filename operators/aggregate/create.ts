@@ -15,6 +15,7 @@ export async function createAggregate(config: Static<typeof AggregateConfig>, ct
     slideMs: config.slideMs,
     minFrames: config.minFrames,
     includeUnknown: config.includeUnknown,
+    perTrack: config.perTrack,
     idleMs: config.idleMs,
   }, ctx.state as WindowStore);
   return {

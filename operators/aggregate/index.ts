@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineOperator } from '../../pipelines/operator.js';
-import { WINDOW_ENTRY_SCHEMA } from './windows.js';
+import { WINDOW_ENTRY_SCHEMA, WINDOW_ENTRY_SCHEMA_V1 } from './windows.js';
 import { EVENTS, MATCHES } from '../streams/index.js';
 
 export const AggregateConfig = Type.Object(
@@ -10,6 +10,11 @@ export const AggregateConfig = Type.Object(
     slideMs: Type.Integer({ minimum: 100, default: 1000, description: 'Sliding windows: how far each window advances' }),
     minFrames: Type.Integer({ minimum: 1, default: 1, description: 'Sightings with fewer frames are not reported' }),
     includeUnknown: Type.Boolean({ default: false, description: 'Report unknown faces (by cluster id) as well' }),
+    perTrack: Type.Boolean({
+      default: false,
+      description:
+        "One sighting per face track and window (needs detect's tracking): a person who leaves and comes back, or two people given the same name, are separate sightings, each event carrying its track. Untracked faces are counted per identity",
+    }),
     idleMs: Type.Integer({
       minimum: 0,
       default: 15000,
@@ -23,7 +28,7 @@ export const AggregateConfig = Type.Object(
 export default defineOperator({
   name: 'aggregate',
   version: 1,
-  summary: 'Windows matches per camera and identity; repeated sightings become one event with counts.',
+  summary: 'Windows matches per camera and identity (or face track); repeated sightings become one event with counts.',
   config: AggregateConfig,
   configChecks: [
     {
@@ -40,6 +45,6 @@ export default defineOperator({
   tiers: ['device', 'edge', 'fog', 'cloud'],
   resources: { cpu: 0.1, memoryMB: 64, arch: ['amd64', 'arm64'] },
   bytesPerRecord: 60,
-  state: { schema: WINDOW_ENTRY_SCHEMA, version: 1 },
+  state: { schema: WINDOW_ENTRY_SCHEMA, version: 2, previous: [WINDOW_ENTRY_SCHEMA_V1] },
   create: async (config, ctx) => (await import('./create.js')).createAggregate(config, ctx),
 });

@@ -106,3 +106,29 @@ void test('a silence shorter than idleMs is records on their way, not a quiet ca
   assert.deepEqual(w.add(frame(1, 800, [['bob', 0.9]]), 13_100), [], 'the record that was on its way joins its window');
   assert.deepEqual(w.flush(19_000, false).map((e) => e.identity), ['ada', 'bob'], 'quiet for longer than idleMs: closed by the wall clock');
 });
+
+void test('per track: a person who leaves and comes back, and two people of one name, are separate sightings; untracked faces stay per identity', () => {
+  const tracked = (seq: number, ts: number, faces: Array<[string, number]>) => {
+    const r = frame(seq, ts, faces.map(([who]) => [who, 0.9] as [string, number]));
+    r.faces.forEach((f, i) => (f.track = faces[i]![1]));
+    return r;
+  };
+  const frames = [
+    tracked(0, 100, [['ada', 1], ['ada', 2]]), // two faces labelled ada, tracks 1 and 2
+    tracked(1, 200, [['ada', 1]]),
+    tracked(2, 300, [['ada', 3]]), // track 1's person back in view: a new track
+    tracked(3, 400, [['bob', 0]]), // untracked
+    tracked(4, 500, [['bob', 0]]),
+  ];
+  const perTrack = createWindows({ ...base, perTrack: true });
+  for (const f of frames) perTrack.add(f, 0);
+  assert.deepEqual(perTrack.flush(0, true).map((e) => [e.identity, e.track, e.frames, e.firstSeq, e.lastSeq]), [
+    ['ada', 1, 2, 0, 1],
+    ['ada', 2, 1, 0, 0],
+    ['ada', 3, 1, 2, 2],
+    ['bob', 0, 2, 3, 4],
+  ]);
+  const perIdentity = createWindows(base);
+  for (const f of frames) perIdentity.add(f, 0);
+  assert.deepEqual(perIdentity.flush(0, true).map((e) => [e.identity, e.track, e.frames]), [['ada', 0, 3], ['bob', 0, 2]], 'without perTrack the track is not looked at');
+});

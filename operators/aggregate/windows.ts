@@ -1,5 +1,5 @@
-// Event-time windows over matches, per camera and identity. A window closes once its camera's capture time passes
-// its end. A camera without records for `idleMs` is taken to be quiet: from then on its capture time advances with
+// Event-time windows over matches, per camera and identity (and per face track with `perTrack`). A window closes
+// once its camera's capture time passes its end. A camera without records for `idleMs` is taken to be quiet: from then on its capture time advances with
 // the wall clock, so it still closes its windows, whatever its clock's offset (files start at 0). The operator hands
 // in the engine's chain clock (OperatorContext.now), which stands still while its input has no broker: a broker
 // outage is no silence, and the records queued upstream during it are not dropped as late when it ends.
@@ -18,6 +18,9 @@ export interface WindowOptions {
   minFrames: number;
   /** Report unknown faces under `unknown:<clusterId>`. */
   includeUnknown: boolean;
+  /** One sighting per face track (detect's tracking) and window: a person who leaves and comes back, or two people
+   *  given one name, are separate sightings. Untracked faces (track 0) are counted per identity as without it. */
+  perTrack?: boolean;
   /**
    * How long a camera must go without records before its time advances with the wall clock (0: at once). Records
    * wait in the pipeline (detect under load, a restarted worker's backlog), so a short silence is no quiet camera:
@@ -29,6 +32,8 @@ export interface WindowOptions {
 export interface OpenWindow {
   camera: string;
   identity: string;
+  /** 0: per identity (state v1 windows read as 0). */
+  track: number;
   start: number;
   from: number;
   to: number;
@@ -58,45 +63,54 @@ export interface WindowEntry {
 /** The keyed store the windows live in: the part of the engine's StateStore they use (a Map has it too). */
 export type WindowStore = Pick<StateStore<WindowEntry>, 'get' | 'set' | 'delete' | 'entries'>;
 
-/** Avro schema of a WindowEntry: what the aggregate operator declares as its state. */
-export const WINDOW_ENTRY_SCHEMA = {
-  type: 'record',
-  name: 'AggregateState',
-  namespace: 'dev.tierflow.state',
-  fields: [
-    {
-      name: 'window',
-      type: ['null', {
-        type: 'record',
-        name: 'OpenWindow',
-        fields: [
-          { name: 'camera', type: 'string' },
-          { name: 'identity', type: 'string' },
-          { name: 'start', type: 'double' },
-          { name: 'from', type: 'double' },
-          { name: 'to', type: 'double' },
-          { name: 'firstSeq', type: 'long' },
-          { name: 'lastSeq', type: 'long' },
-          { name: 'frames', type: { type: 'array', items: 'string' } },
-          { name: 'bestScore', type: 'double' },
-          { name: 'bestDistance', type: 'double' },
-        ],
-      }],
-    },
-    {
-      name: 'clock',
-      type: ['null', {
-        type: 'record',
-        name: 'CameraClock',
-        fields: [
-          { name: 'camera', type: 'string' },
-          { name: 'watermark', type: 'double' },
-          { name: 'closedUntil', type: ['null', 'double'] },
-        ],
-      }],
-    },
-  ],
-} as const;
+/** Avro schema of a WindowEntry, v1: windows per camera and identity only. Kept so a restore reads its records. */
+export const WINDOW_ENTRY_SCHEMA_V1 = windowEntrySchema([]);
+
+/** v2: an open window's track (0: per identity), with a default so v1 records read as what they meant. */
+export const WINDOW_ENTRY_SCHEMA = windowEntrySchema([{ name: 'track', type: 'long', default: 0 }]);
+
+/** Avro schema of a WindowEntry, what the aggregate operator declares as its state, with `added` window fields. */
+function windowEntrySchema(added: ReadonlyArray<{ name: string; type: string; default: unknown }>) {
+  return {
+    type: 'record',
+    name: 'AggregateState',
+    namespace: 'dev.tierflow.state',
+    fields: [
+      {
+        name: 'window',
+        type: ['null', {
+          type: 'record',
+          name: 'OpenWindow',
+          fields: [
+            { name: 'camera', type: 'string' },
+            { name: 'identity', type: 'string' },
+            { name: 'start', type: 'double' },
+            { name: 'from', type: 'double' },
+            { name: 'to', type: 'double' },
+            { name: 'firstSeq', type: 'long' },
+            { name: 'lastSeq', type: 'long' },
+            { name: 'frames', type: { type: 'array', items: 'string' } },
+            { name: 'bestScore', type: 'double' },
+            { name: 'bestDistance', type: 'double' },
+            ...added,
+          ],
+        }],
+      },
+      {
+        name: 'clock',
+        type: ['null', {
+          type: 'record',
+          name: 'CameraClock',
+          fields: [
+            { name: 'camera', type: 'string' },
+            { name: 'watermark', type: 'double' },
+            { name: 'closedUntil', type: ['null', 'double'] },
+          ],
+        }],
+      },
+    ],
+  };
+}
 
 export interface Windows {
   /** `arrival` is the wall-clock time the record arrived, ms since epoch. */
@@ -107,7 +121,8 @@ export interface Windows {
   readonly late: number;
 }
 
-const windowKey = (camera: string, identity: string, start: number) => `w\u0000${camera}\u0000${identity}\u0000${start}`;
+// A track's windows get the track in their key; v1's keys (no track) are those of track 0.
+const windowKey = (camera: string, identity: string, track: number, start: number) => `w\u0000${camera}\u0000${identity}\u0000${start}${track ? `\u0000${track}` : ''}`;
 const clockKey = (camera: string) => `c\u0000${camera}`;
 
 export function createWindows(options: WindowOptions, store: WindowStore = new Map()): Windows {
@@ -136,10 +151,10 @@ export function createWindows(options: WindowOptions, store: WindowStore = new M
       const clock = clockOf(camera);
       if (clock) store.set(clockKey(camera), { window: null, clock: { ...clock, closedUntil: Math.max(clock.closedUntil ?? -Infinity, end) } });
     }
-    const windows = done.map(([, w]) => w).sort((a, b) => a.start - b.start || a.camera.localeCompare(b.camera) || a.identity.localeCompare(b.identity));
+    const windows = done.map(([, w]) => w).sort((a, b) => a.start - b.start || a.camera.localeCompare(b.camera) || a.identity.localeCompare(b.identity) || a.track - b.track);
     return windows.filter((w) => w.frames.length >= options.minFrames).map((w) => ({
       camera: w.camera, identity: w.identity, windowStart: w.start, from: w.from, to: w.to, firstSeq: w.firstSeq, lastSeq: w.lastSeq,
-      frames: w.frames.length, bestScore: w.bestScore, bestDistance: w.bestDistance, window: label,
+      frames: w.frames.length, bestScore: w.bestScore, bestDistance: w.bestDistance, window: label, track: w.track,
     }));
   }
 
@@ -152,12 +167,13 @@ export function createWindows(options: WindowOptions, store: WindowStore = new M
       for (const face of record.faces) {
         const identity = face.identity ?? (options.includeUnknown && face.clusterId ? `unknown:${face.clusterId}` : null);
         if (identity === null) continue;
+        const track = options.perTrack ? (face.track ?? 0) : 0;
         for (const start of startsFor(ts)) {
           if (start + sizeMs <= closedUntil) { late++; continue; }
-          const key = windowKey(camera, identity, start);
+          const key = windowKey(camera, identity, track, start);
           const w = store.get(key)?.window;
           if (!w) {
-            store.set(key, { clock: null, window: { camera, identity, start, from: ts, to: ts, firstSeq: seq, lastSeq: seq, frames: [frame], bestScore: face.score, bestDistance: face.distance } });
+            store.set(key, { clock: null, window: { camera, identity, track, start, from: ts, to: ts, firstSeq: seq, lastSeq: seq, frames: [frame], bestScore: face.score, bestDistance: face.distance } });
             continue;
           }
           // Frames of a file read faster than real time can share a capture ms: the sequence breaks the tie.

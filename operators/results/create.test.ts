@@ -20,6 +20,7 @@ const event: SightingEvent = {
   bestScore: 0.9,
   bestDistance: 0.3,
   window: 'tumbling 5000ms',
+  track: 0,
 };
 
 test('the results sink hands every event to its topic and waits for the acknowledgement', async () => {

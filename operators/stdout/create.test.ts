@@ -17,6 +17,7 @@ const event: SightingEvent = {
   bestScore: 0.93,
   bestDistance: 0.3114,
   window: 'tumbling 10s',
+  track: 0,
 };
 
 test('text: camera, identity, time span, frames and best distance on one line', () => {
@@ -25,6 +26,7 @@ test('text: camera, identity, time span, frames and best distance on one line', 
     'cam-1     Lin-Manuel Miranda    12:01:03–12:01:08  14 frames  best 0.31',
   );
   assert.match(formatSightingText({ ...event, frames: 1 }, { timeZone: 'UTC' }), / 1 frame +best/);
+  assert.match(formatSightingText({ ...event, track: 3 }, { timeZone: 'UTC' }), /best 0\.31 {2}track 3$/);
 });
 
 async function written(format: 'text' | 'json', batches: SightingEvent[][]): Promise<string> {

@@ -93,10 +93,15 @@ export interface SightingEvent {
   bestDistance: number;
   /** 'tumbling' or 'sliding', with the window length. */
   window: string;
+  /** The face track the sighting followed (aggregate's perTrack, with detect's tracking); 0: every face of the
+   *  identity in the window, tracked or not. Part of the key when not 0. */
+  track: number;
 }
 
 /** The identity of a captured record (and of every record derived from the same frame). */
 export const recordId = (r: Pick<Captured, 'camera' | 'epoch' | 'seq'>): string => `${r.camera}/${r.epoch}/${r.seq}`;
 
-/** The key of a sighting event: one window of one identity on one camera. A replayed event has the same key. */
-export const eventId = (e: Pick<SightingEvent, 'camera' | 'identity' | 'windowStart' | 'window'>): string => `${e.camera}/${e.identity}/${e.window}/${e.windowStart}`;
+/** The key of a sighting event: one window of one identity (and track, when per track) on one camera. A replayed
+ *  event has the same key. */
+export const eventId = (e: Pick<SightingEvent, 'camera' | 'identity' | 'windowStart' | 'window' | 'track'>): string =>
+  `${e.camera}/${e.identity}/${e.window}/${e.windowStart}${e.track ? `/track-${e.track}` : ''}`;

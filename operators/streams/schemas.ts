@@ -147,6 +147,7 @@ function withFaceFields<S extends { fields: readonly unknown[] }>(schema: S, add
 // the track instead of computed from this frame (a carried face has no crop and no embedding).
 const track = { name: 'track', type: 'long', default: 0 };
 const carried = { name: 'carried', type: 'boolean', default: false };
+// v3 of events: the track of a sighting per track (0: per identity).
 const v3 = <S extends { fields: readonly unknown[] }>(v1: S) => withFaceFields(withField(v1, epoch), [track, carried]) as unknown as AvroSchema;
 
 /** Every version of every stream's schema, oldest first; version n is index n-1. Only ever append. */
@@ -155,7 +156,7 @@ export const FACE_SCHEMAS = {
   faces: [facesV1 as AvroSchema, withField(facesV1, epoch) as AvroSchema, v3(facesV1)],
   embeddings: [embeddingsV1 as AvroSchema, withField(embeddingsV1, epoch) as AvroSchema, v3(embeddingsV1)],
   matches: [matchesV1 as AvroSchema, withField(matchesV1, epoch) as AvroSchema, v3(matchesV1)],
-  events: [eventsV1 as AvroSchema, withField(eventsV1, windowStart) as AvroSchema],
+  events: [eventsV1 as AvroSchema, withField(eventsV1, windowStart) as AvroSchema, withField(withField(eventsV1, windowStart), track) as AvroSchema],
 };
 
 

@@ -40,7 +40,7 @@ const SAMPLES: Record<string, unknown> & { events: SightingEvent; frames: FrameR
   },
   events: {
     camera: 'door', identity: 'ada', windowStart: 1_763_800_000_000, from: 1_763_800_000_000, to: 1_763_800_004_000, firstSeq: 10, lastSeq: 130,
-    frames: 42, bestScore: 0.97, bestDistance: 0.28, window: 'tumbling 5s',
+    frames: 42, bestScore: 0.97, bestDistance: 0.28, window: 'tumbling 5s', track: 7,
   },
 };
 

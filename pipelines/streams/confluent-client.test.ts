@@ -33,7 +33,7 @@ test('@kafkajs/confluent-schema-registry decodes a sighting tierflow framed, and
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const codec = RegistryStreamCodec.forStream(new SchemaRegistryClient(url), EVENTS);
-    const event = { camera: 'cam-1', identity: 'ada', windowStart: 0, from: 1, to: 2, firstSeq: 0, lastSeq: 3, frames: 4, bestScore: 0.9, bestDistance: 0.3, window: 'tumbling 5s' };
+    const event = { camera: 'cam-1', identity: 'ada', windowStart: 0, from: 1, to: 2, firstSeq: 0, lastSeq: 3, frames: 4, bestScore: 0.9, bestDistance: 0.3, window: 'tumbling 5s', track: 0 };
     const framed = await codec.encode('tierflow.t.results.events', event);
     const decoded = (await new SchemaRegistry({ host: url }).decode(framed)) as Record<string, unknown>;
     assert.deepEqual({ ...decoded }, event);

@@ -65,6 +65,8 @@ export interface ClipTopologyOptions {
   lowPriority?: { cameras: number; fps: number };
   /** detect's config, in flow style: `{ tracking: { enabled: true } }`. */
   detectConfig?: string;
+  /** Extra config of the aggregate flow, as YAML flow-mapping entries (`perTrack: true`). */
+  aggregateConfig?: string;
   /** The edge-cloud link as the topology states it (default 40 ms, 20 Mbit/s). */
   wanLink?: { latencyMs: number; bandwidthMbps: number };
 }
@@ -101,7 +103,7 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
     `  - { id: detect, uses: detect@1, inputs: [decode], placement: { tier: edge }, replicas: ${opts.replicas ?? 1}${opts.detectConfig ? `, config: ${opts.detectConfig}` : ''} }`,
     `  - { id: embed, uses: embed@1, inputs: [detect], replicas: ${opts.replicas ?? 1} }`,
     `  - { id: match, uses: match@1, inputs: [embed], replicas: ${opts.replicas ?? 1}, config: { ${opts.liveGallery ? 'liveGallery: true' : 'gallery: gallery.json'} } }`,
-    '  - { id: aggregate, uses: aggregate@1, inputs: [match], placement: { tier: cloud }, config: { sizeMs: 2000 } }',
+    `  - { id: aggregate, uses: aggregate@1, inputs: [match], placement: { tier: cloud }, config: { sizeMs: 2000${opts.aggregateConfig ? `, ${opts.aggregateConfig}` : ''} } }`,
     '  - { id: results, uses: results@1, inputs: [aggregate] }',
     ...lowPriorityFlows(opts),
     ...(opts.policies ? [`policies: ${opts.policies}`] : []),

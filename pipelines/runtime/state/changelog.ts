@@ -34,8 +34,25 @@ export class StateCodec {
   decode(value: Uint8Array, header: string | undefined): unknown {
     const m = header === undefined ? null : /^state\.(.+)\/v(\d+)$/.exec(header);
     if (!m) throw new Error(`its schema header is '${header ?? '(none)'}', not ${this.header}`);
-    if (Number(m[2]) > this.declaration.version) throw new Error(`it was written with ${m[1]} state v${m[2]}; this version reads up to v${this.declaration.version}`);
-    return this.type.fromBuffer(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    const version = Number(m[2]);
+    if (version > this.declaration.version) throw new Error(`it was written with ${m[1]} state v${m[2]}; this version reads up to v${this.declaration.version}`);
+    const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    if (version === this.declaration.version) return this.type.fromBuffer(bytes);
+    return this.type.fromBuffer(bytes, this.resolverFrom(version));
+  }
+
+  private readonly resolvers = new Map<number, avro.Resolver>();
+
+  /** Reads records written with an earlier version's schema (declaration.previous) as this version. */
+  private resolverFrom(version: number): avro.Resolver {
+    let r = this.resolvers.get(version);
+    if (!r) {
+      const older = this.declaration.previous?.[version - 1];
+      if (!older) throw new Error(`it was written with state v${version}, whose schema ${this.operator} no longer declares (state.previous)`);
+      r = this.type.createResolver(avro.Type.forSchema(older as avro.Schema, { registry: {} }));
+      this.resolvers.set(version, r);
+    }
+    return r;
   }
 }
 

@@ -11,7 +11,6 @@ import { buildPlan } from '../../plan/build.js';
 import { validateTopologyFile } from '../../topology/validate.js';
 import { OPERATORS } from '../../../operators/index.js';
 import { lookupOperator } from '../run.js';
-import { WINDOW_ENTRY_SCHEMA } from '../../../operators/aggregate/windows.js';
 import { repoRoot } from '../../../test/helpers/paths.js';
 import { join } from 'node:path';
 
@@ -40,7 +39,7 @@ test('a changelog record the state schema cannot read stops the restore with one
   const b = createEmbeddedBackbone();
   await b.provision([{ name: topic.name, partitions: topic.partitions, compacted: true }]);
   const p = await b.producer();
-  const codec = new StateCodec('aggregate', { schema: WINDOW_ENTRY_SCHEMA, version: 1 });
+  const codec = new StateCodec('aggregate', lookupOperator('aggregate@1').state!);
   await new Changelog(topic.name, codec, b, p).write([{ partition: 1, key: 'c\u0000cam', value: { window: null, clock: { camera: 'cam', watermark: 5, closedUntil: null } } }]);
   await p.send({ topic: topic.name, partition: 1, key: 'bad', value: Buffer.from([0xff, 0xff, 0xff]), headers: { [HEADER_SCHEMA]: codec.header } });
   const errors: unknown[] = [];
