@@ -26,9 +26,15 @@ RUN npm ci --no-audit --no-fund --ignore-scripts \
  && npm rebuild --no-audit --no-fund
 COPY . .
 # prune with --ignore-scripts: npm 10 otherwise runs node-rdkafka's install again (a second librdkafka compile).
+# npm 11.19 (package.json's allowScripts) neither compiles node-rdkafka in the plain rebuild above nor keeps it
+# through the prune ("changed 1 package": build/ gone), checked here; so it is compiled last, by name, where it is
+# missing, and the build fails rather than ship an image without its Kafka client.
+ARG RDKAFKA_ADDON=node_modules/node-rdkafka/build/Release/node-librdkafka.node
 RUN npm run build \
  && npm run models \
- && npm prune --omit=dev --no-audit --no-fund --ignore-scripts
+ && npm prune --omit=dev --no-audit --no-fund --ignore-scripts \
+ && { test -f "$RDKAFKA_ADDON" || npm rebuild --no-audit --no-fund node-rdkafka; } \
+ && test -f "$RDKAFKA_ADDON"
 
 FROM ${NODE_IMAGE} AS runtime
 # ffmpeg decodes cameras; the rest are librdkafka's runtime libraries.

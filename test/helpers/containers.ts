@@ -10,7 +10,7 @@ export const workerImage = process.env.TIERFLOW_IMAGE ?? DEFAULT_WORKER_IMAGE;
 export async function imageSkip(): Promise<string | false> {
   // Opt-in: an image left in podman's storage may be from other sources than this checkout's.
   if (process.env.TIERFLOW_CONTAINER_TESTS !== '1' && process.env.TIERFLOW_REQUIRE_IMAGE !== '1') {
-    return 'container tests run with TIERFLOW_CONTAINER_TESTS=1 after infra/containers/build.sh (CI does not build the image yet)';
+    return 'container tests run with TIERFLOW_CONTAINER_TESTS=1 after infra/containers/build.sh (CI builds the image and sets TIERFLOW_REQUIRE_IMAGE=1)';
   }
   if (await imageExists(workerImage)) return false;
   const why = `no image ${workerImage} in podman's storage (build it with infra/containers/build.sh)`;
