@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import type { Backbone, ConsumedRecord, TopicSpec } from './contract.js';
 import { TierflowError } from '../errors.js';
-import { record, stop, text, waitFor, type Recorder } from './conformance-support.js';
+import { record, sleep, stop, text, waitFor, type Recorder } from './conformance-support.js';
 
-export type StateCase = 'state-restore-after-leave' | 'state-rebalance' | 'state-restart' | 'state-compacted-topic';
+export type StateCase = 'state-restore-after-leave' | 'state-rebalance' | 'state-restart' | 'state-compacted-topic' | 'state-revoke-drain';
 
 interface Counter {
   rec: Recorder;
@@ -142,6 +142,39 @@ export function stateCases(
       const want = expected(160);
       want['key-0'] = 10; // deleted after 10, then counted 10 more
       assert.deepEqual(await changelogCounts(b2, changelog, 4), want, 'restored from the changelog, tombstone honoured');
+    },
+
+    'state-revoke-drain': async () => {
+      // A member that finishes its work on revocation: it commits nothing while it runs, only when its partitions are
+      // taken away, and takes its time (the chain drains its waves). The group waits for it, and the commit counts.
+      const { b, input, produce, g } = await setup('st-drain');
+      await produce(0, 40);
+      let hookCommitted = false;
+      let a: Recorder | null = null;
+      a = await record(
+        b,
+        {
+          groupId: g,
+          topics: [input],
+          fromBeginning: true,
+          onRevoke: async () => {
+            if (!a || hookCommitted) return;
+            await sleep(500);
+            await a.consumer.commit(a.records);
+            hookCommitted = true;
+          },
+        },
+        async () => {},
+      );
+      await waitFor(() => a!.records.length >= 40, 'member A to read 40');
+      const c = await record(b, { groupId: g, topics: [input], fromBeginning: true });
+      await waitFor(() => c.assigned > 0, 'member C to get partitions');
+      await produce(40, 60);
+      await waitFor(() => new Set([...a!.records, ...c.records].map((r) => text(r.value))).size >= 60, 'the records after the rebalance');
+      await stop(c);
+      await stop(a);
+      assert.ok(hookCommitted, 'the revocation hook ran');
+      assert.deepEqual(c.records.filter((r) => Number(text(r.value)) < 40).map((r) => text(r.value)), [], 'nothing A read was read again: its commit on revocation held');
     },
 
     'state-compacted-topic': async () => {

@@ -60,6 +60,20 @@ export interface PartitionLag {
   lag: number;
 }
 
+/** How long a consumer that can wait holds revoked partitions while its onRevoke hook finishes their work in flight. */
+export const REVOKE_DRAIN_LIMIT_MS = 10_000;
+
+/** Waits for an onRevoke hook's promise, at most REVOKE_DRAIN_LIMIT_MS: true if it settled in time. */
+export async function revokeDrained(drained: Promise<void>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), REVOKE_DRAIN_LIMIT_MS)));
+  try {
+    return await Promise.race([drained.then(() => true, () => true), limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface ConsumerOptions {
   groupId: string;
   topics: string[];
@@ -68,7 +82,14 @@ export interface ConsumerOptions {
   /** Most records handed to one `onBatch` call. */
   maxBatch?: number;
   onAssign?: (partitions: Array<{ topic: string; partition: number }>) => void;
-  onRevoke?: (partitions: Array<{ topic: string; partition: number }>) => void;
+  /**
+   * The partitions are being taken away. Where the backbone can wait, a promise returned is awaited (at most
+   * REVOKE_DRAIN_LIMIT_MS) before they are given up, and commits made meanwhile count: work in flight for them is
+   * finished and committed where it ran, as Kafka Streams commits on revocation. The embedded backbone waits; Kafka
+   * gives them up at once (kafka/consumer.ts says why), so its next owner replays from their last commit. Either way
+   * a commit for a partition given up is dropped.
+   */
+  onRevoke?: (partitions: Array<{ topic: string; partition: number }>) => void | Promise<void>;
   /** Where the consumer says what happened to it: rebalances, and the broker lost and back. */
   log?: (message: string) => void;
 }

@@ -123,7 +123,7 @@ test('a revocation while a batch waits for its partition does not hang the chain
       await onBatch(consumed(0, 3));
       // A rebalance hands the partition back while the next batch is on its way in: that batch waits for the restore,
       // which waits for the revocation's drain.
-      hooks?.onRevoke?.([{ topic: 'matches', partition: 0 }]);
+      void hooks?.onRevoke?.([{ topic: 'matches', partition: 0 }]);
       hooks?.onAssign?.([{ topic: 'matches', partition: 0 }]);
       await onBatch(consumed(3, 3));
       while (!closed) await new Promise((r) => setTimeout(r, 5));

@@ -61,8 +61,9 @@ export class Checkpoints {
 
   /**
    * Queues the checkpoint of a wave just admitted (so whoever awaits `all()` after an admission awaits it too); it
-   * runs within the interval, once `done` resolves. A wave of a partition handed over meanwhile neither writes nor
-   * commits: the new owner replays it. A failed wave does neither; its own handler fails the chain.
+   * runs within the interval, once `done` resolves. A wave of a partition being revoked is checkpointed while the
+   * revocation drains (ChainState.current; the consumer drops the commit if it gave the partition up already); one
+   * of a partition handed over before neither writes nor commits. A failed wave does neither; its handler fails the chain.
    */
   add(wave: Wave, records: ConsumedRecord[] | null, done: Promise<unknown>): void {
     this.queue.push({ wave, records, ok: done.then(() => true, () => false) });
@@ -91,7 +92,7 @@ export class Checkpoints {
     if (taken.length === 0) return;
     const passed = await Promise.all(taken.map((q) => q.ok));
     if (this.env.failed()) return;
-    const kept = taken.filter((q, i) => passed[i] && (q.wave.partition === undefined || q.wave.generation === state.generation(q.wave.partition)));
+    const kept = taken.filter((q, i) => passed[i] && (q.wave.partition === undefined || state.current(q.wave.partition, q.wave.generation)));
     // Each key once, with its latest value: later waves' changes replace earlier ones'.
     const changes = new Map<string, TakenChange>();
     for (const q of kept) for (const c of q.wave.changes ?? []) changes.set(`${c.operator}\u0000${c.partition}\u0000${c.key}`, c);

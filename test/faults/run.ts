@@ -42,13 +42,14 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** The last lines of every worker log that deploys since `t0` kept (FaultDeploy.undeploy copies them to the temp folder). */
-function printLogsSince(t0: number, name: string, only?: RegExp): void {
+/** The last lines of every worker log that deploys between `t0` and `t1` kept (FaultDeploy.undeploy copies them to the temp folder). */
+function printLogsBetween(t0: number, t1: number, name: string, only?: RegExp): void {
   const root = join(tmpdir(), 'tierflow-faults-logs');
   if (!existsSync(root)) return;
   for (const deploy of readdirSync(root)) {
     const dir = join(root, deploy);
-    if (statSync(dir).mtimeMs < t0) continue;
+    const at = statSync(dir).mtimeMs;
+    if (at < t0 || at > t1) continue; // another case's deploy
     for (const file of readdirSync(dir)) {
       const all = readFileSync(join(dir, file), 'utf8').trimEnd().split('\n');
       const lines = only ? all.filter((l) => only.test(l)) : all;
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
     if (ref.keys.size === 0) throw new Error('the reference run produced no results');
   }
   const results: CaseResult[] = [];
-  const failed: Array<{ name: string; t0: number }> = [];
+  const failed: Array<{ name: string; t0: number; t1: number }> = [];
   for (const c of cases) {
     const t0 = Date.now();
     const r = await within(c.run(expected, reference), c.bound, c.name).catch((e: unknown): CaseResult => ({ name: c.name, lost: null, duplicated: null, eventsLost: null, eventsDuplicated: null, recoverySec: null, error: (e as Error).message }));
@@ -96,12 +97,12 @@ async function main(): Promise<void> {
     console.error(`faults: ${c.name} ${r.ok ? 'ok' : 'FAILED'} in ${Math.round((Date.now() - t0) / 1000)} s: ${JSON.stringify(r)}`);
     // CI keeps only what is printed: a failed case's worker logs go with it.
     if (!r.ok) {
-      printLogsSince(t0, c.name);
-      failed.push({ name: c.name, t0 });
+      printLogsBetween(t0, Date.now(), c.name);
+      failed.push({ name: c.name, t0, t1: Date.now() });
     }
   }
   // Where a CI report shows only the end of the output, what the workers said about the failures comes last.
-  for (const f of failed) printLogsSince(f.t0, f.name, NOTABLE);
+  for (const f of failed) printLogsBetween(f.t0, f.t1, f.name, NOTABLE);
   console.log(JSON.stringify({ suite: 'faults', cases: results }));
   process.exitCode = results.every((r) => r.ok) ? 0 : 1;
 }

@@ -1,7 +1,7 @@
 // A member of an embedded consumer group. One delivery loop per consumer: it gathers up to maxBatch records
 // round-robin over its assigned partitions, awaits the handler, and only then delivers more, so each partition's
 // records arrive in order and a revoked partition is handed over only between batches.
-import type { ConsumedRecord, Consumer, ConsumerOptions, PartitionLag } from '../contract.js';
+import { revokeDrained, type ConsumedRecord, type Consumer, type ConsumerOptions, type PartitionLag } from '../contract.js';
 import { TierflowError } from '../../errors.js';
 import type { ConsumerGroup, GroupMember, TopicPartition } from './group.js';
 import { tpKey } from './group.js';
@@ -70,6 +70,8 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
   commit(records: Array<Pick<ConsumedRecord, 'topic' | 'partition' | 'offset'>>): Promise<void> {
     const touched = new Set<string>();
     for (const r of records) {
+      // A partition given up is not committed for: its next owner may have moved on from there.
+      if (!this.held.has(tpKey(r.topic, r.partition))) continue;
       this.group.commit(r.topic, r.partition, r.offset + 1);
       touched.add(r.topic);
     }
@@ -115,8 +117,14 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
     if (parts.length === 0) return;
     await this.inFlight;
     for (const p of parts) this.positions.delete(tpKey(p.topic, p.partition));
-    this.options.onRevoke?.(parts);
+    // The group moves on once the hook has finished the partitions' work: commits made meanwhile count.
+    const drained = this.options.onRevoke?.(parts);
+    if (drained && !this.closed) await revokeDrained(drained);
+    for (const p of parts) this.held.delete(tpKey(p.topic, p.partition));
   }
+
+  /** Partitions assigned and not yet given up (a revoked one is held while its hook finishes). */
+  private readonly held = new Set<string>();
 
   assign(parts: TopicPartition[]): void {
     if (parts.length === 0) return;
@@ -125,6 +133,7 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
       const next = this.group.committed.get(tpKey(tp.topic, tp.partition)) ?? (this.options.fromBeginning ? log.start : log.end);
       this.group.startAt(tp.topic, tp.partition, next);
       this.positions.set(tpKey(tp.topic, tp.partition), { tp, next });
+      this.held.add(tpKey(tp.topic, tp.partition));
     }
     this.options.onAssign?.(parts);
     this.wake.notify();

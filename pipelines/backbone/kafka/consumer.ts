@@ -150,6 +150,8 @@ export class KafkaConsumer implements Consumer {
   commit(records: Array<Pick<ConsumedRecord, 'topic' | 'partition' | 'offset'>>): Promise<void> {
     for (const r of records) {
       const k = `${r.topic}\u0000${r.partition}`;
+      // A partition given up is not committed for: its next owner may have moved on from there.
+      if (!this.held.has(k)) continue;
       if ((this.uncommitted.get(k)?.offset ?? -1) < r.offset + 1) this.uncommitted.set(k, { topic: r.topic, partition: r.partition, offset: r.offset + 1 });
     }
     if (this.uncommitted.size === 0) return Promise.resolve();
@@ -265,6 +267,8 @@ export class KafkaConsumer implements Consumer {
   private stash: ConsumedRecord[] = [];
   /** Offsets handed to commit() and not yet committed (held back, or the commit failed), by topic and partition. */
   private readonly uncommitted = new Map<string, Kafka.TopicPartitionOffset>();
+  /** Partitions assigned and not revoked since (topic NUL partition). */
+  private readonly held = new Set<string>();
   private commitsHeldUntil = 0;
 
   private consume(max: number, holdOnly: boolean): Promise<ConsumedRecord[]> {
@@ -291,15 +295,23 @@ export class KafkaConsumer implements Consumer {
     try {
       if (err.code === ERR_ASSIGN) {
         this.options.log?.(`group ${this.options.groupId}: assigned ${partitionList(assignment)}`);
+        for (const a of assignment) this.held.add(`${a.topic}\u0000${a.partition}`);
         this.client.assign(assignment);
         if (this.paused) this.client.pause(assignment);
         this.options.onAssign?.(assignment.map(({ topic, partition }) => ({ topic, partition })));
       } else if (err.code === ERR_REVOKE) {
         this.options.log?.(`group ${this.options.groupId}: revoked ${partitionList(assignment)}`);
         this.stash = this.stash.filter((r) => !assignment.some((a) => a.topic === r.topic && a.partition === r.partition));
-        for (const a of assignment) this.uncommitted.delete(`${a.topic}\u0000${a.partition}`);
+        for (const a of assignment) {
+          this.uncommitted.delete(`${a.topic}\u0000${a.partition}`);
+          this.held.delete(`${a.topic}\u0000${a.partition}`);
+        }
         try {
-          this.options.onRevoke?.(assignment.map(({ topic, partition }) => ({ topic, partition })));
+          // Not waited for (see ConsumerOptions.onRevoke): unassign called after the callback has returned can block
+          // this thread for good while the group coordinator is unreachable (librdkafka's rd_kafka_assign waits on
+          // the group thread without a timeout; ClickHouse #101158 met the same), and a broker outage is when
+          // assignments get revoked. The partitions go at once; the next owner replays their last checkpoint.
+          void this.options.onRevoke?.(assignment.map(({ topic, partition }) => ({ topic, partition })));
         } finally {
           // Until unassign is called the group cannot move on (join state wait-unassign-call): it is called whatever the hook did.
           this.client.unassign();

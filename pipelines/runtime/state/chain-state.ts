@@ -1,7 +1,10 @@
 // The state of one chain replica's stateful operators, tied to the partitions its consumer owns. On assignment a
 // partition's state is restored from each operator's changelog before any of its records is processed; on
-// revocation the partition's generation moves on (waves still in flight for it neither write their changes nor
-// commit: the next owner replays them from the last checkpoint) and its state is dropped once they are through.
+// revocation the partition's generation moves on, the waves still in flight for it are finished and their state
+// changes written (their outputs are out: the state that made them must be in the changelog, or a restore here would
+// make them again, differently where a window was closed by the clock), and its state is dropped once they are
+// through; a restore of the partition waits for that. Their offsets are committed where the consumer still holds
+// the partition (backbone/contract.ts, onRevoke).
 // A chain fed by sources has no replayable input: its state is one in-process store, with no changelog.
 import type { Chain, Plan } from '../../plan/types.js';
 import type { AnyOperatorDefinition, StateStore } from '../../operator.js';
@@ -43,6 +46,8 @@ export class ChainState {
   private readonly ops = new Map<string, OperatorState>();
   private readonly pending = new Map<number, Promise<void>>();
   private readonly generations = new Map<number, number>();
+  /** Partitions revoked whose waves in flight are being finished: the generation they ran in. */
+  private readonly draining = new Map<number, number>();
   /** Restore of each partition, ms (the state benchmark and logs read it). */
   readonly restoreMs = new Map<number, number>();
 
@@ -87,15 +92,27 @@ export class ChainState {
     for (const p of partitions) this.then(p, () => this.restore(p));
   }
 
-  /** `drained` settles when what was in flight for these partitions has been checkpointed (or skipped). */
-  revoke(partitions: number[], drained: () => Promise<void>): void {
-    for (const p of partitions) {
-      this.generations.set(p, this.generation(p) + 1);
-      this.then(p, async () => {
+  /**
+   * `drained` settles when what was in flight for these partitions has been checkpointed. Resolves when their state
+   * is dropped (a consumer that can wait holds the partitions until then).
+   */
+  revoke(partitions: number[], drained: () => Promise<void>): Promise<void> {
+    const steps = partitions.map((p) => {
+      const generation = this.generation(p);
+      this.generations.set(p, generation + 1);
+      this.draining.set(p, generation);
+      return this.then(p, async () => {
         await drained();
         for (const op of this.ops.values()) op.state.drop(p);
+        if (this.draining.get(p) === generation) this.draining.delete(p);
       });
-    }
+    });
+    return Promise.all(steps).then(() => undefined, () => undefined);
+  }
+
+  /** Whether a wave of `partition` admitted in `generation` is checkpointed: the current one, or one being drained. */
+  current(partition: number, generation: number | undefined): boolean {
+    return generation === this.generation(partition) || (generation !== undefined && this.draining.get(partition) === generation);
   }
 
   has(operator: string): boolean {
@@ -120,16 +137,17 @@ export class ChainState {
   async write(changes: TakenChange[]): Promise<void> {
     const byOperator = new Map<string, TakenChange[]>();
     for (const c of changes) {
-      if (c.generation !== this.generation(c.partition)) continue;
+      if (!this.current(c.partition, c.generation)) continue;
       byOperator.set(c.operator, [...(byOperator.get(c.operator) ?? []), c]);
     }
     await Promise.all([...byOperator].map(([id, cs]) => this.ops.get(id)?.changelog?.write(cs)));
   }
 
-  private then(partition: number, step: () => Promise<void>): void {
+  private then(partition: number, step: () => Promise<void>): Promise<void> {
     const next = (this.pending.get(partition) ?? Promise.resolve()).then(step);
     next.catch((e: unknown) => this.env.onError(e));
     this.pending.set(partition, next);
+    return next;
   }
 
   /**
