@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import decode from './index.js';
 import { demoImages } from '../media/media-input.js';
+import { inputProblems } from '../../pipelines/topology/graph-checks.js';
+import type { Topology } from '../../pipelines/topology/schema.js';
 
 const config = (realtime: boolean) => ({ realtime }) as Parameters<NonNullable<typeof decode.recorded>>[1];
 
@@ -22,4 +24,16 @@ test('a demo image decode does not ship is a problem naming the ones it does; ot
   assert.equal(decode.sourceProblem!('demo:/abs/photo.jpg'), undefined, 'an absolute path is checked when read');
   assert.match(decode.sourceProblem!('demo:nope.jpg') ?? '', new RegExp(`^no demo image 'nope.jpg': use one of ${shipped[0]}`));
   assert.equal(decode.sourceProblem!('rtsp://cam/1'), undefined);
+});
+
+test('a bad demo image read by two flows is reported once, at its url', () => {
+  const t = {
+    sources: [{ name: 'cam', url: 'demo:nope.jpg' }],
+    flows: [
+      { id: 'a', uses: 'decode@1', inputs: ['cam'] },
+      { id: 'b', uses: 'decode@1', inputs: ['cam'] },
+    ],
+  } as unknown as Topology;
+  const found = inputProblems(t, new Map([['a', decode], ['b', decode]]), [decode]);
+  assert.deepEqual(found.map((f) => f.message.replace(/: use one of .*/, '')), ["sources[0].url: no demo image 'nope.jpg'"]);
 });

@@ -4,6 +4,7 @@
 // one is asked for.
 import type { CameraLive, ClusterLive, EnrolRequest, LabelledBox, LiveFeed, SightingLive } from '../../pipelines/dashboard/feed.js';
 import type { EmbeddingsRecord, FacesRecord, FrameRecord, MatchesRecord, SightingEvent } from '../streams/records.js';
+import { EMBEDDINGS, EVENTS, FACES, FRAMES, MATCHES } from '../streams/index.js';
 import sharp from '../media/sharp.js';
 import { enrolCluster, type EnrolTarget } from './dashboard-enrol.js';
 
@@ -48,11 +49,11 @@ export class LiveView implements LiveFeed {
   /** The runtime hook: what `operator` emitted on `stream`. */
   ingest(_operator: string, stream: string, records: readonly unknown[]): void {
     for (const r of records) {
-      if (stream === 'frames') this.frame(r as FrameRecord);
-      else if (stream === 'faces') this.remember(this.faces, r as FacesRecord);
-      else if (stream === 'embeddings') this.remember(this.embeddings, r as EmbeddingsRecord);
-      else if (stream === 'matches') this.matches(r as MatchesRecord);
-      else if (stream === 'events') this.event(r as SightingEvent);
+      if (stream === FRAMES.name) this.frame(r as FrameRecord);
+      else if (stream === FACES.name) this.remember(this.faces, r as FacesRecord);
+      else if (stream === EMBEDDINGS.name) this.remember(this.embeddings, r as EmbeddingsRecord);
+      else if (stream === MATCHES.name) this.matches(r as MatchesRecord);
+      else if (stream === EVENTS.name) this.event(r as SightingEvent);
     }
   }
 

@@ -82,7 +82,6 @@ export async function startRunDashboard(opts: {
   live?: LiveFeed;
   log: (line: string) => void;
 }): Promise<RunDashboard> {
-  const live = opts.live;
   const graph: FlowGraph = flowGraph(opts.plan);
   const server = await listen(opts.checked, (port) =>
     serveDashboard({
@@ -91,7 +90,7 @@ export async function startRunDashboard(opts: {
       graph,
       status: opts.status,
       pictures: opts.pictures,
-      live,
+      live: opts.live,
       sites: opts.checked.sites,
       host: opts.checked.host,
       port,
@@ -99,5 +98,5 @@ export async function startRunDashboard(opts: {
       log: opts.log,
     }),
   );
-  return { live, server };
+  return { live: opts.live, server };
 }

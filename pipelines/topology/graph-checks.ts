@@ -89,6 +89,12 @@ export function inputProblems(t: Topology, byFlow: OperatorsByFlow, operators: r
   const sourceOperators = operators.filter((op) => op.input === null).map((op) => `${op.name}@${op.version}`).join(', ') || 'none known';
   const sources = new Set(t.sources.map((s) => s.name));
   const flowIds = new Set(t.flows.map((f) => f.id));
+  const atUrls = new Set<string>();
+  const atUrl = (at: number, message: string) => {
+    if (atUrls.has(`${at}\u0000${message}`)) return;
+    atUrls.add(`${at}\u0000${message}`);
+    out.push(finding(['sources', at, 'url'], message));
+  };
   t.flows.forEach((f, i) => {
     const def = byFlow.get(f.id);
     if (def && def.input === null && f.inputs.length === 0) out.push(finding(['flows', i, 'inputs'], `${f.uses} is a source operator: list the sources it reads (sources: ${listNames(sources) || 'none defined'})`));
@@ -103,12 +109,12 @@ export function inputProblems(t: Topology, byFlow: OperatorsByFlow, operators: r
       if (sources.has(input)) {
         const at = t.sources.findIndex((s) => s.name === input);
         const scheme = /^([a-z][a-z0-9+.-]*):/.exec(t.sources[at]?.url ?? '')?.[1];
-        // Reported at the url: that is what to change (or the flow's operator).
+        // Reported at the url: that is what to change (or the flow's operator); once, however many flows read it.
         if (def.input === null && def.sourceSchemes && scheme && !def.sourceSchemes.includes(scheme)) {
-          out.push(finding(['sources', at, 'url'], `a ${scheme}: source, but '${f.id}' (${f.uses}) reads ${def.sourceSchemes.map((x) => `${x}:`).join(', ')} sources`));
+          atUrl(at, `a ${scheme}: source, but '${f.id}' (${f.uses}) reads ${def.sourceSchemes.map((x) => `${x}:`).join(', ')} sources`);
         } else if (def.input === null && def.sourceProblem) {
           const problem = def.sourceProblem(t.sources[at]!.url);
-          if (problem) out.push(finding(['sources', at, 'url'], problem));
+          if (problem) atUrl(at, problem);
         }
         if (def.input !== null) out.push(finding(path, `'${input}' is a source, but ${f.uses} reads the ${def.input.name} stream; a source feeds a source operator (${sourceOperators})`));
         return;
