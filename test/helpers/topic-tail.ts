@@ -4,7 +4,7 @@
 // reconnects its fetches. A consume error is waited out and reading goes on from the same positions.
 import Kafka from 'node-rdkafka';
 import type { ConsumedRecord } from '../../pipelines/backbone/contract.js';
-import { consumedRecord } from '../../pipelines/backbone/kafka/consumer.js';
+import { consumedRecord } from '../../pipelines/backbone/kafka/messages.js';
 import { rdkafkaSecurity, type KafkaConnection } from '../../pipelines/backbone/kafka/connection.js';
 import { RD } from '../../pipelines/backbone/kafka/errors.js';
 import { uniqueName } from './deploy.js';

@@ -2,11 +2,13 @@
 // assignment with rebalance callbacks, pause/resume of the assigned partitions, and lag from the committed
 // offsets and high watermarks. One batch at a time: the handler is awaited before the next fetch is delivered.
 import Kafka from 'node-rdkafka';
-import type { ConsumedRecord, Consumer, ConsumerOptions, Headers, PartitionLag } from '../contract.js';
+import type { ConsumedRecord, Consumer, ConsumerOptions, PartitionLag } from '../contract.js';
 import { TierflowError } from '../../errors.js';
 import { Signal } from '../embedded/signal.js';
 import { brokerError, describe, RD, within } from './errors.js';
-import { DEFAULT_TIMEOUT_MS, rdkafkaSecurity, type KafkaConnection } from './connection.js';
+import { DEFAULT_TIMEOUT_MS, type KafkaConnection } from './connection.js';
+import { consumerConfig } from './consumer-config.js';
+import { consumedRecord } from './messages.js';
 import { Reachability, reception, RejoinWatch } from './reachability.js';
 
 const ERR_ASSIGN = RD.ERR__ASSIGN_PARTITIONS;
@@ -23,57 +25,11 @@ const COMMIT_HOLD_MS = 5000;
 
 type TP = { topic: string; partition: number };
 
-export function consumerConfig(conn: KafkaConnection, o: ConsumerOptions): Kafka.ConsumerGlobalConfig {
-  return {
-    'metadata.broker.list': conn.brokers.join(','),
-    'client.id': conn.clientId ?? 'tierflow',
-    ...rdkafkaSecurity(conn),
-    'group.id': o.groupId,
-    'enable.auto.commit': false,
-    'enable.auto.offset.store': false,
-    // EOF markers let a batch return as soon as the partition is drained instead of waiting out the timeout.
-    'enable.partition.eof': true,
-    'partition.assignment.strategy': 'range',
-    'session.timeout.ms': 6000,
-    'heartbeat.interval.ms': 1000,
-    'fetch.wait.max.ms': 50,
-    'fetch.max.bytes': 64 << 20,
-    // Frames are ~50 KB: fetch up to 8 MB per partition per round trip instead of librdkafka's 1 MB.
-    'max.partition.fetch.bytes': 8 << 20,
-    'receive.message.max.bytes': (64 << 20) + (1 << 20),
-    'queued.max.messages.kbytes': 64 << 10,
-    'socket.keepalive.enable': true,
-    'reconnect.backoff.max.ms': 2000,
-    // Broker states once a second: how the consumer knows it is without a broker (unreachableMs).
-    'statistics.interval.ms': 1000,
-  } as Kafka.ConsumerGlobalConfig;
-}
-
 /** `topic[0,1] other[2]`, or 'no partitions'. */
 function partitionList(tps: TP[]): string {
   const by = new Map<string, number[]>();
   for (const t of tps) by.set(t.topic, [...(by.get(t.topic) ?? []), t.partition]);
   return by.size === 0 ? 'no partitions' : [...by].map(([topic, ps]) => `${topic}[${ps.sort((a, b) => a - b).join(',')}]`).join(' ');
-}
-
-/** librdkafka's header list as the contract's map (a repeated name keeps its last value). */
-export function toHeaders(h: Kafka.MessageHeader[] | undefined): Headers {
-  const out: Headers = {};
-  for (const entry of h ?? []) for (const [k, v] of Object.entries(entry)) out[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
-  return out;
-}
-
-/** A librdkafka message as the backbone contract's record (a missing key is '', a missing value empty). */
-export function consumedRecord(m: Kafka.Message): ConsumedRecord {
-  return {
-    topic: m.topic,
-    partition: m.partition,
-    offset: m.offset,
-    key: m.key === undefined || m.key === null ? '' : m.key.toString(),
-    value: m.value ?? Buffer.alloc(0),
-    headers: toHeaders(m.headers),
-    timestamp: m.timestamp ?? 0,
-  };
 }
 
 export class KafkaConsumer implements Consumer {

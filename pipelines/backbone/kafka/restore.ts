@@ -5,7 +5,7 @@ import { restoreGroupName } from '../../plan/names.js';
 import Kafka from 'node-rdkafka';
 import type { PartitionEntry } from '../contract.js';
 import { brokerError, RD, within } from './errors.js';
-import { toHeaders } from './consumer.js';
+import { toHeaders } from './messages.js';
 import { DEFAULT_TIMEOUT_MS, rdkafkaSecurity, type KafkaConnection } from './connection.js';
 
 export async function readKafkaPartition(conn: KafkaConnection, topic: string, partition: number, from = 0): Promise<PartitionEntry[]> {
