@@ -16,6 +16,8 @@ export interface Picture {
 }
 
 const SNAPSHOT_EVERY_MS = 1000;
+/** A snapshot frame waits this long for its own matches (the boxes drawn on it); then it is shown without boxes. */
+const BOXES_WAIT_MS = 3000;
 const RECENT_PER_CAMERA = 16;
 const MAX_SIGHTINGS = 500;
 const EMBEDDINGS_PER_CLUSTER = 5;
@@ -24,9 +26,19 @@ const MAX_CLUSTERS = 1000;
 const unknownPrefix = 'unknown:';
 export const thumbKey = (camera: string, who: string) => `${camera}|${who}`;
 
+interface Snapshot {
+  picture: Picture;
+  at: number;
+  epoch: string;
+  seq: number;
+  boxes: LabelledBox[];
+}
+
 export class LiveView implements LiveFeed {
-  private readonly frames = new Map<string, { picture: Picture; at: number }>();
-  private readonly boxes = new Map<string, { boxes: LabelledBox[]; at: number }>();
+  /** Per camera the snapshot shown, with the boxes of its own frame (matched by epoch and seq). */
+  private readonly frames = new Map<string, Snapshot>();
+  /** Per camera the next snapshot, waiting for its frame's matches. */
+  private readonly pending = new Map<string, Snapshot>();
   private readonly faces = new Map<string, FacesRecord[]>();
   private readonly embeddings = new Map<string, EmbeddingsRecord[]>();
   private readonly thumbs = new Map<string, Picture>();
@@ -72,12 +84,13 @@ export class LiveView implements LiveFeed {
     return p ? jpegOf(p, maxSide) : null;
   }
 
+  /** The boxes found on the camera's snapshot frame (not on a later one: they are drawn over that picture). */
   cameraBoxes(camera: string): LabelledBox[] {
-    return this.boxes.get(camera)?.boxes ?? [];
+    return this.frames.get(camera)?.boxes ?? [];
   }
 
   cameras(): CameraLive[] {
-    const names = new Set([...this.frames.keys(), ...this.boxes.keys()]);
+    const names = new Set([...this.frames.keys(), ...this.pending.keys()]);
     return [...names].sort().map((camera) => {
       const f = this.frames.get(camera);
       return { camera, snapshotAt: f?.at ?? null, ...(f ? { width: f.picture.width, height: f.picture.height } : {}), boxes: this.cameraBoxes(camera) };
@@ -102,11 +115,23 @@ export class LiveView implements LiveFeed {
     if (c) c.named = name;
   }
 
+  /**
+   * At most one frame a second becomes a camera's snapshot, once its matches have come (or BOXES_WAIT_MS passed
+   * without: a frame dropped on the way to match has none).
+   */
   private frame(f: FrameRecord): void {
-    const last = this.frames.get(f.camera);
     const at = this.now();
-    if (last && at - last.at < SNAPSHOT_EVERY_MS) return;
-    this.frames.set(f.camera, { picture: { data: f.data, format: f.format, width: f.width, height: f.height }, at });
+    const waiting = this.pending.get(f.camera);
+    if (waiting && at - waiting.at >= BOXES_WAIT_MS) this.show(f.camera, waiting, []);
+    if (this.pending.has(f.camera)) return;
+    const shown = this.frames.get(f.camera);
+    if (shown && at - shown.at < SNAPSHOT_EVERY_MS) return;
+    this.pending.set(f.camera, { picture: { data: f.data, format: f.format, width: f.width, height: f.height }, at, epoch: f.epoch, seq: f.seq, boxes: [] });
+  }
+
+  private show(camera: string, s: Snapshot, boxes: LabelledBox[]): void {
+    this.pending.delete(camera);
+    this.frames.set(camera, { ...s, at: this.now(), boxes });
   }
 
   private remember<T extends { camera: string }>(by: Map<string, T[]>, r: T): void {
@@ -137,7 +162,8 @@ export class LiveView implements LiveFeed {
       const crop = faces?.faces.find((f) => f.index === face.index);
       if (who && crop) this.thumbs.set(thumbKey(m.camera, who), { data: crop.crop, format: crop.cropFormat ?? 'jpeg', width: crop.cropBox[2], height: crop.cropBox[3] });
     }
-    this.boxes.set(m.camera, { boxes: labelled, at: this.now() });
+    const waiting = this.pending.get(m.camera);
+    if (waiting && waiting.epoch === m.epoch && waiting.seq === m.seq) this.show(m.camera, waiting, labelled);
   }
 
   private clusterFor(id: string, camera: string): ClusterLive & { vectors: number[][] } {
