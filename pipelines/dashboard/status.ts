@@ -6,6 +6,9 @@ import type { SourceStatus } from '../runtime/worker.js';
 
 export interface OperatorLive {
   operator: string;
+  /** The node these figures are from; absent where one process runs every node (`tierflow run`): then they are
+   *  the operator's over all its placements. */
+  node?: string;
   fps: number;
   recordsIn: number;
   recordsOut: number;
@@ -28,24 +31,12 @@ export interface LiveStatus {
 
 export type StatusProvider = () => Promise<LiveStatus>;
 
-/** Lag per chain's head operator, from the worker's lag gauge (refreshed here, bounded). */
-async function lagByOperator(plan: Plan, worker: Worker): Promise<Map<string, number>> {
-  await Promise.race([worker.refreshLag(), new Promise((r) => setTimeout(r, 500))]);
-  const out = new Map<string, number>();
-  for (const v of (await worker.metrics.lag.get()).values) {
-    const chain = plan.chains.find((c) => c.id === v.labels.chain);
-    const head = chain?.operators[0];
-    if (head) out.set(head, (out.get(head) ?? 0) + v.value);
-  }
-  return out;
-}
-
 export function workerStatusProvider(plan: Plan, worker: () => Worker | null): StatusProvider {
   const nodes = [...new Set(plan.chains.map((c) => c.node))];
   return async () => {
     const w = worker();
     if (!w) return { at: Date.now(), nodes: nodes.map((name) => ({ name, up: false, detail: 'starting' })), operators: [], sources: [] };
-    const lag = await lagByOperator(plan, w);
+    const lag = await w.lagByHead(500);
     const failed = w.failure();
     return {
       at: Date.now(),
@@ -58,7 +49,7 @@ export function workerStatusProvider(plan: Plan, worker: () => Worker | null): S
 
 interface WorkerStatusJson {
   healthy: boolean;
-  operators: Array<Omit<OperatorLive, 'lag'>>;
+  operators: Array<Omit<OperatorLive, 'node'>>;
   sources: SourceStatus[];
 }
 
@@ -67,31 +58,42 @@ export function deployStatusProvider(plan: Plan, endpoints: () => Array<{ node: 
   const nodes = [...new Set(plan.chains.map((c) => c.node))];
   return async () => {
     const known = endpoints();
+    // A node may run several workers (replicas, chains in processes of their own): it is up when every one answers
+    // healthy, and its figures are theirs added up.
     const answers = await Promise.all(
       nodes.map(async (name) => {
-        const url = known.find((e) => e.node === name)?.status;
-        if (!url) return { name, up: false, detail: 'no worker running', status: null };
-        try {
-          const res = await fetchFn(url, { signal: AbortSignal.timeout(1500) });
-          const body = (await res.json()) as WorkerStatusJson;
-          return { name, up: body.healthy, status: body };
-        } catch (e) {
-          return { name, up: false, detail: `status ${url}: ${(e as Error).message}`, status: null };
-        }
+        const urls = known.filter((e) => e.node === name && e.status).map((e) => e.status!);
+        if (urls.length === 0) return { name, up: false, detail: 'no worker running', statuses: [] };
+        const replies = await Promise.all(
+          urls.map(async (url) => {
+            try {
+              const res = await fetchFn(url, { signal: AbortSignal.timeout(1500) });
+              return { url, status: (await res.json()) as WorkerStatusJson };
+            } catch (e) {
+              return { url, error: (e as Error).message };
+            }
+          }),
+        );
+        const statuses = replies.flatMap((r) => (r.status ? [r.status] : []));
+        const problems = replies.flatMap((r) => (r.error !== undefined ? [`status ${r.url}: ${r.error}`] : r.status && !r.status.healthy ? [`${r.url}: not healthy`] : []));
+        return { name, up: problems.length === 0, ...(problems.length ? { detail: problems.join('; ') } : {}), statuses };
       }),
     );
+    // Figures per placement (operator@node). Rates and counts of a node's workers add up; lag does not: every member
+    // of a consumer group reports the group's lag over all the topic's partitions, so the node's is the largest.
     const operators = new Map<string, OperatorLive>();
     for (const a of answers) {
-      for (const o of a.status?.operators ?? []) {
-        const sum = operators.get(o.operator) ?? { operator: o.operator, fps: 0, recordsIn: 0, recordsOut: 0, dropped: 0, lag: 0 };
-        operators.set(o.operator, { ...sum, fps: sum.fps + o.fps, recordsIn: sum.recordsIn + o.recordsIn, recordsOut: sum.recordsOut + o.recordsOut, dropped: sum.dropped + o.dropped });
+      for (const o of a.statuses.flatMap((st) => st.operators)) {
+        const key = `${o.operator}@${a.name}`;
+        const sum = operators.get(key) ?? { operator: o.operator, node: a.name, fps: 0, recordsIn: 0, recordsOut: 0, dropped: 0, lag: 0 };
+        operators.set(key, { ...sum, fps: sum.fps + o.fps, recordsIn: sum.recordsIn + o.recordsIn, recordsOut: sum.recordsOut + o.recordsOut, dropped: sum.dropped + o.dropped, lag: Math.max(sum.lag, o.lag ?? 0) });
       }
     }
     return {
       at: Date.now(),
       nodes: answers.map(({ name, up, detail }) => ({ name, up, ...(detail ? { detail } : {}) })),
       operators: [...operators.values()],
-      sources: answers.flatMap((a) => a.status?.sources ?? []),
+      sources: answers.flatMap((a) => a.statuses.flatMap((st) => st.sources)),
     };
   };
 }

@@ -9,11 +9,13 @@ export interface WorkerEndpoint {
   close(): Promise<void>;
 }
 
-export function workerStatus(worker: Worker) {
+/** The worker's /status: health, per-operator figures (with the consumer lag of the operators that read a topic), cameras. */
+export async function workerStatus(worker: Worker) {
+  const lag = await worker.lagByHead(500);
   return {
     healthy: worker.failure() === null,
     uptimeSec: Math.round(worker.uptimeMs() / 1000),
-    operators: worker.metrics.snapshot(),
+    operators: worker.metrics.snapshot().map((s) => ({ ...s, lag: lag.get(s.operator) ?? 0 })),
     sources: worker.sources(),
   };
 }
@@ -31,7 +33,9 @@ export async function serveWorker(worker: Worker, opts: { host?: string; port?: 
       const healthy = worker.failure() === null;
       res.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain' }).end(healthy ? 'ok\n' : `failed: ${String(worker.failure())}\n`);
     } else if (path === '/status') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(workerStatus(worker)));
+      workerStatus(worker)
+        .then((status) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(status)))
+        .catch((e: unknown) => res.writeHead(500).end(String(e)));
     } else res.writeHead(404).end('not found\n');
   });
   const host = opts.host ?? '127.0.0.1';

@@ -190,6 +190,20 @@ export class Worker {
     await Promise.all(this.runners.map((r) => r.lag().catch(() => 0)));
   }
 
+  /**
+   * Consumer lag per chain head operator (the operator that reads the chain's input topic), refreshed first but
+   * waited for at most `waitMs`: a status display should not hang on a broker that does not answer.
+   */
+  async lagByHead(waitMs = 1000): Promise<Map<string, number>> {
+    await Promise.race([this.refreshLag(), new Promise((r) => setTimeout(r, waitMs))]);
+    const out = new Map<string, number>();
+    for (const v of (await this.metrics.lag.get()).values) {
+      const head = this.opts.plan.chains.find((c) => c.id === v.labels.chain)?.operators[0];
+      if (head) out.set(head, (out.get(head) ?? 0) + v.value);
+    }
+    return out;
+  }
+
   uptimeMs(): number {
     return Date.now() - this.startedAt;
   }

@@ -88,7 +88,7 @@ function elkGraph(g: FlowGraph): ElkNode {
             layoutOptions: pad,
             children: [
               ...g.sources.filter((s) => s.node === n.name).map((s) => ({ id: `source:${s.name}`, width: 90, height: 28 })),
-              ...g.operators.filter((o) => o.node === n.name).map((o) => ({ id: o.id, width: 150, height: 46 })),
+              ...g.operators.filter((o) => o.node === n.name).map((o) => ({ id: o.id, width: 180, height: 46 })),
             ],
           })),
       })),
@@ -104,7 +104,9 @@ function Topology({ state }: { state: State }) {
   }, [state.graph]);
   if (error) return html`<p class="error">layout failed: ${error}</p>`;
   if (!layout) return html`<p class="muted">laying out…</p>`;
-  const ops = new Map(state.status.operators.map((o) => [o.operator, o]));
+  // A deploy's figures are per placement (operator@node); `tierflow run`'s per operator, over all its placements.
+  const ops = new Map(state.status.operators.map((o) => [o.node ? `${o.operator}@${o.node}` : o.operator, o]));
+  const placements = (name: string) => state.graph.operators.filter((o) => o.id.split('@')[0] === name).length;
   const nodesUp = new Map(state.status.nodes.map((n) => [n.name, n]));
   const byId = new Map(state.graph.operators.map((o) => [o.id, o]));
   const draw = (n: ElkNode, depth: number): unknown => {
@@ -124,11 +126,13 @@ function Topology({ state }: { state: State }) {
       return html`<g transform="translate(${x},${y})" class="src"><rect width=${n.width} height=${n.height} rx="14"></rect><text x="10" y="18">${n.id.slice(7)}</text></g>`;
     }
     const op = byId.get(n.id);
-    const live = op ? ops.get(op.id.split('@')[0]!) : undefined;
+    const name = op?.id.split('@')[0] ?? '';
+    const live = op ? (ops.get(op.id) ?? ops.get(name)) : undefined;
+    const all = live && !live.node && placements(name) > 1 ? `all ${placements(name)}: ` : '';
     return html`<g transform="translate(${x},${y})" class="op" data-testid="graph-operator" data-operator=${op?.id}>
       <rect width=${n.width} height=${n.height} rx="4"></rect>
-      <text x="6" y="15" class="label">${op?.id.split('@')[0]} <tspan class="uses">${op?.uses}${op && op.replicas > 1 ? ` ×${op.replicas}` : ''}</tspan></text>
-      <text x="6" y="31">${live ? `${live.fps.toFixed(1)}/s · lag ${live.lag} · dropped ${live.dropped}` : '—'}</text>
+      <text x="6" y="15" class="label">${name} <tspan class="uses">${op?.uses}${op && op.replicas > 1 ? ` ×${op.replicas}` : ''}</tspan></text>
+      <text x="6" y="31" data-testid="operator-figures">${live ? `${all}${live.fps.toFixed(1)}/s · lag ${live.lag} · dropped ${live.dropped}` : '—'}</text>
     </g>`;
   };
   // ELK gives an edge's points relative to the node that contains it (its `container`): offset them to the root.
@@ -158,28 +162,30 @@ function Topology({ state }: { state: State }) {
   </div>`;
 }
 
+/** The last two minutes of rates, kept while the Topology view is not shown, so its chart opens with a history. */
+const RATES: [number[], number[], number[]] = [[], [], []];
+
+function recordRates(state: State): void {
+  const fromSources = state.status.operators.filter((o) => state.graph.operators.some((g) => g.id.startsWith(`${o.operator}@`) && state.graph.edges.some((e) => e.from.startsWith('source:') && e.to === g.id)));
+  RATES[0].push(state.status.at / 1000);
+  RATES[1].push(fromSources.reduce((n, o) => n + o.fps, 0));
+  RATES[2].push(state.sightings.length);
+  if (RATES[0].length > 120) RATES.forEach((a) => a.shift());
+}
+
 function RateChart({ state }: { state: State }) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
-  const data = useRef<[number[], number[], number[]]>([[], [], []]);
   useEffect(() => {
     if (!el.current) return;
     chart.current = new uPlot(
       { width: 300, height: 160, title: 'frames/s and sightings', series: [{}, { label: 'decoded fps', stroke: '#4a78c2' }, { label: 'sightings', stroke: '#c2784a' }], axes: [{}, {}] },
-      data.current,
+      RATES,
       el.current,
     );
     return () => chart.current?.destroy();
   }, []);
-  useEffect(() => {
-    const d = data.current;
-    const sources = state.status.operators.filter((o) => state.graph.operators.some((g) => g.id.startsWith(`${o.operator}@`) && state.graph.edges.some((e) => e.from.startsWith('source:') && e.to === g.id)));
-    d[0].push(state.status.at / 1000);
-    d[1].push(sources.reduce((n, o) => n + o.fps, 0));
-    d[2].push(state.sightings.length);
-    if (d[0].length > 120) d.forEach((a) => a.shift());
-    chart.current?.setData(d);
-  }, [state.status.at]);
+  useEffect(() => chart.current?.setData(RATES), [state.status.at]);
   return html`<div class="card" ref=${el}></div>`;
 }
 
@@ -204,8 +210,9 @@ function Cameras({ state }: { state: State }) {
           .map((camera) => {
             const s = state.status.sources.find((x) => x.source === camera);
             const live = boxes.get(camera);
-            const stateText = !s ? 'unknown' : s.state === 'retrying' ? `retrying since ${time(s.since)}` : `${s.state} since ${time(s.since)}`;
-            return html`<div class="card" data-testid="camera-card" data-camera=${camera} data-state=${s?.state ?? 'unknown'}>
+            const nodeDown = state.status.nodes.some((n) => n.name === nodeOf.get(camera) && !n.up);
+            const stateText = !s ? (nodeDown ? 'node down' : 'unknown') : s.state === 'retrying' ? `retrying since ${time(s.since)}` : `${s.state} since ${time(s.since)}`;
+            return html`<div class="card" data-testid="camera-card" data-camera=${camera} data-state=${s?.state ?? (nodeDown ? 'node-down' : 'unknown')}>
               <h3>${camera} <span class="state ${s?.state ?? ''}">${stateText}</span></h3>
               ${state.pictures.snapshots && live?.snapshotAt
                 ? html`<div class="snap"><img data-testid="snapshot" src=${`/api/cameras/${encodeURIComponent(camera)}/snapshot.jpg?t=${tick}`} alt=${`${camera} snapshot`} />
@@ -300,6 +307,9 @@ function App() {
       });
     return () => es?.close();
   }, []);
+  useEffect(() => {
+    if (state) recordRates(state);
+  }, [state?.status.at]);
   if (!state) return html`<p class="muted">loading…</p>`;
   const connectedCams = state.status.sources.filter((s) => s.state === 'connected').length;
   return html`<div>
