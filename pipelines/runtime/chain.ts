@@ -281,7 +281,7 @@ export class ChainRunner {
     const stream = (def.output ?? def.input)!;
     await Promise.all(
       records.map((r) => {
-        const { key, value, headers } = this.env.codec.encode(stream, r);
+        const { key, value, headers } = this.env.codec.encode(stream, r, topic);
         return this.env.producer.send({ topic, key, value, headers });
       }),
     );

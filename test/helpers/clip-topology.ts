@@ -34,7 +34,7 @@ export async function enrollClipReference(dir: string): Promise<string> {
 
 export interface ClipTopologyOptions {
   name: string;
-  backbone: { type: 'embedded' } | { type: 'kafka'; brokers: string[]; /** YAML flow mapping of backbone.security */ security?: string };
+  backbone: { type: 'embedded' } | { type: 'kafka'; brokers: string[]; /** YAML flow mapping of backbone.security */ security?: string; schemaRegistry?: string };
   cameras?: number;
   /** Camera names instead of cam-1..cam-N (records are keyed by camera, so names decide partitions). */
   cameraNames?: string[];
@@ -108,7 +108,7 @@ export async function writeClipTopology(opts: ClipTopologyOptions): Promise<{ di
     ...lowPriorityFlows(opts),
     ...(opts.policies ? [`policies: ${opts.policies}`] : []),
     opts.backbone.type === 'kafka'
-      ? `backbone: { type: kafka, brokers: [${opts.backbone.brokers.join(', ')}]${opts.backbone.security ? `, security: ${opts.backbone.security}` : ''} }`
+      ? `backbone: { type: kafka, brokers: [${opts.backbone.brokers.join(', ')}]${opts.backbone.security ? `, security: ${opts.backbone.security}` : ''}${opts.backbone.schemaRegistry ? `, schemaRegistry: "${opts.backbone.schemaRegistry}"` : ''} }`
       : 'backbone: { type: embedded }',
     ...(opts.sites ? [`sites: ${opts.sites}`] : []),
     '',

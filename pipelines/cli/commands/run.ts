@@ -7,7 +7,8 @@ import { lookupOperator, runPlan, type RunSummary } from '../../runtime/run.js';
 import type { Worker } from '../../runtime/worker.js';
 import { DEFAULT_DASHBOARD_PORT, checkDashboardFlags, runPictures, startRunDashboard, type DashboardFlags, type RunDashboard } from '../../dashboard/launch.js';
 import { workerStatusProvider } from '../../dashboard/status.js';
-import { avroRecordCodec } from '../../runtime/codec.js';
+import { avroRecordCodec, withSchemaRegistry } from '../../runtime/codec.js';
+import { streamsOf } from '../../streams/registry.js';
 import { openBackbone } from '../../backbone/open.js';
 import { TierflowError } from '../../errors.js';
 import type { Plan } from '../../plan/types.js';
@@ -109,7 +110,7 @@ async function runWith(plan: Plan, brokers: string[] | undefined, flags: RunFlag
     out: (line) => process.stdout.write(`${line}\n`),
     log: say,
     openBackbone,
-    codec: avroRecordCodec(),
+    codec: await withSchemaRegistry(avroRecordCodec(), { backbone, topics: plan.topics }, streamsOf(registry().operators)),
     signal: stop.signal,
     onOutput: dashboard?.live ? (operator, stream, records) => dashboard.live!.ingest(operator, stream, records) : undefined,
     onStarted: started,

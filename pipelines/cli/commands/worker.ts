@@ -4,12 +4,13 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Worker } from '../../runtime/worker.js';
 import { serveWorker } from '../../runtime/http.js';
-import { avroRecordCodec } from '../../runtime/codec.js';
+import { avroRecordCodec, withSchemaRegistry } from '../../runtime/codec.js';
+import { streamsOf } from '../../streams/registry.js';
 import { lookupOperator } from '../../runtime/run.js';
 import { openBackbone } from '../../backbone/open.js';
 import { plannedTopicSpecs } from '../../runtime/provision.js';
 import { TierflowError } from '../../errors.js';
-import { extendRegistry } from '../../registry.js';
+import { extendRegistry, registry } from '../../registry.js';
 import { readNodeCredential } from '../../backbone/credential.js';
 import type { Plan } from '../../plan/types.js';
 import type { BackboneSpec } from '../../topology/schema.js';
@@ -123,7 +124,7 @@ async function runWorkerUntilStopped(flags: WorkerFlags): Promise<void> {
     chains: flags.chain ? [flags.chain] : undefined,
     replicas,
     backbone,
-    codec: avroRecordCodec(),
+    codec: await withSchemaRegistry(avroRecordCodec(), plan, streamsOf(registry().operators)),
     operators: lookupOperator,
     dataDir: flags.dataDir,
     log: say,
