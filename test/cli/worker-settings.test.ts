@@ -38,7 +38,7 @@ function childrenOf(pid: number): number[] {
     .map(Number);
 }
 
-test('a demo run hosts its workers in a process with the settings, and SIGTERM stops it gracefully', async () => {
+test('a demo run hosts its workers in a process with the settings, names its dashboard first, and SIGTERM stops it gracefully', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tierflow-settings-'));
   const topology = join(dir, 'topology.yaml');
   writeFileSync(topology, readFileSync(join(repoRoot, 'topology.yaml'), 'utf8').replace(/durationSec: \d+/, 'durationSec: 60'));
@@ -56,6 +56,10 @@ test('a demo run hosts its workers in a process with the settings, and SIGTERM s
       assert.ok(waited < 90_000, `the demo did not start: ${stderr}`);
       await sleep(100);
     }
+    // README: the demo's first line names its dashboard, which is up while the demo runs (and gone with it, below).
+    const dashboard = /^dashboard: (http:\/\/127\.0\.0\.1:\d+\/)$/.exec(stderr.split('\n')[0]!)?.[1];
+    assert.ok(dashboard, `first line: ${stderr.split('\n')[0]}`);
+    assert.equal((await fetch(dashboard)).status, 200);
     const [host] = childrenOf(launcher.pid!).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('demo'));
     assert.ok(host, 'the demo runs in a process of its own');
     assert.ok(readFileSync(`/proc/${host}/environ`, 'utf8').split('\0').includes('MALLOC_ARENA_MAX=2'));
@@ -68,6 +72,7 @@ test('a demo run hosts its workers in a process with the settings, and SIGTERM s
     assert.ok(summary.frames > 0, 'frames went through before the stop');
     assert.match(stderr, /stopping: draining and committing/);
     assert.doesNotMatch(stderr, /failed/, 'the cameras were stopped, not broken');
+    await assert.rejects(fetch(dashboard), 'the dashboard ends with the demo');
   } finally {
     launcher.kill('SIGKILL');
   }
