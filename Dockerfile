@@ -48,6 +48,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/pipelines ./dist/pipelines
+# The public API (`import … from 'tierflow'`): a topology's own operators, mounted into a worker, import it.
+COPY --from=build /app/dist/api ./dist/api
 COPY --from=build /app/dist/operators ./dist/operators
 COPY --from=build /app/dist/models ./dist/models
 COPY --from=build /app/models/onnx ./models/onnx

@@ -4,6 +4,7 @@
 // export is one operator definition or a list of them; its named export `extension` may add CLI commands and a
 // dashboard feed (pipelines/extension.ts), as the face library does.
 import { readFileSync } from 'node:fs';
+import { register } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AnyOperatorDefinition } from './operator.js';
@@ -43,7 +44,17 @@ interface LoadedModule {
   extension?: ModuleExtension;
 }
 
+let resolvesTierflow = false;
+
+/** From here on `import … from 'tierflow'` in any module means this engine (see tierflow-resolve-hook.ts). */
+function resolveTierflowToThisEngine(): void {
+  if (resolvesTierflow) return;
+  resolvesTierflow = true;
+  register(new URL('./tierflow-resolve-hook.js', import.meta.url));
+}
+
 async function importModule(specifier: string): Promise<LoadedModule> {
+  resolveTierflowToThisEngine();
   let mod: { default?: unknown; extension?: unknown };
   try {
     mod = (await import(specifier)) as { default?: unknown; extension?: unknown };

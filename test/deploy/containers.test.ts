@@ -5,12 +5,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { alive, readJson, type DesiredState, type SupervisorState } from '../../pipelines/deploy/local/state.js';
 import { enrollReferenceGallery, gatewayTopology, kafkaBackbone, requireBrokers, tempDir, tierflow, uniqueName, until } from '../helpers/deploy.js';
 import { containerLimits, containersLabelled, imageSkip, podmanInstalled, workerImage } from '../helpers/containers.js';
+import { ownSensorsProject } from '../helpers/own-project.js';
+import { Aedes } from 'aedes';
+import mqtt from 'mqtt';
 
 const brokers = requireBrokers();
 const dir = tempDir('tierflow-containers-');
@@ -153,5 +158,44 @@ test('a worker over its memory limit is reported OOM-killed and restarted with b
     assert.equal(u.code, 0, u.stderr);
     assert.deepEqual(await containersLabelled(deployDir), []);
     if (sup.pid && alive(sup.pid)) process.kill(sup.pid, 'SIGKILL');
+  }
+});
+
+test("a project's own operators in containers: the image's engine serves their 'tierflow' imports, anomalies come out over MQTT", { skip, timeout: 240_000 }, async () => {
+  // The sensors example as a user's project outside this repository (no tierflow installed there), on Kafka, with
+  // an MQTT broker (aedes) on this machine: the containers use the host's network.
+  const mqttBroker = await Aedes.createBroker();
+  const subscribed = new Set<string>();
+  mqttBroker.on('subscribe', (subs) => subs.forEach((s) => subscribed.add(s.topic)));
+  const mqttServer = createServer(mqttBroker.handle);
+  mqttServer.listen(0, '127.0.0.1');
+  await once(mqttServer, 'listening');
+  const mqttUrl = `mqtt://127.0.0.1:${(mqttServer.address() as { port: number }).port}`;
+  const ownName = uniqueName('ctr-own');
+  const own = ownSensorsProject(ownName, brokers);
+  const env = { SENSORS_MQTT: mqttUrl };
+  const watcher = await mqtt.connectAsync(mqttUrl);
+  const anomalies: number[] = [];
+  watcher.on('message', (_topic, payload) => anomalies.push((JSON.parse(payload.toString()) as { value: number }).value));
+  await watcher.subscribeAsync('alerts/#', { qos: 1 });
+  try {
+    const d = await tierflow(['deploy', own.file, '--target', 'containers', '--image', workerImage, '--json', ...sd], { timeoutMs: 150_000, env });
+    assert.equal(d.code, 0, d.stderr);
+    const deployed = JSON.parse(d.stdout) as { workers: Array<{ id: string; container: { name: string } }> };
+    assert.deepEqual(deployed.workers.map((w) => w.id).sort(), ['cloud-1', 'gateway', 'sensor-hub-1']);
+    await until('the mqtt source to subscribe', async () => subscribed.has('sensors/hall/+'), 90_000, 200);
+    const sensor = await mqtt.connectAsync(mqttUrl);
+    for (let i = 0; i < 20; i++) await sensor.publishAsync('sensors/hall/t1', JSON.stringify({ value: 19.6 + (i % 5) * 0.2 }), { qos: 1 });
+    await sensor.publishAsync('sensors/hall/t1', JSON.stringify({ value: 35 }), { qos: 1 });
+    await sensor.endAsync();
+    await until('the spike as an anomaly from the containers', async () => anomalies.length > 0, 90_000, 200);
+    assert.deepEqual(anomalies, [35]);
+  } finally {
+    const u = await tierflow(['undeploy', ownName, ...sd], { timeoutMs: 90_000 });
+    assert.equal(u.code, 0, u.stderr);
+    await watcher.endAsync();
+    await new Promise<void>((r) => mqttBroker.close(() => r()));
+    mqttServer.close();
+    rmSync(own.dir, { recursive: true, force: true });
   }
 });

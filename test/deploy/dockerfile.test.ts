@@ -56,7 +56,7 @@ test('the runtime stage copies only built output the build stage produces', () =
   for (const c of copies) {
     const [from, src] = c.args.split(/\s+/);
     assert.equal(from, '--from=build', c.args);
-    assert.match(src!, /^\/app\/(package\.json|node_modules|dist\/(pipelines|operators|models)|models\/onnx)$/, c.args);
+    assert.match(src!, /^\/app\/(package\.json|node_modules|dist\/(pipelines|operators|models|api)|models\/onnx)$/, c.args);
     const source = src!.replace(/^\/app\/dist\//, '').replace(/^\/app\//, '');
     if (src!.startsWith('/app/dist/')) assert.ok(existsSync(join(repoRoot, source)), `no ${source}/ to compile into ${src}`);
   }

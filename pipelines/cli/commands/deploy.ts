@@ -71,8 +71,8 @@ function pathsOf(dir: string): DeployPaths {
 async function runDeploy(file: string, flags: DeployFlags): Promise<void> {
   const abs = resolve(file);
   const { plan, valid } = await compileTopology(abs);
-  if (flags.target !== 'local' && plan.operatorModules?.length) {
-    throw new TierflowError('BAD_ARGUMENT', `deploy --target ${flags.target}: ${plan.topology} uses operators of its own (${plan.operatorModules.join(', ')}), and the worker image holds only tierflow's; deploy it with --target local`, { exitCode: 2 });
+  if (flags.target !== 'local' && flags.target !== 'containers' && plan.operatorModules?.length) {
+    throw new TierflowError('BAD_ARGUMENT', `deploy --target ${flags.target}: ${plan.topology} uses operators of its own (${plan.operatorModules.join(', ')}), and the manifests run the worker image, which holds only tierflow's; deploy it with --target local, or --target containers (which mounts their folders)`, { exitCode: 2 });
   }
   if (flags.target === 'local' || flags.target === 'containers') {
     const brokers = deployBrokers(plan, flags.brokers);

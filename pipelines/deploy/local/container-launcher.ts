@@ -3,7 +3,9 @@
 // every path in the plan and the worker's arguments means the same inside. `podman run` stays attached, so the
 // supervisor's child is the container's lifetime; after it exits, podman inspect tells an OOM kill from a crash.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Plan } from '../../plan/types.js';
 import { cpusFor, containerName, containerPid, inspectExit, podman, podmanCommand, removeContainer, workerRunArgs, type ContainerSettings } from './podman.js';
 import type { ExitCause, WorkerLauncher } from './launcher.js';
@@ -18,11 +20,22 @@ export function containerEnvNames(plan: Plan, env: NodeJS.ProcessEnv = process.e
   return [...new Set([...refs, ...own])].filter((k) => env[k] !== undefined).sort();
 }
 
-/** Folders a worker reads besides its deploy's: the topology's (galleries are resolved beside it) and those of
- *  file: cameras, so each path in the plan means the same inside the container. */
+/** The folder of the nearest package.json above a file (its project: what says the file is an ES module, and where
+ *  its own dependencies are), or the file's folder. */
+function projectOf(file: string): string {
+  for (let d = dirname(file); ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json'))) return d;
+    if (dirname(d) === d) return dirname(file);
+  }
+}
+
+/** Folders a worker reads besides its deploy's: the topology's (galleries are resolved beside it), those of file:
+ *  cameras, and the projects of the topology's own operators (the image's engine serves their `tierflow` imports),
+ *  so each path in the plan means the same inside the container. */
 export function workerMounts(plan: Plan, topologyFile: string): string[] {
   const files = plan.sources.flatMap((s) => (s.url.startsWith('file:') ? [dirname(resolve(dirname(topologyFile), s.url.slice(5)))] : []));
-  return [...new Set([dirname(topologyFile), ...files])];
+  const operators = (plan.operatorModules ?? []).map((m) => projectOf(fileURLToPath(m)));
+  return [...new Set([dirname(topologyFile), ...files, ...operators])];
 }
 
 export class ContainerLauncher implements WorkerLauncher {

@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { containerEnvNames, workerMounts } from './container-launcher.js';
 import { containerName, cpusFor, isOomKillOf, podmanCommand, workerRunArgs, DEPLOY_LABEL } from './podman.js';
 import type { Plan } from '../../plan/types.js';
@@ -73,6 +77,20 @@ test("podman is called with this machine's settings and the repository's contain
 test("a worker's container sees the topology's folder and the folders of its file: cameras", () => {
   const plan = { sources: [{ name: 'a', url: 'file:/data/video/clip.mp4' }, { name: 'b', url: 'file:clips/b.mp4' }, { name: 'c', url: 'rtsp://127.0.0.1:8554/c' }] } as unknown as Plan;
   assert.deepEqual(workerMounts(plan, '/srv/t/topology.yaml'), ['/srv/t', '/data/video', '/srv/t/clips']);
+});
+
+test("a worker's container sees the projects of the topology's own operators: their package.json says they are ES modules", () => {
+  const project = mkdtempSync(join(tmpdir(), 'tierflow-own-'));
+  try {
+    mkdirSync(join(project, 'build', 'operators', 'x'), { recursive: true });
+    writeFileSync(join(project, 'package.json'), '{"type":"module"}');
+    const loose = mkdtempSync(join(tmpdir(), 'tierflow-loose-'));
+    const plan = { sources: [], operatorModules: [pathToFileURL(join(project, 'build', 'operators', 'x', 'index.js')).href, pathToFileURL(join(loose, 'y.js')).href] } as unknown as Plan;
+    assert.deepEqual(workerMounts(plan, '/srv/t/topology.yaml'), ['/srv/t', project, loose]);
+    rmSync(loose, { recursive: true });
+  } finally {
+    rmSync(project, { recursive: true });
+  }
 });
 
 test("an OOM kill is recognised in the kernel's log by the container's memory cgroup", () => {
