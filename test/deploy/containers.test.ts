@@ -13,9 +13,8 @@ import { join } from 'node:path';
 import { alive, readJson, type DesiredState, type SupervisorState } from '../../pipelines/deploy/local/state.js';
 import { enrollReferenceGallery, gatewayTopology, kafkaBackbone, requireBrokers, tempDir, tierflow, uniqueName, until } from '../helpers/deploy.js';
 import { containerLimits, containersLabelled, imageSkip, podmanInstalled, workerImage } from '../helpers/containers.js';
-import { ownSensorsProject } from '../helpers/own-project.js';
+import { ownSensorsProject, publishSpike, watchAnomalies } from '../helpers/own-project.js';
 import { Aedes } from 'aedes';
-import mqtt from 'mqtt';
 
 const brokers = requireBrokers();
 const dir = tempDir('tierflow-containers-');
@@ -174,26 +173,20 @@ test("a project's own operators in containers: the image's engine serves their '
   const ownName = uniqueName('ctr-own');
   const own = ownSensorsProject(ownName, brokers);
   const env = { SENSORS_MQTT: mqttUrl };
-  const watcher = await mqtt.connectAsync(mqttUrl);
-  const anomalies: number[] = [];
-  watcher.on('message', (_topic, payload) => anomalies.push((JSON.parse(payload.toString()) as { value: number }).value));
-  await watcher.subscribeAsync('alerts/#', { qos: 1 });
+  const anomalies = await watchAnomalies(mqttUrl);
   try {
     const d = await tierflow(['deploy', own.file, '--target', 'containers', '--image', workerImage, '--json', ...sd], { timeoutMs: 150_000, env });
     assert.equal(d.code, 0, d.stderr);
     const deployed = JSON.parse(d.stdout) as { workers: Array<{ id: string; container: { name: string } }> };
     assert.deepEqual(deployed.workers.map((w) => w.id).sort(), ['cloud-1', 'gateway', 'sensor-hub-1']);
     await until('the mqtt source to subscribe', async () => subscribed.has('sensors/hall/+'), 90_000, 200);
-    const sensor = await mqtt.connectAsync(mqttUrl);
-    for (let i = 0; i < 20; i++) await sensor.publishAsync('sensors/hall/t1', JSON.stringify({ value: 19.6 + (i % 5) * 0.2 }), { qos: 1 });
-    await sensor.publishAsync('sensors/hall/t1', JSON.stringify({ value: 35 }), { qos: 1 });
-    await sensor.endAsync();
-    await until('the spike as an anomaly from the containers', async () => anomalies.length > 0, 90_000, 200);
-    assert.deepEqual(anomalies, [35]);
+    await publishSpike(mqttUrl, 't1');
+    await until('the spike as an anomaly from the containers', async () => anomalies.values.length > 0, 90_000, 200);
+    assert.deepEqual(anomalies.values, [35]);
   } finally {
     const u = await tierflow(['undeploy', ownName, ...sd], { timeoutMs: 90_000 });
     assert.equal(u.code, 0, u.stderr);
-    await watcher.endAsync();
+    await anomalies.end();
     await new Promise<void>((r) => mqttBroker.close(() => r()));
     mqttServer.close();
     rmSync(own.dir, { recursive: true, force: true });

@@ -3,12 +3,19 @@
 import './operators.js';
 import { compileTopology } from '../../pipelines/cli/compile.js';
 import { runPlan, type RunSummary } from '../../pipelines/runtime/run.js';
-import { avroRecordCodec } from '../../pipelines/runtime/codec.js';
+import { avroRecordCodec, type RecordCodec } from '../../pipelines/runtime/codec.js';
+import type { Plan } from '../../pipelines/plan/types.js';
 import { openBackbone } from '../../pipelines/backbone/open.js';
 import type { SightingEvent } from '../../operators/streams/records.js';
 
-/** Runs the topology in `file` with its data in `dir`; the sighting events it printed, and its summary. */
-export async function runClip(file: string, dir: string, log: (line: string) => void = () => {}): Promise<{ events: SightingEvent[]; summary: RunSummary }> {
+/** Runs the topology in `file` with its data in `dir` (records encoded by `codecFor(plan)`, default tierflow's
+ *  Avro); the sighting events it printed, its summary and its plan. */
+export async function runClip(
+  file: string,
+  dir: string,
+  log: (line: string) => void = () => {},
+  codecFor: (plan: Plan) => Promise<RecordCodec> = async () => avroRecordCodec(),
+): Promise<{ events: SightingEvent[]; summary: RunSummary; plan: Plan }> {
   const { plan } = await compileTopology(file);
   const lines: string[] = [];
   const summary = await runPlan(plan, {
@@ -18,8 +25,8 @@ export async function runClip(file: string, dir: string, log: (line: string) => 
     out: (l) => lines.push(l),
     log,
     openBackbone,
-    codec: avroRecordCodec(),
+    codec: await codecFor(plan),
     signal: new AbortController().signal,
   });
-  return { events: lines.map((l) => JSON.parse(l) as SightingEvent), summary };
+  return { events: lines.map((l) => JSON.parse(l) as SightingEvent), summary, plan };
 }

@@ -8,15 +8,13 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import Kafka from 'node-rdkafka';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { compileTopology } from '../../pipelines/cli/compile.js';
-import { runPlan } from '../../pipelines/runtime/run.js';
 import { avroRecordCodec, withSchemaRegistry } from '../../pipelines/runtime/codec.js';
-import { openBackbone } from '../../pipelines/backbone/open.js';
 import { streamsOf } from '../../pipelines/streams/registry.js';
 import { CLIP_IDENTITIES, writeClipTopology } from '../helpers/clip-topology.js';
 import { kafkaFromEnv } from '../helpers/kafka.js';
 import { registry as operators } from '../helpers/operators.js';
 import { RegistryStandIn } from '../helpers/registry-stand-in.js';
+import { runClip } from '../helpers/run-clip.js';
 
 test('with a schema registry, a plain Confluent consumer decodes every event on the results topic', { timeout: 240_000 }, async () => {
   const { brokers } = kafkaFromEnv();
@@ -25,18 +23,8 @@ test('with a schema registry, a plain Confluent consumer decodes every event on 
   const { dir, file } = await writeClipTopology({ name, backbone: { type: 'kafka', brokers, schemaRegistry: registry.url }, cameras: 1 });
   const consumer = new Kafka.KafkaConsumer({ 'metadata.broker.list': brokers.join(','), 'group.id': `${name}-reader`, 'enable.auto.commit': false }, { 'auto.offset.reset': 'earliest' });
   try {
-    const { plan } = await compileTopology(file);
+    const { plan, summary } = await runClip(file, dir, () => {}, (p) => withSchemaRegistry(avroRecordCodec(), p, streamsOf(operators.operators)));
     const results = plan.topics.find((t) => t.kind === 'results')!.name;
-    const summary = await runPlan(plan, {
-      json: true,
-      untilSourcesEnd: true,
-      dataDir: dir,
-      out: () => {},
-      log: () => {},
-      openBackbone,
-      codec: await withSchemaRegistry(avroRecordCodec(), plan, streamsOf(operators.operators)),
-      signal: new AbortController().signal,
-    });
     assert.ok(summary.events > 0, 'the run reported events');
     assert.deepEqual(registry.subjects, [`${results}-value`], 'only the published topic is registered, under TopicNameStrategy');
 

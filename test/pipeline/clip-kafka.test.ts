@@ -4,14 +4,12 @@ import '../helpers/operators.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { compileTopology } from '../../pipelines/cli/compile.js';
-import { runPlan } from '../../pipelines/runtime/run.js';
-import { avroRecordCodec } from '../../pipelines/runtime/codec.js';
 import { openBackbone } from '../../pipelines/backbone/open.js';
 import { codecFor } from '../../pipelines/streams/avro.js';
 import type { SightingEvent } from '../../operators/streams/records.js';
 import { CLIP_IDENTITIES, writeClipTopology } from '../helpers/clip-topology.js';
 import { kafkaFromEnv } from '../helpers/kafka.js';
+import { runClip } from '../helpers/run-clip.js';
 import { EVENTS } from '../../operators/streams/index.js';
 
 test('on Kafka, the results topic shows both enrolled people on every camera', { timeout: 240_000 }, async () => {
@@ -19,18 +17,8 @@ test('on Kafka, the results topic shows both enrolled people on every camera', {
   const name = `clip-kafka-${Date.now().toString(36)}`;
   const { dir, file } = await writeClipTopology({ name, backbone: { type: 'kafka', brokers }, cameras: 2 });
   try {
-    const { plan } = await compileTopology(file);
+    const { plan, summary } = await runClip(file, dir);
     const results = plan.topics.find((t) => t.producer === 'results')!.name;
-    const summary = await runPlan(plan, {
-      json: true,
-      untilSourcesEnd: true,
-      dataDir: dir,
-      out: () => {},
-      log: () => {},
-      openBackbone,
-      codec: avroRecordCodec(),
-      signal: new AbortController().signal,
-    });
     assert.ok(summary.frames >= 96, `frames ${summary.frames}`);
 
     const backbone = await openBackbone({ type: 'kafka', brokers });

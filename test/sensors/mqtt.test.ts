@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { repoRoot } from '../helpers/paths.js';
-import { ownSensorsProject } from '../helpers/own-project.js';
+import { ownSensorsProject, publishSpike, watchAnomalies } from '../helpers/own-project.js';
 import { until } from '../helpers/deploy.js';
 
 const cli = fileURLToPath(new URL('../../pipelines/cli/main.js', import.meta.url));
@@ -139,23 +139,17 @@ test('an unreachable MQTT broker: one line for the failure while it is retried, 
 
 test("the same flow from a user's project outside this repository, with no tierflow installed there", { timeout: 120_000 }, async () => {
   const own = ownSensorsProject('own-sensors');
-  const watcher: MqttClient = await mqtt.connectAsync(url);
-  const anomalies: number[] = [];
-  watcher.on('message', (_topic, payload) => anomalies.push((JSON.parse(payload.toString()) as { value: number }).value));
-  await watcher.subscribeAsync('alerts/#', { qos: 1 });
+  const anomalies = await watchAnomalies(url);
   subscribed.clear();
   const run = startRun({ SENSORS_MQTT: url }, own.file);
   try {
     await until('the mqtt source to subscribe', async () => subscribed.has('sensors/hall/+'), 60_000, 100);
-    const sensor = await mqtt.connectAsync(url);
-    for (let i = 0; i < 20; i++) await sensor.publishAsync('sensors/hall/t3', JSON.stringify({ value: 19.6 + (i % 5) * 0.2 }), { qos: 1 });
-    await sensor.publishAsync('sensors/hall/t3', JSON.stringify({ value: 35 }), { qos: 1 });
-    await sensor.endAsync();
-    await until('the spike as an anomaly', async () => anomalies.length > 0, 60_000, 100);
-    assert.deepEqual(anomalies, [35]);
+    await publishSpike(url, 't3');
+    await until('the spike as an anomaly', async () => anomalies.values.length > 0, 60_000, 100);
+    assert.deepEqual(anomalies.values, [35]);
   } finally {
     assert.equal(await stop(run), 0, run.stderr());
-    await watcher.endAsync();
+    await anomalies.end();
     rmSync(own.dir, { recursive: true, force: true });
   }
 });
