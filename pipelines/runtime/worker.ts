@@ -185,6 +185,8 @@ export class Worker {
     return this.runners.flatMap((r) => Object.entries(r.sourceStates()).map(([source, s]) => ({ source, ...s })));
   }
 
+  private lagRefresh: Promise<void> | null = null;
+
   /** Refreshes the consumer-lag gauge of every replica (workers measure lag only when asked: status, drain). */
   async refreshLag(): Promise<void> {
     await Promise.all(this.runners.map((r) => r.lag().catch(() => 0)));
@@ -195,7 +197,9 @@ export class Worker {
    * waited for at most `waitMs`: a status display should not hang on a broker that does not answer.
    */
   async lagByHead(waitMs = 1000): Promise<Map<string, number>> {
-    await Promise.race([this.refreshLag(), new Promise((r) => setTimeout(r, waitMs))]);
+    // One refresh at a time: status polled every second over a slow broker must not pile refreshes up.
+    this.lagRefresh ??= this.refreshLag().finally(() => (this.lagRefresh = null));
+    await Promise.race([this.lagRefresh, new Promise((r) => setTimeout(r, waitMs))]);
     const out = new Map<string, number>();
     for (const v of (await this.metrics.lag.get()).values) {
       const head = this.opts.plan.chains.find((c) => c.id === v.labels.chain)?.operators[0];
