@@ -1,6 +1,7 @@
 // What the dashboard streams every second: per-operator live figures, camera states, nodes up or down. Two
 // providers: the process's own worker (`tierflow run`), or the workers of a local deploy read over HTTP.
 import type { Plan } from '../plan/types.js';
+import { placementId } from './graph.js';
 import type { Worker } from '../runtime/worker.js';
 import type { SourceStatus } from '../runtime/worker.js';
 
@@ -84,7 +85,7 @@ export function deployStatusProvider(plan: Plan, endpoints: () => Array<{ node: 
     const operators = new Map<string, OperatorLive>();
     for (const a of answers) {
       for (const o of a.statuses.flatMap((st) => st.operators)) {
-        const key = `${o.operator}@${a.name}`;
+        const key = placementId(o.operator, a.name);
         const sum = operators.get(key) ?? { operator: o.operator, node: a.name, fps: 0, recordsIn: 0, recordsOut: 0, dropped: 0, lag: 0 };
         operators.set(key, { ...sum, fps: sum.fps + o.fps, recordsIn: sum.recordsIn + o.recordsIn, recordsOut: sum.recordsOut + o.recordsOut, dropped: sum.dropped + o.dropped, lag: Math.max(sum.lag, o.lag ?? 0) });
       }

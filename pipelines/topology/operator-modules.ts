@@ -12,6 +12,7 @@ import { parse as parseJsonc } from 'jsonc-parser';
 import type { AnyOperatorDefinition } from '../operator.js';
 import { importOperatorModule, type OperatorRegistry } from '../registry.js';
 import { isTierflowError } from '../errors.js';
+import { folderAbove } from '../package-root.js';
 import { finding, type Finding } from './finding.js';
 import type { ParsedTopology } from './parse.js';
 
@@ -105,14 +106,8 @@ function packageEntry(name: string, from: string): string | null {
 
 /** Where tsc put a .ts file's build: the nearest tsconfig.json's outDir, mirroring rootDir (default: its folder). */
 function builtTwin(tsFile: string): string {
-  let config: string | undefined;
-  for (let dir = dirname(tsFile); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'tsconfig.json'))) {
-      config = join(dir, 'tsconfig.json');
-      break;
-    }
-    if (dirname(dir) === dir) break;
-  }
+  const configDir = folderAbove(dirname(tsFile), (dir) => existsSync(join(dir, 'tsconfig.json')));
+  const config = configDir === null ? undefined : join(configDir, 'tsconfig.json');
   const options = config ? ((parseJsonc(readFileSync(config, 'utf8')) as { compilerOptions?: { outDir?: string; rootDir?: string } } | undefined)?.compilerOptions ?? {}) : {};
   const base = config ? dirname(config) : dirname(tsFile);
   const twin = options.outDir

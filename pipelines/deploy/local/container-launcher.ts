@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { folderAbove } from '../../package-root.js';
 import type { Plan } from '../../plan/types.js';
 import { cpusFor, containerName, containerPid, inspectExit, podman, podmanCommand, removeContainer, workerRunArgs, type ContainerSettings } from './podman.js';
 import type { ExitCause, WorkerLauncher } from './launcher.js';
@@ -23,10 +24,7 @@ export function containerEnvNames(plan: Plan, env: NodeJS.ProcessEnv = process.e
 /** The folder of the nearest package.json above a file (its project: what says the file is an ES module, and where
  *  its own dependencies are), or the file's folder. */
 function projectOf(file: string): string {
-  for (let d = dirname(file); ; d = dirname(d)) {
-    if (existsSync(join(d, 'package.json'))) return d;
-    if (dirname(d) === d) return dirname(file);
-  }
+  return folderAbove(dirname(file), (d) => existsSync(join(d, 'package.json'))) ?? dirname(file);
 }
 
 /** Folders a worker reads besides its deploy's: the topology's (galleries are resolved beside it), those of file:
