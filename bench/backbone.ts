@@ -5,8 +5,9 @@
 //   recordsPerSec = N / (produce seconds + consume seconds), mbPerSec = N * S / 1e6 / (same seconds).
 // `--reps K` (default 3) measures every path K times, the paths of a size side by side in each round; the table
 // shows the medians.
-// Paths: the backbone's node-rdkafka producer/consumer, kafkajs, kcat (librdkafka CLI, the baseline) and the
-// embedded backbone (its bound raised to hold all N, since nothing consumes while producing). The backbone's
+// Paths: the backbone's node-rdkafka producer/consumer, node-rdkafka itself (`rdkafka-raw`: the same client settings,
+// no per-record acknowledgement, partitions assigned at offset 0 without a group: the floor any layer over node-rdkafka
+// starts from), kafkajs, kcat (librdkafka CLI, the baseline) and the embedded backbone (its bound raised to hold all N, since nothing consumes while producing). The backbone's
 // consumer commits as a chain does: at most every CHECKPOINT_INTERVAL_MS (250 ms), and once at the end, inside the
 // timing. (Until 2026-12-07 it committed every batch of 1,000: a synchronous commit is a broker round trip, ~3.4 ms
 // measured, so 1 KB records paid 50 of them, ~35 % of their consume time, which no chain pays.)
@@ -16,14 +17,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
+import Kafka from 'node-rdkafka';
 import { median } from './node-run.js';
 import { CHECKPOINT_INTERVAL_MS } from '../pipelines/runtime/waves.js';
 import type { Backbone } from '../pipelines/backbone/contract.js';
 import { createKafkaBackbone } from '../pipelines/backbone/kafka/index.js';
 import { createEmbeddedBackbone } from '../pipelines/backbone/embedded/index.js';
 import { KafkaAdmin } from '../pipelines/backbone/kafka/admin.js';
+import { producerConfig, producerTopicConfig } from '../pipelines/backbone/kafka/producer.js';
+import { consumerConfig } from '../pipelines/backbone/kafka/consumer-config.js';
 
-type Path = 'node-rdkafka' | 'kafkajs' | 'kcat' | 'embedded';
+type Path = 'node-rdkafka' | 'rdkafka-raw' | 'kafkajs' | 'kcat' | 'embedded';
+const PATHS: Path[] = ['node-rdkafka', 'rdkafka-raw', 'kafkajs', 'kcat', 'embedded'];
 interface Result {
   path: Path;
   recordBytes: number;
@@ -76,6 +81,45 @@ async function viaBackbone(b: Backbone, topic: string, bytes: number, count: num
   const consume = seconds(t0);
   await c.close();
   await p.close();
+  return [produce, consume];
+}
+
+/**
+ * node-rdkafka with the backbone's client settings and nothing of its own: produce() without delivery reports, then
+ * flush; consume(1000) with the partition assigned at offset 0 (no group, no commit, no offset lookup).
+ */
+async function viaRdkafka(brokers: string[], topic: string, bytes: number, count: number): Promise<[number, number]> {
+  const value = payload(bytes);
+  const producer = new Kafka.Producer({ ...producerConfig({ brokers }, 'none'), dr_cb: false } as Kafka.ProducerGlobalConfig, producerTopicConfig);
+  await new Promise<void>((resolve, reject) => producer.connect({}, (err) => (err ? reject(err) : resolve())));
+  const poller = setInterval(() => producer.poll(), 1);
+  let t0 = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    for (;;) {
+      try {
+        producer.produce(topic, 0, value, `k${i % 64}`);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 1)); // the local queue is full
+      }
+    }
+  }
+  await new Promise<void>((resolve, reject) => producer.flush(60_000, (err) => (err ? reject(err) : resolve())));
+  const produce = seconds(t0);
+  clearInterval(poller);
+  await new Promise((r) => producer.disconnect(r));
+  const consumer = new Kafka.KafkaConsumer(consumerConfig({ brokers }, { groupId: `${topic}-g`, topics: [topic] }), {});
+  await new Promise<void>((resolve, reject) => consumer.connect({}, (err) => (err ? reject(err) : resolve())));
+  consumer.setDefaultConsumeTimeout(500);
+  t0 = process.hrtime.bigint();
+  consumer.assign([{ topic, partition: 0, offset: 0 }]);
+  let seen = 0;
+  while (seen < count) {
+    const messages = await new Promise<Kafka.Message[]>((resolve, reject) => consumer.consume(1000, (err, m) => (err ? reject(err) : resolve(m))));
+    for (const m of messages) if (m.value) seen++; // EOF markers have no value
+  }
+  const consume = seconds(t0);
+  await new Promise((r) => consumer.disconnect(r));
   return [produce, consume];
 }
 
@@ -162,6 +206,10 @@ export async function run(args: string[]): Promise<void> {
           await b.close();
         }
       }],
+      ['rdkafka-raw', async () => {
+        await admin.provision([{ name: topicName('raw', bytes), partitions: 1, compression: 'none', maxRecordBytes: 1 << 20 }]);
+        return viaRdkafka(brokers, topicName('raw', bytes), bytes, count);
+      }],
       ['kafkajs', async () => {
         await admin.provision([{ name: topicName('kafkajs', bytes), partitions: 1, maxRecordBytes: 1 << 20 }]);
         return viaKafkajs(brokers, topicName('kafkajs', bytes), bytes, count);
@@ -188,7 +236,7 @@ export async function run(args: string[]): Promise<void> {
   await admin.close();
   const results: Result[] = [];
   for (const { bytes } of SIZES) {
-    for (const path of ['node-rdkafka', 'kafkajs', 'kcat', 'embedded'] as const) {
+    for (const path of PATHS) {
       const of = runs.filter((r) => r.path === path && r.recordBytes === bytes);
       const m = (f: (r: Result) => number) => median(of.map(f));
       results.push({ path, recordBytes: bytes, recordsPerSec: m((r) => r.recordsPerSec), mbPerSec: m((r) => r.mbPerSec), produceSec: m((r) => r.produceSec), consumeSec: m((r) => r.consumeSec) });
@@ -205,8 +253,8 @@ export async function run(args: string[]): Promise<void> {
       const mb = (p: Path) => runs.find((r) => r.rep === rep && r.path === p && r.recordBytes === bytes)!.mbPerSec;
       return mb(path) / mb('kcat');
     }));
-  const ratios = SIZES.map(({ bytes }) => ({ recordBytes: bytes, rdkafkaToKcat: +ratio('node-rdkafka', bytes).toFixed(2), kafkajsToKcat: +ratio('kafkajs', bytes).toFixed(2) }));
-  for (const r of ratios) lines.push(`${r.recordBytes} B: node-rdkafka/kcat = ${r.rdkafkaToKcat.toFixed(2)}x, kafkajs/kcat = ${r.kafkajsToKcat.toFixed(2)}x (median of per-round ratios)`);
+  const ratios = SIZES.map(({ bytes }) => ({ recordBytes: bytes, rdkafkaToKcat: +ratio('node-rdkafka', bytes).toFixed(2), rawToKcat: +ratio('rdkafka-raw', bytes).toFixed(2), kafkajsToKcat: +ratio('kafkajs', bytes).toFixed(2) }));
+  for (const r of ratios) lines.push(`${r.recordBytes} B: node-rdkafka/kcat = ${r.rdkafkaToKcat.toFixed(2)}x (node-rdkafka itself ${r.rawToKcat.toFixed(2)}x), kafkajs/kcat = ${r.kafkajsToKcat.toFixed(2)}x (median of per-round ratios)`);
   process.stdout.write(lines.join('\n') + '\n');
   if (json) {
     const out = results.map(({ path, recordBytes, recordsPerSec, mbPerSec }) => ({ path, recordBytes, recordsPerSec, mbPerSec }));

@@ -171,6 +171,10 @@ export interface OperatorDefinition<C extends TSchema = TSchema, In extends AnyS
   /** The estimate for this config (a source operator: and this source) where it depends on them (decode@1: frame size
    *  from resolution, JPEG quality and scene); `bytesPerRecord` is then its value at the defaults, for the docs. */
   estimateBytes?(config: Static<C>, source?: SourceSpec): number;
+  /** A transform that does not emit one record per record in (aggregate@1: one event per window): the records per
+   *  second it emits, for the planner's link cost, given what comes in and from how many sources. Absent: one out
+   *  per record in. */
+  estimateRate?(config: Static<C>, input: { recordsPerSecond: number; sources: number }): number;
   /** A sink whose input leaves the flow on a topic of the topology, `tierflow.<topology>.<topic>`, for consumers
    *  outside tierflow (results@1: `results`); it writes there through ctx.publish. */
   publishes?: { topic: string };

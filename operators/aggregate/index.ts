@@ -45,6 +45,9 @@ export default defineOperator({
   tiers: ['device', 'edge', 'fog', 'cloud'],
   resources: { cpu: 0.1, memoryMB: 64, arch: ['amd64', 'arm64'] },
   bytesPerRecord: 60,
+  // One sighting per camera and window, as if one person were in view: a window's frames become one event each
+  // identity seen, and most frames of a camera show one person or none.
+  estimateRate: (c, input) => Math.min(input.recordsPerSecond, (input.sources * 1000) / (c.window === 'sliding' ? c.slideMs : c.sizeMs)),
   state: { schema: WINDOW_ENTRY_SCHEMA, version: 2, previous: [WINDOW_ENTRY_SCHEMA_V1] },
   create: async (config, ctx) => (await import('./create.js')).createAggregate(config, ctx),
 });

@@ -176,6 +176,23 @@ test("a source operator's records weigh what its sources' frames do: resolution,
   assert.ok(at('1920x1080', { scene: 'high' })! > 4 * at('640x360', {})!, 'a high-detail 1080p camera weighs more than four 360p ones');
 });
 
+test("aggregate's events are estimated one per camera and window, not one per match", () => {
+  const sources = [
+    { name: 'cam', url: 'demo:sample1.jpg', node: 'dev', fps: 5 },
+    { name: 'cam-2', url: 'demo:sample2.jpg', node: 'dev', fps: 5 },
+  ];
+  const flows = (aggregate: object) =>
+    faceFlows({ decode: { inputs: ['cam', 'cam-2'] }, aggregate: { placement: { node: 'gw' }, ...aggregate }, results: { placement: { tier: 'cloud' } } });
+  const up = (aggregate: object) => buildPlan(topology({ sources, flows: flows(aggregate) }), OPERATORS, 't.yaml').plan.links.find((l) => l.from === 'gw')!;
+  const perEvent = OPERATORS.find((o) => o.name === 'aggregate')!.bytesPerRecord + KAFKA_BYTES_PER_RECORD;
+  assert.equal(up({ config: { sizeMs: 2000 } }).to, 'cloud-1');
+  // Two cameras, a 2 s tumbling window: one event a second; a 500 ms slide: four.
+  assert.equal(up({ config: { sizeMs: 2000 } }).bytesPerSecond, Math.round(2 * 0.5 * perEvent));
+  assert.equal(up({ config: { window: 'sliding', sizeMs: 2000, slideMs: 500 } }).bytesPerSecond, Math.round(2 * 2 * perEvent));
+  // Never more events than matches: windows of 100 ms at 5 fps close with at most one frame each.
+  assert.equal(up({ config: { sizeMs: 100 } }).bytesPerSecond, Math.round(10 * perEvent));
+});
+
 /** A camera node too small for detect, the given gateways and nodes, and decode -> detect (-> embed). */
 function gateways(nodes: unknown[], detect: object, more: { embed?: object; policies?: unknown } = {}): Topology {
   return topology({

@@ -11,7 +11,7 @@ import { PlanInfeasibleError } from './infeasible.js';
 import { topologicalFlows, operatorsByFlow } from './flow-graph.js';
 import { transferCost, type Inflow } from './cost.js';
 import { spreadReplicas } from './spread.js';
-import { KAFKA_BYTES_PER_RECORD, recordBytes } from './record-bytes.js';
+import { KAFKA_BYTES_PER_RECORD, recordBytes, recordRate } from './record-bytes.js';
 
 export interface Candidate {
   node: string;
@@ -80,10 +80,29 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
     const list = placed.get(flow.id);
     if (list) list.push(placement);
     else placed.set(flow.id, [placement]);
-    (rates[flow.id] ??= {})[node.name] = (rates[flow.id]?.[node.name] ?? 0) + rate;
-    // A source operator emits what its sources' frames weigh, each source its own; a transform its estimate per record.
-    const emitted = sources ? sources.flatMap((n) => sourceOf(n) ?? []).reduce((s, src) => s + src.fps * recordBytes(def, flow, src), 0) : rate * recordBytes(def, flow);
+    // A source operator emits its sources' frames, each weighing what its source's frames weigh; a transform its
+    // estimate of records for what it takes in (`rate`, this placement's share), each of its estimated weight.
+    const out = sources ? rate : emittedRate(flow, def, rate);
+    (rates[flow.id] ??= {})[node.name] = (rates[flow.id]?.[node.name] ?? 0) + out;
+    const emitted = sources ? sources.flatMap((n) => sourceOf(n) ?? []).reduce((s, src) => s + src.fps * recordBytes(def, flow, src), 0) : out * recordBytes(def, flow);
     (bytes[flow.id] ??= {})[node.name] = (bytes[flow.id]?.[node.name] ?? 0) + emitted;
+  };
+
+  /** How many sources feed a flow, through every path: what a per-source estimate (estimateRate) counts. */
+  const sourceCount = new Map<string, number>();
+  const sourcesOf = (flow: FlowSpec): number => {
+    let n = sourceCount.get(flow.id);
+    if (n === undefined) {
+      n = flow.inputs.reduce((s, name) => s + (sourceOf(name) ? 1 : flowById.has(name) ? sourcesOf(flowById.get(name)!) : 0), 0);
+      sourceCount.set(flow.id, n);
+    }
+    return n;
+  };
+  /** What a transform emits for `rate` records/s in: its share of the flow's sources goes with its share of the input. */
+  const emittedRate = (flow: FlowSpec, def: AnyOperatorDefinition, rate: number): number => {
+    if (!def.estimateRate || rate <= 0) return rate;
+    const total = inflows(flow, def).reduce((s, f) => s + f.recordsPerSecond, 0);
+    return recordRate(def, flow, rate, sourcesOf(flow) * (total > 0 ? Math.min(1, rate / total) : 1));
   };
 
   const mustFit = (flow: FlowSpec, def: AnyOperatorDefinition, node: NodeSpec, how: string) => {
@@ -170,7 +189,10 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
     const def = defs.get(flow.id);
     if (!def || placed.has(flow.id)) {
       // Rates of pinned non-source operators depend on their upstream, known only now.
-      if (def && def.input !== null) fillRate(flow.id, inflows(flow, def), placed.get(flow.id) ?? [], rates, bytes, recordBytes(def, flow));
+      if (def && def.input !== null) {
+        const total = inflows(flow, def).reduce((s, f) => s + f.recordsPerSecond, 0);
+        fillRate(flow.id, emittedRate(flow, def, total), placed.get(flow.id) ?? [], rates, bytes, recordBytes(def, flow));
+      }
       continue;
     }
     const flowsIn = inflows(flow, def);
@@ -227,8 +249,8 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
   return { placements, candidates, rates, bytes };
 }
 
-function fillRate(id: string, flowsIn: Inflow[], placements: Placement[], rates: Record<string, Record<string, number>>, bytes: Record<string, Record<string, number>>, bytesPerRecord: number) {
-  const total = flowsIn.reduce((s, f) => s + f.recordsPerSecond, 0);
+/** Spreads `total` records/s out over the flow's placements by their replicas. */
+function fillRate(id: string, total: number, placements: Placement[], rates: Record<string, Record<string, number>>, bytes: Record<string, Record<string, number>>, bytesPerRecord: number) {
   const replicas = placements.reduce((s, p) => s + p.replicas, 0);
   rates[id] = Object.fromEntries(placements.map((p) => [p.node, replicas > 0 ? (total * p.replicas) / replicas : 0]));
   bytes[id] = Object.fromEntries(Object.entries(rates[id]).map(([node, rate]) => [node, rate * bytesPerRecord]));

@@ -1,5 +1,6 @@
-// What one record of a flow's output weighs, for link costs and traffic: the operator's own estimate for the flow's
-// config (and the source it reads, for a source operator) where it declares one, its bytesPerRecord otherwise.
+// What one record of a flow's output weighs, and how many a transform emits, for link costs and traffic: the
+// operator's own estimates for the flow's config (and the source it reads, for a source operator) where it declares
+// them, its bytesPerRecord and one record out per record in otherwise.
 import { Value } from '@sinclair/typebox/value';
 import type { AnyOperatorDefinition } from '../operator.js';
 import type { FlowSpec, SourceSpec } from '../topology/schema.js';
@@ -14,9 +15,18 @@ export const KAFKA_BYTES_PER_RECORD = 190;
 /** The flow's config with its defaults, once per flow: a city plans ten thousand sources of one flow. */
 const defaulted = new WeakMap<FlowSpec, unknown>();
 
-export function recordBytes(def: AnyOperatorDefinition, flow: FlowSpec, source?: SourceSpec): number {
-  if (!def.estimateBytes) return def.bytesPerRecord;
+function configOf(def: AnyOperatorDefinition, flow: FlowSpec): unknown {
   let config = defaulted.get(flow);
   if (config === undefined) defaulted.set(flow, (config = Value.Default(def.config, structuredClone(flow.config))));
-  return def.estimateBytes(config, source);
+  return config;
+}
+
+export function recordBytes(def: AnyOperatorDefinition, flow: FlowSpec, source?: SourceSpec): number {
+  return def.estimateBytes ? def.estimateBytes(configOf(def, flow), source) : def.bytesPerRecord;
+}
+
+/** Records per second a transform emits for `recordsPerSecond` in from `sources` sources: its own estimate where it
+ *  declares one (aggregate@1: one per window), else one out per record in. */
+export function recordRate(def: AnyOperatorDefinition, flow: FlowSpec, recordsPerSecond: number, sources: number): number {
+  return def.estimateRate ? def.estimateRate(configOf(def, flow), { recordsPerSecond, sources }) : recordsPerSecond;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { parseTopology } from '../topology/parse.js';
 import { validateTopology } from '../topology/validate.js';
 import { buildPlan } from './build.js';
-import { planSites } from './sites.js';
+import { MIRROR_BYTES_PER_SECOND, planSites } from './sites.js';
 import { OPERATORS } from '../../operators/index.js';
 import { mirrorProcesses } from '../deploy/mirror.js';
 import type { Topology } from '../topology/schema.js';
@@ -57,7 +57,10 @@ test("a site's workers use its own cluster, and only the events its match sends 
   assert.deepEqual(plan.nodeBrokers, { cam: ['shop-kafka:9092'], gw: ['shop-kafka:9092'] });
   const matchOut = plan.topics.find((t) => t.producer === 'match')!;
   assert.equal(matchOut.dataClass, 'event');
-  assert.deepEqual(plan.mirrors, [{ from: 'shop', to: 'central', topics: [matchOut.name] }]);
+  assert.deepEqual(plan.mirrors!.map(({ from, to, topics }) => ({ from, to, topics })), [{ from: 'shop', to: 'central', topics: [matchOut.name] }]);
+  // The matches cross once, whatever reads them in the cloud, with MirrorMaker's own traffic beside them.
+  const link = plan.links.find((l) => l.from === 'gw' && l.to === 'cloud-1')!;
+  assert.equal(plan.mirrors![0]!.bytesPerSecond, link.bytesPerSecond + MIRROR_BYTES_PER_SECOND);
 });
 
 test('MirrorMaker 2 runs beside the cloud, consumes the shop across its WAN and carries exactly the planned topics', () => {
@@ -126,6 +129,6 @@ test('a topic a site would both receive and send is refused: mirrored on, its re
   const t = { name: 't', tiers: ['edge', 'cloud'], nodes: [{ name: 'a', tier: 'edge' }, { name: 'b', tier: 'cloud' }], policies: {}, backbone: { type: 'kafka', brokers: ['c:1'] }, sites: [{ name: 'shop', nodes: ['a'], brokers: ['s:1'] }] } as unknown as Topology;
   const topic = { name: 't.x', kind: 'stream', dataClass: 'event', producer: 'p', consumers: ['q'] } as PlannedTopic;
   const at = (operator: string, node: string) => ({ operator, node }) as Placement;
-  assert.deepEqual(planSites(t, [topic], [at('p', 'a'), at('q', 'b')])!.mirrors, [{ from: 'shop', to: 'central', topics: ['t.x'] }]);
+  assert.deepEqual(planSites(t, [topic], [at('p', 'a'), at('q', 'b')], () => 100)!.mirrors, [{ from: 'shop', to: 'central', topics: ['t.x'], bytesPerSecond: 100 + MIRROR_BYTES_PER_SECOND }]);
   assert.throws(() => planSites(t, [topic], [at('p', 'a'), at('p', 'b'), at('q', 'a'), at('q', 'b')]), /topic t\.x would be mirrored into site (shop|central) and out of it again, a loop/);
 });

@@ -30,11 +30,12 @@ export class MatchCollector {
 
   private constructor(private readonly conn: KafkaConnection) {}
 
-  /** `resultsTopic`: also read the sighting events there. `brokers`: another cluster than the suite's (a site's). */
-  static async open(topic: string, resultsTopic?: string, brokers?: string[]): Promise<MatchCollector> {
+  /** `topic`: the matches topic, or null for none. `resultsTopic`: also read the sighting events there. `brokers`:
+   *  another cluster than the suite's (a site's). */
+  static async open(topic: string | null, resultsTopic?: string, brokers?: string[]): Promise<MatchCollector> {
     const c = new MatchCollector({ ...kafkaFromEnv(), ...(brokers ? { brokers } : {}) });
     const matches = codecFor(MATCHES);
-    await c.follow(topic, (r, at) => {
+    if (topic !== null) await c.follow(topic, (r, at) => {
       const where = `${r.partition}/${r.offset}`;
       if (c.offsets.has(where)) return;
       c.offsets.add(where);

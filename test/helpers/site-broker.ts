@@ -49,7 +49,8 @@ export interface SiteRun {
   deployed: CliResult;
   /** The WAN's other direction, when asked for: the shop's MirrorMaker reads the central cluster through it. */
   down: LinkProxy | null;
-  /** The site's matches on its own cluster, and the same topic on the central one (what crossed the WAN). */
+  /** The site's matches on its own cluster, and the same topic on the central one (what crossed the WAN; with
+   *  `centralMatches: false` only the events there). */
   local: MatchCollector;
   central: MatchCollector;
 }
@@ -63,6 +64,8 @@ export interface SiteOptions {
   /** The central cluster as the topology names it is a link proxy in front of the suite broker's LINK listener,
    *  down from before the deploy for this long: the cloud's cluster unreachable at deploy, for everyone. */
   cloudDownForMs?: number;
+  /** False: the matches topic stays at the shop (aggregate runs there), so the central collector reads only events. */
+  centralMatches?: false;
 }
 
 /** The suite broker's LINK listener and its advertised address (infra/kafka/broker.sh exports both). */
@@ -92,7 +95,7 @@ async function provisionCentral(file: string): Promise<void> {
  * shop broker's LINK listener. Runs `during`, then undeploys everything, also on failure.
  */
 export async function withSite<T>(port: number, prefix: string, link: LinkFaults, opts: Omit<FaultTopology, 'sites' | 'acls'> & SiteOptions, during: (r: SiteRun) => Promise<T>): Promise<T> {
-  const { centralLink, wanDownForMs, cloudDownForMs, ...topology } = opts;
+  const { centralLink, wanDownForMs, cloudDownForMs, centralMatches, ...topology } = opts;
   const shop = await startSiteBroker('shop', port);
   const wan = shop.link.advertised;
   const proxy = await LinkProxy.start(wan, shop.link.listener, link);
@@ -123,7 +126,7 @@ export async function withSite<T>(port: number, prefix: string, link: LinkFaults
     if (cloudDownForMs) await provisionCentral(d.file);
     const deployed = await d.deploy();
     local = await MatchCollector.open(d.matchesTopic, undefined, [shop.brokers]);
-    central = await MatchCollector.open(d.matchesTopic, d.resultsTopic);
+    central = await MatchCollector.open(centralMatches === false ? null : d.matchesTopic, d.resultsTopic);
     return await during({ d, proxy, down, wan, local, central, deployed });
   } finally {
     await local?.close();

@@ -34,7 +34,7 @@ export function renderPlanTable(plan: Plan): string {
     ? [
         'Sites (a Kafka cluster each; MirrorMaker 2 carries the topics that cross, under their own names)',
         columns([['SITE', 'BROKERS', 'NODES'], ...plan.sites.map((s) => [`${s.name}${s.central ? ' (central)' : ''}`, s.brokers.join(','), s.nodes.join(', ') || '-'])], '  '),
-        ...(plan.mirrors?.length ? [columns([['MIRROR', 'TOPICS'], ...plan.mirrors.map((m) => [`${m.from} -> ${m.to}`, m.topics.join(', ')])], '  ')] : ['  (no topic crosses a site)']),
+        ...(plan.mirrors?.length ? [columns([['MIRROR', 'WAN', 'TOPICS'], ...plan.mirrors.map((m) => [`${m.from} -> ${m.to}`, formatRate(m.bytesPerSecond), m.topics.join(', ')])], '  ')] : ['  (no topic crosses a site)']),
         '',
       ]
     : [];
