@@ -42,8 +42,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg libssl3 libsasl2-2 liblz4-1 libzstd1 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
-# A worker's memory settings (pipelines/runtime/process-tuning.ts): two malloc arenas, a 1 MB V8 nursery.
-ENV MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-semi-space-size=1
+# A worker's process settings (pipelines/runtime/process-tuning.ts): two malloc arenas, 16 libuv threads, a 1 MB V8 nursery.
+ENV MALLOC_ARENA_MAX=2 UV_THREADPOOL_SIZE=16 NODE_OPTIONS=--max-semi-space-size=1
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules

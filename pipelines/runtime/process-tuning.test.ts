@@ -8,6 +8,11 @@ void test('worker processes get two malloc arenas unless the environment already
   assert.equal(workerEnv({ MALLOC_ARENA_MAX: '4' }).MALLOC_ARENA_MAX, '4');
 });
 
+void test("worker processes get a thread pool larger than libuv's 4, which the chains' Kafka consumers would hold", () => {
+  assert.equal(workerEnv({}).UV_THREADPOOL_SIZE, '16');
+  assert.equal(workerEnv({ UV_THREADPOOL_SIZE: '8' }).UV_THREADPOOL_SIZE, '8');
+});
+
 void test('the nursery flag is added only when neither the arguments nor NODE_OPTIONS set it', () => {
   assert.deepEqual(missingNodeFlags(['/x/main.js'], {}), ['--max-semi-space-size=1']);
   assert.deepEqual(missingNodeFlags(['--max-semi-space-size=8', '/x/main.js'], {}), []);

@@ -14,7 +14,7 @@ const argv = (...args: string[]) => ['node', 'main.js', ...args];
 
 test('only run and demo, started without the settings, start again', () => {
   const bare: NodeJS.ProcessEnv = {};
-  const tuned: NodeJS.ProcessEnv = { MALLOC_ARENA_MAX: '2' };
+  const tuned: NodeJS.ProcessEnv = { MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '16' };
   assert.equal(needsWorkerSettings(argv('run', 't.yaml'), [], bare), true);
   assert.equal(needsWorkerSettings(argv('demo'), [], bare), true);
   assert.equal(needsWorkerSettings(argv('run', 't.yaml'), ['--max-semi-space-size=1'], tuned), false);
@@ -44,6 +44,7 @@ test('a demo run hosts its workers in a process with the settings, names its das
   writeFileSync(topology, readFileSync(join(repoRoot, 'topology.yaml'), 'utf8').replace(/durationSec: \d+/, 'durationSec: 60'));
   const env = { ...process.env };
   delete env['MALLOC_ARENA_MAX'];
+  delete env['UV_THREADPOOL_SIZE'];
   delete env['NODE_OPTIONS'];
   const launcher = spawn(process.execPath, [cliPath, 'demo', topology, '--json', '--data-dir', join(dir, 'data')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -62,7 +63,9 @@ test('a demo run hosts its workers in a process with the settings, names its das
     assert.equal((await fetch(dashboard)).status, 200);
     const [host] = childrenOf(launcher.pid!).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('demo'));
     assert.ok(host, 'the demo runs in a process of its own');
-    assert.ok(readFileSync(`/proc/${host}/environ`, 'utf8').split('\0').includes('MALLOC_ARENA_MAX=2'));
+    const environ = readFileSync(`/proc/${host}/environ`, 'utf8').split('\0');
+    assert.ok(environ.includes('MALLOC_ARENA_MAX=2'));
+    assert.ok(environ.includes('UV_THREADPOOL_SIZE=16'));
     assert.ok(readFileSync(`/proc/${host}/cmdline`, 'utf8').split('\0').includes('--max-semi-space-size=1'));
     await sleep(2000); // some frames through
     launcher.kill('SIGTERM');

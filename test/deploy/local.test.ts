@@ -79,6 +79,7 @@ test('deploy, status, tail, kill -9 and restart, scale, second deploy refused, u
   // Workers run with the memory settings of runtime/process-tuning.ts.
   const environ = readFileSync(`/proc/${gateway.pid}/environ`, 'utf8').split('\0');
   assert.ok(environ.includes('MALLOC_ARENA_MAX=2'), 'the gateway worker has two malloc arenas');
+  assert.ok(environ.includes('UV_THREADPOOL_SIZE=16'), "the gateway worker's thread pool has room beside its consumers");
   assert.ok(readFileSync(`/proc/${gateway.pid}/cmdline`, 'utf8').split('\0').includes('--max-semi-space-size=1'), 'and the small V8 nursery');
   process.kill(gateway.pid!, 'SIGKILL');
   const s2 = await until('the supervisor to restart the killed worker', async () => {

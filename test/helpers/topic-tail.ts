@@ -6,7 +6,7 @@ import Kafka from 'node-rdkafka';
 import type { ConsumedRecord } from '../../pipelines/backbone/contract.js';
 import { consumedRecord } from '../../pipelines/backbone/kafka/messages.js';
 import { rdkafkaSecurity, type KafkaConnection } from '../../pipelines/backbone/kafka/connection.js';
-import { RD } from '../../pipelines/backbone/kafka/errors.js';
+import { takeBatch } from '../../pipelines/backbone/kafka/take.js';
 import { uniqueName } from './deploy.js';
 
 const TOPIC_WAIT_MS = 120_000;
@@ -38,9 +38,8 @@ export class TopicTail {
         'group.id': uniqueName('faults-tail'),
         'enable.auto.commit': false,
         'fetch.wait.max.ms': 50,
-        // A batch returns once the partitions are drained: without EOF markers, consume(n) waits for n records while
-        // they keep trickling in, and arrival times (the latency cases measure them) run seconds late.
-        'enable.partition.eof': true,
+        // A batch is taken as the engine's consumer takes it (take.ts), without waiting for the partitions' end.
+        'enable.partition.eof': false,
         'reconnect.backoff.max.ms': 1000,
       } as Kafka.ConsumerGlobalConfig,
       { 'auto.offset.reset': 'earliest' },
@@ -60,7 +59,6 @@ export class TopicTail {
       await new Promise((r) => setTimeout(r, 500));
     }
     client.assign(partitions.map((p) => ({ topic, partition: p.id, offset: 0 })));
-    client.setDefaultConsumeTimeout(200);
     const tail = new TopicTail(client, topic, timeout);
     for (const p of partitions) tail.assigned.add(p.id);
     tail.loop = tail.read(onRecords);
@@ -87,16 +85,12 @@ export class TopicTail {
         this.lastLook = Date.now();
         await this.addNewPartitions().catch((e: unknown) => this.errors.push(`${new Date().toISOString()} metadata: ${String(e)}`));
       }
-      const messages = await new Promise<Kafka.Message[]>((resolve) =>
-        this.client.consume(500, (err, m) => {
-          if (err && (err as { code?: number }).code !== RD.ERR__TIMED_OUT) {
-            this.errors.push(`${new Date().toISOString()} ${err.message}`);
-            setTimeout(() => resolve([]), 500);
-            return;
-          }
-          resolve(m ?? []);
-        }),
-      );
+      // As the engine's consumer reads (pipelines/backbone/kafka/take.ts): a record is not held for the next fetch.
+      const messages = await takeBatch(this.client, 500, 200).catch(async (err: Error) => {
+        this.errors.push(`${new Date().toISOString()} ${err.message}`);
+        await new Promise((r) => setTimeout(r, 500));
+        return [];
+      });
       if (messages.length === 0) continue;
       onRecords(messages.map(consumedRecord));
     }

@@ -12,8 +12,8 @@ export function consumerConfig(conn: KafkaConnection, o: ConsumerOptions): Kafka
     'group.id': o.groupId,
     'enable.auto.commit': false,
     'enable.auto.offset.store': false,
-    // EOF markers let a batch return as soon as the partition is drained instead of waiting out the timeout.
-    'enable.partition.eof': true,
+    // A batch is taken without waiting for the partition's end (take.ts): no EOF markers needed.
+    'enable.partition.eof': false,
     'partition.assignment.strategy': 'range',
     'session.timeout.ms': 6000,
     'heartbeat.interval.ms': 1000,

@@ -9,6 +9,7 @@ import { brokerError, describe, RD, within } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, type KafkaConnection } from './connection.js';
 import { consumerConfig } from './consumer-config.js';
 import { consumedRecord } from './messages.js';
+import { consumeOnce, takeBatch } from './take.js';
 import { Reachability, reception, RejoinWatch } from './reachability.js';
 
 const ERR_ASSIGN = RD.ERR__ASSIGN_PARTITIONS;
@@ -22,6 +23,8 @@ const REBALANCE_COMMIT_ERRORS = new Set([RD.ERR_ILLEGAL_GENERATION, RD.ERR_UNKNO
  * records are delivered again).
  */
 const COMMIT_HOLD_MS = 5000;
+/** How long one poll waits for a first record: also how often the loop comes round to commit and to notice close. */
+const CONSUME_WAIT_MS = 500;
 
 type TP = { topic: string; partition: number };
 
@@ -92,7 +95,6 @@ export class KafkaConsumer implements Consumer {
       this.client.disconnect(() => {});
       throw brokerError(this.authError ?? e, this.conn.brokers, 'connecting the consumer');
     }
-    this.client.setDefaultConsumeTimeout(500);
     return this;
   }
 
@@ -227,24 +229,21 @@ export class KafkaConsumer implements Consumer {
   private readonly held = new Set<string>();
   private commitsHeldUntil = 0;
 
-  private consume(max: number, holdOnly: boolean): Promise<ConsumedRecord[]> {
-    if (!holdOnly && this.stash.length > 0) return Promise.resolve(this.stash.splice(0, max));
-    return new Promise((resolve, reject) => {
-      this.client.consume(max, (err, messages) => {
-        if (err) {
-          const code = (err as { code?: number }).code;
-          if (code === RD.ERR__TIMED_OUT) return resolve([]); // nothing to read
-          return reject(brokerError(this.authError ?? err, this.conn.brokers, `consuming ${this.options.topics.join(',')} as group ${this.options.groupId}`));
-        }
-        const records = messages.map(consumedRecord);
-        // Records that raced a pause are held back and delivered first after resume.
-        if (holdOnly) {
-          this.stash.push(...records);
-          return resolve([]);
-        }
-        resolve(records);
-      });
-    });
+  private async consume(max: number, holdOnly: boolean): Promise<ConsumedRecord[]> {
+    if (!holdOnly && this.stash.length > 0) return this.stash.splice(0, max);
+    let messages: Kafka.Message[];
+    try {
+      messages = holdOnly ? await consumeOnce(this.client, 1, CONSUME_WAIT_MS) : await takeBatch(this.client, max, CONSUME_WAIT_MS);
+    } catch (err) {
+      throw brokerError(this.authError ?? err, this.conn.brokers, `consuming ${this.options.topics.join(',')} as group ${this.options.groupId}`);
+    }
+    const records = messages.map(consumedRecord);
+    // Records that raced a pause are held back and delivered first after resume.
+    if (holdOnly) {
+      this.stash.push(...records);
+      return [];
+    }
+    return records;
   }
 
   private onRebalance(err: { code: number }, assignment: TP[]): void {
