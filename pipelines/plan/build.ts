@@ -4,12 +4,11 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import type { AnyOperatorDefinition } from '../operator.js';
 import type { SourceSpec, Topology } from '../topology/schema.js';
-import type { Placement, Plan } from './types.js';
-import { KAFKA_BYTES_PER_RECORD } from './record-bytes.js';
+import type { Plan } from './types.js';
 import { decidePlacements, type PlacementDecisions } from './place.js';
 import { buildChainsAndTopics } from './chains.js';
 import { operatorsByFlow } from './flow-graph.js';
-import { allInCloudTraffic, topicTraffic } from './traffic.js';
+import { allInCloudTraffic, placementSends, topicTraffic } from './traffic.js';
 import { planAccess } from './access.js';
 import { planSites, siteNodeBrokers } from './sites.js';
 
@@ -47,8 +46,7 @@ export function buildPlan(t: Topology, operators: readonly AnyOperatorDefinition
   };
   const routed = t.nodes.filter((n) => n.brokers);
   if (routed.length > 0) plan.nodeBrokers = Object.fromEntries(routed.map((n) => [n.name, n.brokers!]));
-  const sent = (p: Placement) => (decisions.bytes[p.operator]?.[p.node] ?? 0) + (decisions.rates[p.operator]?.[p.node] ?? 0) * KAFKA_BYTES_PER_RECORD;
-  const sites = planSites(t, topics, decisions.placements, sent);
+  const sites = planSites(t, topics, decisions.placements, (p) => placementSends(decisions.rates, decisions.bytes, p.operator, p.node));
   if (sites) Object.assign(plan, { sites: sites.sites, mirrors: sites.mirrors, nodeBrokers: { ...plan.nodeBrokers, ...siteNodeBrokers(sites) } });
   plan.access = planAccess(plan);
   return { plan, decisions };

@@ -98,10 +98,17 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
     }
     return n;
   };
+  /** Records/s into a flow from all its upstream placements, once per flow (they are all placed before it). */
+  const inflowTotal = new Map<string, number>();
+  const totalIn = (flow: FlowSpec, def: AnyOperatorDefinition): number => {
+    let total = inflowTotal.get(flow.id);
+    if (total === undefined) inflowTotal.set(flow.id, (total = inflows(flow, def).reduce((s, f) => s + f.recordsPerSecond, 0)));
+    return total;
+  };
   /** What a transform emits for `rate` records/s in: its share of the flow's sources goes with its share of the input. */
   const emittedRate = (flow: FlowSpec, def: AnyOperatorDefinition, rate: number): number => {
     if (!def.estimateRate || rate <= 0) return rate;
-    const total = inflows(flow, def).reduce((s, f) => s + f.recordsPerSecond, 0);
+    const total = totalIn(flow, def);
     return recordRate(def, flow, rate, sourcesOf(flow) * (total > 0 ? Math.min(1, rate / total) : 1));
   };
 
@@ -189,10 +196,7 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
     const def = defs.get(flow.id);
     if (!def || placed.has(flow.id)) {
       // Rates of pinned non-source operators depend on their upstream, known only now.
-      if (def && def.input !== null) {
-        const total = inflows(flow, def).reduce((s, f) => s + f.recordsPerSecond, 0);
-        fillRate(flow.id, emittedRate(flow, def, total), placed.get(flow.id) ?? [], rates, bytes, recordBytes(def, flow));
-      }
+      if (def && def.input !== null) fillRate(flow.id, emittedRate(flow, def, totalIn(flow, def)), placed.get(flow.id) ?? [], rates, bytes, recordBytes(def, flow));
       continue;
     }
     const flowsIn = inflows(flow, def);

@@ -5,6 +5,11 @@ import type { Topology } from '../topology/schema.js';
 import type { Placement, PlannedLink, PlannedTopic } from './types.js';
 import { KAFKA_BYTES_PER_RECORD, recordBytes } from './record-bytes.js';
 
+/** What one placement of `operator` on `node` sends on its output topic, bytes/s with Kafka's framing. */
+export function placementSends(rates: Record<string, Record<string, number>>, bytes: Record<string, Record<string, number>>, operator: string, node: string): number {
+  return (bytes[operator]?.[node] ?? 0) + (rates[operator]?.[node] ?? 0) * KAFKA_BYTES_PER_RECORD;
+}
+
 /** `rates` and `bytes`: what each placement emits, records/s and bytes/s, by operator then node (PlacementDecisions). */
 export function topicTraffic(
   topics: PlannedTopic[],
@@ -25,7 +30,7 @@ export function topicTraffic(
       const targets = placements.filter((p) => p.operator === consumer);
       const replicas = targets.reduce((s, p) => s + p.replicas, 0);
       for (const from of placements.filter((p) => p.operator === topic.producer)) {
-        const sent = (bytes[topic.producer]?.[from.node] ?? 0) + (rates[topic.producer]?.[from.node] ?? 0) * KAFKA_BYTES_PER_RECORD;
+        const sent = placementSends(rates, bytes, topic.producer, from.node);
         for (const to of targets) add(from.node, to.node, (sent * to.replicas) / replicas);
       }
     }
