@@ -14,6 +14,9 @@ import { Reachability, reception, RejoinWatch } from './reachability.js';
 
 const ERR_ASSIGN = RD.ERR__ASSIGN_PARTITIONS;
 const ERR_REVOKE = RD.ERR__REVOKE_PARTITIONS;
+/** librdkafka's logical offsets: a partition's first record, and the next one produced. */
+const OFFSET_BEGINNING = -2;
+const OFFSET_END = -1;
 // Commit refusals that only mean "a rebalance moved the partition": the next owner re-reads (at-least-once).
 const REBALANCE_COMMIT_ERRORS = new Set([RD.ERR_ILLEGAL_GENERATION, RD.ERR_UNKNOWN_MEMBER_ID, RD.ERR_REBALANCE_IN_PROGRESS, RD.ERR__NO_OFFSET]);
 /**
@@ -251,10 +254,19 @@ export class KafkaConsumer implements Consumer {
       if (err.code === ERR_ASSIGN) {
         this.options.log?.(`group ${this.options.groupId}: assigned ${partitionList(assignment)}`);
         for (const a of assignment) this.held.add(`${a.topic}\u0000${a.partition}`);
-        this.client.assign(assignment);
-        if (this.paused) this.client.pause(assignment);
+        const generation = ++this.assignments;
+        void this.startingOffsets(assignment).then((positioned) => {
+          if (generation !== this.assignments || this.closed) return;
+          try {
+            this.client.assign(positioned);
+            if (this.paused) this.client.pause(positioned);
+          } catch (e) {
+            if (!this.closed) this.options.log?.(`group ${this.options.groupId}: assigning failed: ${describe(e)}`);
+          }
+        });
         this.options.onAssign?.(assignment.map(({ topic, partition }) => ({ topic, partition })));
       } else if (err.code === ERR_REVOKE) {
+        this.assignments++;
         this.options.log?.(`group ${this.options.groupId}: revoked ${partitionList(assignment)}`);
         this.stash = this.stash.filter((r) => !assignment.some((a) => a.topic === r.topic && a.partition === r.partition));
         for (const a of assignment) {
@@ -276,6 +288,30 @@ export class KafkaConsumer implements Consumer {
       // Rebalance callbacks can arrive while disconnecting; librdkafka then drops the assignment itself.
       if (!this.closed) this.options.log?.(`group ${this.options.groupId}: rebalance callback failed: ${describe(e)}`);
     }
+  }
+
+  /** Counts assignments and revocations: an assignment resolved after a later one is dropped. */
+  private assignments = 0;
+
+  /**
+   * Where each assigned partition starts: its committed offset, or (none committed) the beginning or the end as
+   * asked. librdkafka resolves the same itself, but a partition without a commit then waits a fixed 100 ms before
+   * asking for the logical offset (rdkafka_offset.c, rd_kafka_offset_reset: a backoff on every reset that follows
+   * an error, "no committed offset" included): every consumer of a new group started 100 ms late. If the commits
+   * cannot be read, librdkafka resolves them as before.
+   */
+  private startingOffsets(assignment: TP[]): Promise<Kafka.Assignment[]> {
+    const timeout = this.conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const none = this.options.fromBeginning ? OFFSET_BEGINNING : OFFSET_END;
+    return new Promise((resolve) =>
+      this.client.committed(assignment, timeout, (err, tps) => {
+        if (err || !tps) return resolve(assignment);
+        resolve(assignment.map(({ topic, partition }) => {
+          const c = tps.find((t) => t.topic === topic && t.partition === partition)?.offset;
+          return { topic, partition, offset: c !== undefined && c >= 0 ? c : none };
+        }));
+      }),
+    );
   }
 
   private disconnect(): Promise<void> {
