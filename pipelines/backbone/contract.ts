@@ -48,6 +48,11 @@ export interface ConsumedRecord {
 export interface Producer {
   /** Resolves when the record is durably acknowledged (acks=all on Kafka). */
   send(record: ProducedRecord): Promise<void>;
+  /**
+   * Resolves when every record is acknowledged; rejects with the first failure (the others are still sent). Records
+   * to one partition keep their order, as sends do. Cheaper than a send per record where many go at once.
+   */
+  sendAll(records: ProducedRecord[]): Promise<void>;
   flush(): Promise<void>;
   close(): Promise<void>;
 }

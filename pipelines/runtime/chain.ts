@@ -279,10 +279,10 @@ export class ChainRunner {
     // A publishing sink's records are its input stream's.
     const def = this.env.operators(this.flow(operator).uses);
     const stream = (def.output ?? def.input)!;
-    await Promise.all(
+    await this.env.producer.sendAll(
       records.map((r) => {
         const { key, value, headers } = this.env.codec.encode(stream, r, topic);
-        return this.env.producer.send({ topic, key, value, headers });
+        return { topic, key, value, headers };
       }),
     );
   }

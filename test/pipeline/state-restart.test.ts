@@ -87,11 +87,12 @@ test('an offset is committed only after the changelog acknowledged the wave\'s s
     close: () => inner.close(),
     producer: async () => {
       const p = await inner.producer();
-      return { ...p, send: async (r: ProducedRecord) => {
+      const send = async (r: ProducedRecord) => {
         if (r.topic === changelog) await new Promise((res) => setTimeout(res, 30));
         await p.send(r);
         if (r.topic === changelog) log.push('changelog');
-      } };
+      };
+      return { ...p, send, sendAll: async (rs: ProducedRecord[]) => void (await Promise.all(rs.map(send))) };
     },
     consumer: async (o) => {
       const c = await inner.consumer(o);

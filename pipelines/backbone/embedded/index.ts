@@ -101,7 +101,10 @@ class EmbeddedBackbone implements Backbone, TopicStore {
       }
       await log.append({ key: r.key, value: record.value, headers: { ...r.headers }, timestamp: Date.now(), bytes });
     };
-    return { send, flush: () => Promise.resolve(), close: () => Promise.resolve() };
+    const sendAll = async (records: ProducedRecord[]): Promise<void> => {
+      await Promise.all(records.map(send));
+    };
+    return { send, sendAll, flush: () => Promise.resolve(), close: () => Promise.resolve() };
   }
 
   async consumer(options: ConsumerOptions): Promise<Consumer> {

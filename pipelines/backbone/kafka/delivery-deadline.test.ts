@@ -17,7 +17,7 @@ test('a send without a delivery report past the deadline fails, naming the topic
   const rd = new FakeRd();
   const client = new Client(rd as unknown as Kafka.Producer, 1000);
   const settled: Array<{ n: number; err: unknown }> = [];
-  for (const n of [0, 1, 2]) client.produce('t.matches', null, Buffer.from('v'), Buffer.from('k'), undefined, (err) => settled.push({ n, err }));
+  for (const n of [0, 1, 2]) client.produce('t.matches', null, Buffer.from('v'), Buffer.from('k'), undefined, { settle: (err) => settled.push({ n, err }) });
   rd.emit('delivery-report', null, { opaque: rd.produced[1] });
   rd.emit('event.error', { message: 'Local: Fatal error', code: -150 });
   client.expire(Date.now() + 500);

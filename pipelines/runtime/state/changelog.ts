@@ -66,16 +66,14 @@ export class Changelog {
 
   /** Sends the changes and resolves once every one is acknowledged. */
   async write(changes: Array<StateChange<unknown>>): Promise<void> {
-    await Promise.all(
-      changes.map((c) =>
-        this.producer.send({
-          topic: this.topic,
-          partition: c.partition,
-          key: c.key,
-          value: c.value === null ? null : this.codec.encode(c.value),
-          headers: { [HEADER_SCHEMA]: this.codec.header },
-        }),
-      ),
+    await this.producer.sendAll(
+      changes.map((c) => ({
+        topic: this.topic,
+        partition: c.partition,
+        key: c.key,
+        value: c.value === null ? null : this.codec.encode(c.value),
+        headers: { [HEADER_SCHEMA]: this.codec.header },
+      })),
     );
   }
 
