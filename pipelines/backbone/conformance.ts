@@ -7,13 +7,13 @@ import { createHash } from 'node:crypto';
 import type { Backbone, TopicSpec } from './contract.js';
 import { HEADER_DLQ_REASON, HEADER_DLQ_SOURCE } from './contract.js';
 import type { PartitionBound } from './embedded/partition-log.js';
-import { partitionForKey } from './partitioner.js';
 import { makeTraceparent, traceHeaders } from './trace.js';
 import { DeadLetters, dlqSpecFor, dlqTopicFor } from './dead-letter.js';
 import { codecFor } from '../streams/avro.js';
 import { TierflowError } from '../errors.js';
 import { record, stop, text, uniqueName, waitFor, sleep } from './conformance-support.js';
 import { stateCases, type StateCase } from './conformance-state.js';
+import { deliveryCases, type DeliveryCase } from './conformance-delivery.js';
 import { defineStream } from '../streams/stream.js';
 
 /** A stream of the suite's own, so the backbone is tested with no operator's records. */
@@ -26,11 +26,8 @@ const GREETINGS = defineStream<{ source: string; identity: string; at: number }>
 });
 
 export type ConformanceCase =
-  | 'ordering-per-key'
+  | DeliveryCase
   | 'group-leave-join'
-  | 'resume-from-commit'
-  | 'start-position'
-  | 'send-all'
   | 'headers'
   | 'large-records'
   | 'pause-resume'
@@ -70,25 +67,7 @@ export function runConformance(
       if (again !== b) opened.push(again);
       return again;
     }),
-    'ordering-per-key': async () => {
-      const b = await open();
-      const t = topic('order', 3);
-      await b.provision([t]);
-      const p = await b.producer();
-      const keys = ['cam-a', 'cam-b', 'cam-c', 'cam-d'];
-      const sends: Array<Promise<void>> = [];
-      for (let i = 0; i < 100; i++) for (const key of keys) sends.push(p.send({ topic: t.name, key, value: Buffer.from(String(i)) }));
-      await Promise.all(sends);
-      const rec = await record(b, { groupId: group('order'), topics: [t.name], fromBeginning: true });
-      await waitFor(() => rec.records.length >= 400, '400 records');
-      await stop(rec);
-      for (const key of keys) {
-        const mine = rec.records.filter((r) => r.key === key);
-        assert.deepEqual(mine.map((r) => Number(text(r.value))), [...Array(100).keys()], `order of ${key}`);
-        assert.ok(mine.every((r) => r.partition === partitionForKey(key, 3)), `${key} on murmur2 partition ${partitionForKey(key, 3)}`);
-      }
-    },
-
+    ...deliveryCases(() => open(), topic, group),
     'group-leave-join': async () => {
       const b = await open();
       const t = topic('rebalance', 4);
@@ -114,73 +93,6 @@ export function runConformance(
       await stop(c);
       assert.equal(seen().size, 500, 'none missing');
       assert.ok(c.records.length > 0 && a.records.length > 0, 'both members consumed');
-    },
-
-    'resume-from-commit': async () => {
-      const b = await open();
-      const t = topic('resume', 1);
-      await b.provision([t]);
-      const p = await b.producer();
-      for (let i = 0; i < 10; i++) await p.send({ topic: t.name, key: 'k', value: Buffer.from(String(i)) });
-      const g = group('resume');
-      const first = await record(b, { groupId: g, topics: [t.name], fromBeginning: true }, async (batch, c) => {
-        await c.commit(batch.filter((r) => r.offset < 5));
-      });
-      await waitFor(() => first.records.length >= 10, 'first consumer to read 10');
-      await stop(first);
-      const second = await record(b, { groupId: g, topics: [t.name], fromBeginning: true });
-      await waitFor(() => second.records.length >= 5, 'second consumer to read the rest');
-      await stop(second);
-      assert.deepEqual(second.records.map((r) => r.offset), [5, 6, 7, 8, 9]);
-    },
-
-    'start-position': async () => {
-      // A group with nothing committed starts at the end unless it asks for the beginning (resume-from-commit: a commit wins).
-      const b = await open();
-      const t = topic('start', 2);
-      await b.provision([t]);
-      const p = await b.producer();
-      const send = (from: number, to: number) => p.sendAll(Array.from({ length: to - from }, (_, i) => ({ topic: t.name, key: `k${i % 4}`, value: Buffer.from(String(from + i)) })));
-      await send(0, 10);
-      const latest = await record(b, { groupId: group('start-latest'), topics: [t.name] });
-      const earliest = await record(b, { groupId: group('start-earliest'), topics: [t.name], fromBeginning: true });
-      await waitFor(() => latest.assigned === 2 && earliest.records.length >= 10, 'both groups assigned, the earliest one reading');
-      await sleep(1000); // the latest group's starting positions are resolved after assignment: give them time to be
-      await send(10, 15);
-      await waitFor(() => latest.records.length >= 5 && earliest.records.length >= 15, 'the later records in both groups');
-      await sleep(300);
-      await stop(latest);
-      await stop(earliest);
-      assert.deepEqual(latest.records.map((r) => Number(text(r.value))).sort((x, y) => x - y), [10, 11, 12, 13, 14], 'a group from the end reads only what came after it');
-      assert.equal(earliest.records.length, 15, 'a group from the beginning reads everything once');
-    },
-
-    'send-all': async () => {
-      const b = await open();
-      const t = topic('send-all', 3);
-      await b.provision([t]);
-      const p = await b.producer();
-      const keys = ['cam-a', 'cam-b', 'cam-c', 'cam-d'];
-      await p.sendAll(Array.from({ length: 400 }, (_, i) => ({ topic: t.name, key: keys[i % 4]!, value: Buffer.from(String(i >> 2)) })));
-      // One bad record fails the call; the records beside it are still sent.
-      await assert.rejects(
-        p.sendAll([
-          { topic: t.name, key: 'cam-a', value: Buffer.from('100') },
-          { topic: t.name, key: 'cam-a', value: Buffer.from('lost'), partition: 7 },
-          { topic: t.name, key: 'cam-a', value: Buffer.from('101') },
-        ]),
-        (e: Error) => /partition/i.test(e.message),
-      );
-      await p.sendAll([]);
-      const rec = await record(b, { groupId: group('send-all'), topics: [t.name], fromBeginning: true });
-      await waitFor(() => rec.records.length >= 402, '402 records');
-      await sleep(300);
-      await stop(rec);
-      assert.equal(rec.records.length, 402, 'every record of the good ones once, none of the bad one');
-      for (const key of keys) {
-        const mine = rec.records.filter((r) => r.key === key).map((r) => Number(text(r.value)));
-        assert.deepEqual(mine, key === 'cam-a' ? [...Array(100).keys(), 100, 101] : [...Array(100).keys()], `order of ${key}`);
-      }
     },
 
     headers: async () => {

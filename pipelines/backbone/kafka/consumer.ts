@@ -10,13 +10,11 @@ import { DEFAULT_TIMEOUT_MS, type KafkaConnection } from './connection.js';
 import { consumerConfig } from './consumer-config.js';
 import { consumedRecord } from './messages.js';
 import { consumeOnce, takeBatch } from './take.js';
+import { partitionList, startingOffsets, type TP } from './assignment.js';
 import { Reachability, reception, RejoinWatch } from './reachability.js';
 
 const ERR_ASSIGN = RD.ERR__ASSIGN_PARTITIONS;
 const ERR_REVOKE = RD.ERR__REVOKE_PARTITIONS;
-/** librdkafka's logical offsets: a partition's first record, and the next one produced. */
-const OFFSET_BEGINNING = -2;
-const OFFSET_END = -1;
 // Commit refusals that only mean "a rebalance moved the partition": the next owner re-reads (at-least-once).
 const REBALANCE_COMMIT_ERRORS = new Set([RD.ERR_ILLEGAL_GENERATION, RD.ERR_UNKNOWN_MEMBER_ID, RD.ERR_REBALANCE_IN_PROGRESS, RD.ERR__NO_OFFSET]);
 /**
@@ -28,15 +26,6 @@ const REBALANCE_COMMIT_ERRORS = new Set([RD.ERR_ILLEGAL_GENERATION, RD.ERR_UNKNO
 const COMMIT_HOLD_MS = 5000;
 /** How long one poll waits for a first record: also how often the loop comes round to commit and to notice close. */
 const CONSUME_WAIT_MS = 500;
-
-type TP = { topic: string; partition: number };
-
-/** `topic[0,1] other[2]`, or 'no partitions'. */
-function partitionList(tps: TP[]): string {
-  const by = new Map<string, number[]>();
-  for (const t of tps) by.set(t.topic, [...(by.get(t.topic) ?? []), t.partition]);
-  return by.size === 0 ? 'no partitions' : [...by].map(([topic, ps]) => `${topic}[${ps.sort((a, b) => a - b).join(',')}]`).join(' ');
-}
 
 export class KafkaConsumer implements Consumer {
   private readonly client: Kafka.KafkaConsumer;
@@ -255,7 +244,7 @@ export class KafkaConsumer implements Consumer {
         this.options.log?.(`group ${this.options.groupId}: assigned ${partitionList(assignment)}`);
         for (const a of assignment) this.held.add(`${a.topic}\u0000${a.partition}`);
         const generation = ++this.assignments;
-        void this.startingOffsets(assignment).then((positioned) => {
+        void startingOffsets(this.client, assignment, this.options.fromBeginning === true, this.conn.timeoutMs ?? DEFAULT_TIMEOUT_MS).then((positioned) => {
           if (generation !== this.assignments || this.closed) return;
           try {
             this.client.assign(positioned);
@@ -292,27 +281,6 @@ export class KafkaConsumer implements Consumer {
 
   /** Counts assignments and revocations: an assignment resolved after a later one is dropped. */
   private assignments = 0;
-
-  /**
-   * Where each assigned partition starts: its committed offset, or (none committed) the beginning or the end as
-   * asked. librdkafka resolves the same itself, but a partition without a commit then waits a fixed 100 ms before
-   * asking for the logical offset (rdkafka_offset.c, rd_kafka_offset_reset: a backoff on every reset that follows
-   * an error, "no committed offset" included): every consumer of a new group started 100 ms late. If the commits
-   * cannot be read, librdkafka resolves them as before.
-   */
-  private startingOffsets(assignment: TP[]): Promise<Kafka.Assignment[]> {
-    const timeout = this.conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const none = this.options.fromBeginning ? OFFSET_BEGINNING : OFFSET_END;
-    return new Promise((resolve) =>
-      this.client.committed(assignment, timeout, (err, tps) => {
-        if (err || !tps) return resolve(assignment);
-        resolve(assignment.map(({ topic, partition }) => {
-          const c = tps.find((t) => t.topic === topic && t.partition === partition)?.offset;
-          return { topic, partition, offset: c !== undefined && c >= 0 ? c : none };
-        }));
-      }),
-    );
-  }
 
   private disconnect(): Promise<void> {
     return new Promise((resolve) => {
