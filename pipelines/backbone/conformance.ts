@@ -15,6 +15,7 @@ import { record, stop, text, uniqueName, waitFor, sleep } from './conformance-su
 import { stateCases, type StateCase } from './conformance-state.js';
 import { deliveryCases, type DeliveryCase } from './conformance-delivery.js';
 import { defineStream } from '../streams/stream.js';
+import { partitionForKey } from './partitioner.js';
 
 /** A stream of the suite's own, so the backbone is tested with no operator's records. */
 const GREETINGS = defineStream<{ source: string; identity: string; at: number }>({
@@ -31,6 +32,7 @@ export type ConformanceCase =
   | 'headers'
   | 'large-records'
   | 'pause-resume'
+  | 'resume-after-rebalance'
   | 'producer-bound'
   | 'provision'
   | 'lag'
@@ -145,6 +147,37 @@ export function runConformance(
       rec.consumer.resume();
       await waitFor(() => rec.records.length >= 21, 'delivery after resume');
       await stop(rec);
+    },
+
+    'resume-after-rebalance': async () => {
+      // A consumer paused while its group rebalances, and resumed on its new assignment (a migration's handover),
+      // gets the records of the partitions it keeps: a pause does not outlive the assignment it was made in.
+      const b = await open();
+      const t = topic('pause-rebalance', 2);
+      await b.provision([t]);
+      const p = await b.producer();
+      const keys = [0, 1].map((part) => Array.from({ length: 40 }, (_, i) => `k${i}`).find((k) => partitionForKey(k, 2) === part)!);
+      const send = (tag: string) => p.sendAll(keys.flatMap((key) => Array.from({ length: 10 }, (_, i) => ({ topic: t.name, key, value: Buffer.from(`${tag}-${i}`) }))));
+      await send('before');
+      const g = group('pause-rebalance');
+      let revoked = false;
+      const held = await record(b, {
+        groupId: g,
+        topics: [t.name],
+        fromBeginning: true,
+        onRevoke: () => void (revoked = true),
+        onAssign: () => revoked && held.consumer.resume(),
+      });
+      await waitFor(() => held.records.length >= 20, 'the records sent before');
+      held.consumer.pause();
+      const joined = await record(b, { groupId: g, topics: [t.name], fromBeginning: true });
+      await waitFor(() => joined.assigned > 0 && revoked, 'a rebalance giving the newcomer a partition');
+      await send('after');
+      await waitFor(() => held.records.length + joined.records.length >= 40, 'the records sent after, split between the two');
+      await Promise.all([stop(held), stop(joined)]);
+      const after = held.records.filter((r) => text(r.value).startsWith('after'));
+      assert.equal(after.length, 10, 'the paused consumer, resumed on its new assignment, reads the partition it kept');
+      assert.deepEqual(joined.records.map((r) => r.partition).filter((x, i, all) => all.indexOf(x) === i).length, 1);
     },
 
     'producer-bound': async () => {

@@ -248,7 +248,10 @@ export class KafkaConsumer implements Consumer {
           if (generation !== this.assignments || this.closed) return;
           try {
             this.client.assign(positioned);
+            // librdkafka keeps a partition's pause across a rebalance (its toppar outlives the assignment): a
+            // partition paused before it was revoked would stay paused after a resume() that came in between.
             if (this.paused) this.client.pause(positioned);
+            else this.client.resume(positioned);
           } catch (e) {
             if (!this.closed) this.options.log?.(`group ${this.options.groupId}: assigning failed: ${describe(e)}`);
           }
