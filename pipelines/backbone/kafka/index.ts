@@ -1,6 +1,6 @@
 // The Kafka backbone: kafkajs admin for provisioning and the reachability check, node-rdkafka for records.
 import type { Backbone, Consumer, ConsumerOptions, PartitionEntry, Producer, TopicSpec } from '../contract.js';
-import { readKafkaPartition } from './restore.js';
+import { PartitionReaders } from './restore.js';
 import { TierflowError } from '../../errors.js';
 import { KafkaAdmin } from './admin.js';
 import { KafkaConsumer } from './consumer.js';
@@ -20,11 +20,14 @@ class KafkaBackbone implements Backbone {
   private readonly compression = new Map<string, NonNullable<TopicSpec['compression']>>();
   private readonly open = new Set<{ close(): Promise<void> }>();
   private closed = false;
+  private readonly readers: PartitionReaders;
 
   constructor(
     private readonly conn: KafkaConnection,
     private readonly admin: KafkaAdmin,
-  ) {}
+  ) {
+    this.readers = new PartitionReaders(conn);
+  }
 
   async provision(topics: TopicSpec[]): Promise<void> {
     this.assertOpen();
@@ -48,13 +51,14 @@ class KafkaBackbone implements Backbone {
 
   readPartition(topic: string, partition: number, from?: number): Promise<PartitionEntry[]> {
     this.assertOpen();
-    return readKafkaPartition(this.conn, topic, partition, from);
+    return this.readers.read(topic, partition, from);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.open].map((c) => c.close().catch(() => {})));
+    await this.readers.close().catch(() => {});
     await this.admin.close().catch(() => {});
   }
 
