@@ -89,11 +89,15 @@ export function buildChainsAndTopics(t: Topology, defs: Map<string, AnyOperatorD
     if (headOf.get(flow.id) !== flow.id) continue;
     const members = order.filter((f) => headOf.get(f.id) === flow.id);
     const heads = placementsOf(flow.id);
+    // A chain placed on one node keeps its flow's id when replicas are added under load, so its worker (and the
+    // metrics and status that name the chain) carry on untouched; the added ones are named by their node.
+    const planned = heads.filter((h) => !h.offloaded);
+    const idOf = (head: Placement) => (planned.length === 1 && !head.offloaded ? flow.id : heads.length > 1 ? `${flow.id}.${head.node}` : flow.id);
     for (const head of heads) {
       const inputTopic = inputTopicOf.get(flow.id) ?? null;
       const outputs = members.flatMap((m) => topics.filter((tp) => tp.producer === m.id && tp.kind !== 'changelog' && tp.kind !== 'table').map((tp) => ({ operator: m.id, topic: tp.name })));
       chains.push({
-        id: heads.length > 1 ? `${flow.id}.${head.node}` : flow.id,
+        id: idOf(head),
         node: head.node,
         tier: head.tier,
         operators: members.map((m) => m.id),

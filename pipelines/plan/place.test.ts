@@ -253,3 +253,16 @@ test('spreading is deterministic and independent of node declaration order', () 
   assert.deepEqual(placeOperators(reversed, OPERATORS), placeOperators(t, OPERATORS));
   assert.deepEqual(shares(t, 'detect'), [['gw-a', 2], ['gw-b', 2], ['gw-c', 1]]);
 });
+
+test('a replica added under load is a chain of its own on its node; the chain it joins keeps its id and its work', () => {
+  const t = topology({ policies: { crop: 'fog', embedding: 'fog' } });
+  const before = buildPlan(t, OPERATORS, 't.yaml').plan;
+  const offload = { embed: ['fog-1'], match: ['fog-1'], aggregate: ['fog-1'], results: ['fog-1'] };
+  const after = buildPlan(t, OPERATORS, 't.yaml', offload).plan;
+  const on = (p: typeof before, node: string) => p.chains.filter((c) => c.node === node);
+  // The edge node's worker runs what it ran: a migration replaces no worker there.
+  assert.deepEqual(on(after, 'gw'), on(before, 'gw'));
+  assert.deepEqual(on(after, 'fog-1').map((c) => [c.id, c.operators, c.consumerGroup]), [['embed.fog-1', ['embed', 'match', 'aggregate', 'results'], 'tierflow.t.embed']]);
+  assert.ok(after.placements.filter((p) => p.node === 'fog-1').every((p) => p.offloaded === true));
+  assert.ok(after.placements.filter((p) => p.node !== 'fog-1').every((p) => p.offloaded === undefined));
+});

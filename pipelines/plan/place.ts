@@ -86,6 +86,7 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
     (rates[flow.id] ??= {})[node.name] = (rates[flow.id]?.[node.name] ?? 0) + out;
     const emitted = sources ? sources.flatMap((n) => sourceOf(n) ?? []).reduce((s, src) => s + src.fps * recordBytes(def, flow, src), 0) : out * recordBytes(def, flow);
     (bytes[flow.id] ??= {})[node.name] = (bytes[flow.id]?.[node.name] ?? 0) + emitted;
+    return placement;
   };
 
   /** How many sources feed a flow, through every path: what a per-source estimate (estimateRate) counts. */
@@ -245,7 +246,7 @@ export function decidePlacements(t: Topology, operators: readonly AnyOperatorDef
       if (placed.get(flow.id)?.some((p) => p.node === name)) throw new PlanInfeasibleError(flow.id, `cannot add a replica of '${flow.id}' on ${name}: it runs there already`);
       const why = rejection(flow, def, node, 1);
       if (why) throw new PlanInfeasibleError(flow.id, `cannot add a replica of '${flow.id}' (${flow.uses}) on ${node.name} (tier ${node.tier}): ${why}`);
-      commit(flow, def, node, 0, `offload: one more replica on ${node.name}, added under load`, undefined, 1);
+      commit(flow, def, node, 0, `offload: one more replica on ${node.name}, added under load`, undefined, 1).offloaded = true;
     }
   }
 

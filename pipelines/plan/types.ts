@@ -15,6 +15,8 @@ export interface Placement {
   sources?: string[];
   /** One line: why the planner chose this node (for --explain). */
   reason: string;
+  /** A replica added under load (migrate --add-replica-on, deploy --adaptive), beyond where the plan places it. */
+  offloaded?: true;
 }
 
 export interface PlannedTopic {
