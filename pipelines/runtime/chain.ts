@@ -18,6 +18,7 @@ import { ChainState } from './state/chain-state.js';
 import { byPartition, Checkpoints, type Wave } from './waves.js';
 import { operatorStage } from './operator-stage.js';
 import { TableFollower } from './table.js';
+import { Handover } from './handover.js';
 import type { PriorityTurns } from './priority.js';
 import { publishedTopicName } from '../plan/names.js';
 
@@ -79,6 +80,11 @@ export class ChainRunner {
     return `${this.env.chain.id}#${this.env.replica}`;
   }
 
+  /** The consumer group it reads its input in; null for a source chain. */
+  get group(): string | null {
+    return this.env.chain.consumerGroup;
+  }
+
   private prepared: Promise<void> | null = null;
 
   /** Creates the operator instances (models load here); `start` does it when nobody did before. */
@@ -130,8 +136,14 @@ export class ChainRunner {
       this.pipeline = createStagePipeline(stages, this.env.maxInFlight ?? 4);
       const mine = (parts: Array<{ topic: string; partition: number }>) => parts.filter((p) => p.topic === chain.inputTopic).map((p) => p.partition);
       this.consumer = await this.env.openConsumer(chain.consumerGroup, chain.inputTopic, {
-        onAssign: (parts) => this.state.assign(mine(parts)),
-        onRevoke: (parts) => this.state.revoke(mine(parts), () => this.settled()),
+        onAssign: (parts) => {
+          this.state.assign(mine(parts));
+          this.handover.assigned();
+        },
+        onRevoke: (parts) => {
+          this.handover.revoked();
+          return this.state.revoke(mine(parts), () => this.settled());
+        },
         log: this.env.log,
       });
       this.finished = this.watch(this.runConsumer(this.consumer, defs[0]!.input!));
@@ -166,6 +178,17 @@ export class ChainRunner {
     await this.pipeline?.idle();
     await this.checkpoints.all();
   }
+
+  /** Held still while its consumer group changes members (handover.ts); the supervisor asks, through the worker. */
+  readonly handover = new Handover({
+    pause: () => this.consumer?.pause(),
+    resume: () => this.consumer?.resume(),
+    settle: async () => {
+      await this.handling.catch(() => undefined);
+      await this.settled();
+    },
+    log: (m) => this.env.log(`${this.id}: ${m}`),
+  });
 
   /** The consumer batch being turned into waves (settles once they are admitted). */
   private handling: Promise<void> = Promise.resolve();

@@ -1,8 +1,11 @@
 // Health, Prometheus metrics and a JSON status of one worker. Binds to loopback unless told otherwise: metrics
 // name cameras and identities, which are not for every network.
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from './worker.js';
+
+/** How long a held replica waits for its group's rebalance before it fetches again anyway. */
+const HOLD_MS = 60_000;
 
 export interface WorkerEndpoint {
   url: string;
@@ -32,6 +35,8 @@ export async function serveWorker(worker: Worker, opts: { host?: string; port?: 
     } else if (path === '/healthz' || path === '/readyz') {
       const healthy = worker.failure() === null;
       res.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain' }).end(healthy ? 'ok\n' : `failed: ${String(worker.failure())}\n`);
+    } else if (req.method === 'POST' && (path === '/hold' || path === '/release')) {
+      handover(worker, path, new URL(req.url ?? '/', 'http://worker').searchParams, res);
     } else if (path === '/status') {
       workerStatus(worker)
         .then((status) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(status)))
@@ -48,4 +53,20 @@ export async function serveWorker(worker: Worker, opts: { host?: string; port?: 
     url: `http://${host}:${port}`,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/** A migration's handover (deploy/local/handover.ts): replicas held still while their group changes members, or let go. */
+function handover(worker: Worker, path: string, q: URLSearchParams, res: ServerResponse): void {
+  const group = q.get('group');
+  if (!group) {
+    res.writeHead(400).end('group= is required\n');
+  } else if (path === '/release') {
+    worker.release(group);
+    res.writeHead(200).end('released\n');
+  } else {
+    worker
+      .hold(group, Number(q.get('ms') ?? HOLD_MS))
+      .then((n) => res.writeHead(200, { 'content-type': 'text/plain' }).end(`held ${n}\n`))
+      .catch((e: unknown) => res.writeHead(500).end(`${String(e)}\n`));
+  }
 }

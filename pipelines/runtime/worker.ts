@@ -177,6 +177,21 @@ export class Worker {
     return () => clearInterval(timer);
   }
 
+  /**
+   * Holds the replicas here that read in consumer group `group` (handover.ts) while another worker joins or leaves
+   * it; resolves once what they took is committed. Returns how many were held.
+   */
+  async hold(group: string, maxMs: number): Promise<number> {
+    const held = this.runners.filter((r) => r.group === group);
+    await Promise.all(held.map((r) => r.handover.hold(maxMs)));
+    return held.length;
+  }
+
+  /** Lets held replicas of `group` fetch again (a migration rolled back: no rebalance comes). */
+  release(group: string): void {
+    for (const r of this.runners) if (r.group === group) r.handover.release('released');
+  }
+
   failure(): unknown {
     return this.runners.map((r) => r.error()).find((e) => e !== null) ?? null;
   }

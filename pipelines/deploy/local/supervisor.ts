@@ -14,12 +14,15 @@ import { ProcessLauncher, thisCli, type CliInvocation, type ExitCause, type Work
 import { brokersOfNode, workerArgs, workerProcesses, type WorkerProcessSpec } from './processes.js';
 import { AdaptiveController, type ControllerHost } from './controller.js';
 import { MirrorSupervisor } from './mirrors.js';
+import { describeSharers, holdSharers, releaseSharers, sharersOf, type Sharer } from './handover.js';
 import { readDesired, readJson, writeJsonAtomic, type ControllerDecision, type DeployPaths, type MigrationRequest, type MigrationState, type SupervisorState, type WorkerState } from './state.js';
 
 export { thisCli, type CliInvocation } from './launcher.js';
 
 /** How long a worker gets to drain and commit after SIGTERM before it is killed. */
 export const WORKER_STOP_TIMEOUT_MS = 20_000;
+/** How long a held worker gets to commit what it took before the switch fails. */
+const HOLD_TIMEOUT_MS = 20_000;
 
 interface Managed {
   spec: WorkerProcessSpec;
@@ -64,6 +67,8 @@ export class Supervisor {
   private readonly stoppedBySwitch = new Map<string, Managed>();
   private migration: MigrationState | undefined;
   private nextPlan: Plan | null = null;
+  /** Workers of unchanged nodes held by the switch (a rollback lets them go). */
+  private held: Sharer[] = [];
   /** Set once the switch has signalled the standbys. */
   private switchedOn = false;
   /** MirrorMaker 2 of a topology with sites, started with the first plan. */
@@ -173,6 +178,18 @@ export class Supervisor {
       const m = this.managed.get(id);
       return m ? [m] : [];
     });
+    // Workers that stay, in a group that changes members, are held first (handover.ts): the rebalance then moves no
+    // record in flight.
+    this.held = sharersOf(this.plan!, this.nextPlan!, [...req.replace, ...req.retire], [...this.managed.values()].map((m) => m.state));
+    if (this.held.length > 0) {
+      this.log(`migration ${mig.id}: switching: holding ${describeSharers(this.held)} while the group changes`);
+      const failed = await holdSharers(this.held, HOLD_TIMEOUT_MS).then(() => null, (e: unknown) => (e instanceof Error ? e.message : String(e)));
+      if (failed !== null && this.migration?.phase === 'switching') {
+        Object.assign(mig, { phase: 'failed', detail: failed });
+        this.save();
+        return;
+      }
+    }
     this.log(`migration ${mig.id}: switching: stopping ${old.map((m) => m.spec.id).join(', ') || 'nothing'}`);
     await Promise.all(old.map((m) => this.stop(m)));
     if (this.migration?.phase !== 'switching') {
@@ -204,6 +221,7 @@ export class Supervisor {
     }
     this.standbys.clear();
     this.stoppedBySwitch.clear();
+    this.held = []; // each fetches again once the group has rebalanced
     Object.assign(mig, { phase: 'done', doneAt: Date.now() });
     this.log(`migration ${mig.id}: done; switched in ${mig.doneAt! - mig.switchStartedAt!} ms`);
     this.save();
@@ -220,6 +238,7 @@ export class Supervisor {
     await Promise.all(standbys.map((m) => this.stop(m)));
     this.standbys.clear();
     this.switchedOn = false;
+    await releaseSharers(this.held.splice(0));
     for (const [id, m] of this.stoppedBySwitch) {
       this.managed.set(id, m);
       this.log(`migration ${mig.id}: restarting ${id} on the old plan`);
