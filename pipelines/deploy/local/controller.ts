@@ -98,7 +98,7 @@ export class AdaptiveController {
       const under = lag <= this.policy.maxLag / 4 && rate === 0;
       g.overSince = over ? (g.overSince ?? now) : null;
       g.underSince = under ? (g.underSince ?? now) : null;
-      if (!over) g.refused.clear();
+      if (under) g.refused.clear(); // a node that refused is asked again once the load has fallen, not at every dip
       const why = `lag ${lag} records, ${rate.toFixed(1)} dropped frames/s`;
       const head = members[0]!;
       const added = this.host.desired().offload?.[head] ?? [];
@@ -159,6 +159,14 @@ export class AdaptiveController {
   private record(d: ControllerDecision): void {
     if (d.action === 'none') this.host.log(`adaptive: ${d.chain}: no change: ${d.reason}`);
     else this.host.log(`adaptive: ${d.chain}: ${d.action} on ${d.node}: ${d.outcome}`);
+    // The same 'no change' again (figures aside) updates the last one, so it does not crowd out what was done.
+    const last = this.decisions.at(-1);
+    const why = (x: ControllerDecision) => x.reason.slice(Math.max(0, x.reason.indexOf(';')));
+    if (d.action === 'none' && last?.action === 'none' && last.chain === d.chain && why(last) === why(d)) {
+      Object.assign(last, { at: d.at, reason: d.reason, repeats: (last.repeats ?? 1) + 1 });
+      this.host.saved(this.decisions);
+      return;
+    }
     this.decisions.push(d);
     if (this.decisions.length > KEEP_DECISIONS) this.decisions.shift();
     this.host.saved(this.decisions);

@@ -51,7 +51,7 @@ export function renderStatus(s: DeployStatus, now = Date.now()): string {
       ),
     );
   }
-  for (const d of s.decisions.slice(-5)) out.push('', `adaptive: ${ago(d.at, now)} ${d.chain}: ${d.action === 'none' ? 'no change' : `${d.action} on ${d.node}`}: ${d.reason}${d.outcome ? `: ${d.outcome}` : ''}`);
+  for (const d of s.decisions.slice(-5)) out.push('', `adaptive: ${ago(d.at, now)} ${d.chain}: ${d.action === 'none' ? 'no change' : `${d.action} on ${d.node}`}: ${d.reason}${d.outcome ? `: ${d.outcome}` : ''}${d.repeats ? ` (${d.repeats} times in a row)` : ''}`);
   const crashed = s.processes.filter((p) => p.lastExit && p.restarts > 0);
   for (const p of crashed) out.push('', `${p.id}: last exit ${ago(p.lastExit!.at, now)} (code ${p.lastExit!.code}, signal ${p.lastExit!.signal}): ${p.lastExit!.stderr}`);
   return `${out.join('\n')}\n`;

@@ -63,6 +63,8 @@ export interface ControllerDecision {
   reason: string;
   /** 'done', or how it failed / why it was refused. */
   outcome?: string;
+  /** How many times the same 'none' decision was taken in a row (the last one's figures are kept). */
+  repeats?: number;
 }
 
 /** What `migrate` asks of the supervisor: warm standbys for `replace`, then the switch, or a rollback. */
