@@ -9,7 +9,8 @@
 import { restoreGroupName } from '../../plan/names.js';
 import Kafka from 'node-rdkafka';
 import type { PartitionEntry } from '../contract.js';
-import { brokerError, RD, within } from './errors.js';
+import { brokerError, within } from './errors.js';
+import { takeBatch } from './take.js';
 import { toHeaders } from './messages.js';
 import { DEFAULT_TIMEOUT_MS, rdkafkaSecurity, type KafkaConnection } from './connection.js';
 
@@ -70,7 +71,8 @@ class TopicReader {
         let last = first - 1;
         while (last < marks.highOffset - 1) {
           if (Date.now() > deadline) throw new Error(`only reached offset ${last} of ${marks.highOffset} within ${(6 * timeout) / 1000} s`);
-          const messages = await new Promise<Kafka.Message[]>((resolve, reject) => client.consume(1000, (err, m) => (err && (err as { code?: number }).code !== RD.ERR__TIMED_OUT ? reject(err) : resolve(m ?? []))));
+          // What is there, without waiting out a consume timeout after the last record (take.ts).
+          const messages = await takeBatch(client, 1000, 200);
           for (const m of messages) {
             if (m.offset >= marks.highOffset || m.partition !== partition) continue;
             last = Math.max(last, m.offset);
@@ -109,7 +111,6 @@ class TopicReader {
     );
     this.client = client;
     await within(new Promise<void>((resolve, reject) => client.connect({ timeout: this.timeout }, (err) => (err ? reject(err) : resolve()))), this.timeout + 1000, this.conn.brokers, where);
-    client.setDefaultConsumeTimeout(200);
     return client;
   }
 
