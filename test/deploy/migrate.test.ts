@@ -1,7 +1,7 @@
 // tierflow migrate on a running local deploy, on the real broker (with per-node users and ACLs, as the fault suite):
 // a refused move changes nothing; a move whose standbys are not warm in time rolls back; then two live moves while
 // the cameras run — match (stateful, and its fused chain splits: a new topic) from the gateway to a fog node, and
-// results (stateless) from the cloud to fog. Every frame the cameras sent comes out as exactly one result, and every
+// results (stateless) from the cloud to fog, then a replica of aggregate added on fog and taken away. Every frame the cameras sent comes out as exactly one result, and every
 // sighting event its results imply exactly once.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,7 +63,7 @@ test('standbys not warm in time: rolled back with one line, the old placement ru
   await until('results still flowing', async () => collector.records > before + 10, 60_000);
 });
 
-test('live moves: match gateway -> fog-1 (stateful, chain split), results cloud-1 -> fog-1 (stateless); 0 lost, 0 duplicated', { timeout: 360_000 }, async () => {
+test('live moves: match gateway -> fog-1 (stateful, chain split), results cloud-1 -> fog-1 (stateless), a replica of aggregate added on fog-1 and taken away; 0 lost, 0 duplicated', { timeout: 360_000 }, async () => {
   const oldGateway = d.worker('gateway')!.pid!;
   const r1 = await tierflow(['migrate', 'match', '--to', 'fog-1', '--json', ...sd()], { timeoutMs: 200_000 });
   assert.equal(r1.code, 0, r1.stderr);
@@ -85,6 +85,25 @@ test('live moves: match gateway -> fog-1 (stateful, chain split), results cloud-
   const st = await tierflow(['status', d.name, ...sd()]);
   assert.match(st.stdout, /migration \d+: results cloud-1 -> fog-1 done/);
   assert.ok((await d.status()).sources.every((c) => c.state === 'connected'), 'the cameras were running through both moves');
+
+  // One more replica of aggregate (stateful) on fog-1, then taken away again, as `deploy --adaptive` does: cloud-1's
+  // worker runs on through both and is held while its group changes members (handover), so none of its records is
+  // processed twice.
+  const cloud = d.worker('cloud-1')!.pid!;
+  const r3 = await tierflow(['migrate', 'aggregate', '--add-replica-on', 'fog-1', '--json', ...sd()], { timeoutMs: 200_000 });
+  assert.equal(r3.code, 0, r3.stderr);
+  const m3 = JSON.parse(r3.stdout) as MigrateResult;
+  assert.deepEqual([m3.from, m3.to, m3.replaced], [['cloud-1'], ['cloud-1', 'fog-1'], ['fog-1']]);
+  const added = collector.records;
+  await until('results with two aggregate replicas', async () => collector.records > added + 10, 60_000);
+  const r4 = await tierflow(['migrate', 'aggregate', '--remove-replica-from', 'fog-1', '--json', ...sd()], { timeoutMs: 200_000 });
+  assert.equal(r4.code, 0, r4.stderr);
+  const m4 = JSON.parse(r4.stdout) as MigrateResult;
+  assert.deepEqual([m4.to, m4.replaced], [['cloud-1'], ['fog-1']]);
+  assert.equal(d.worker('cloud-1')!.pid, cloud, 'cloud-1 ran through both');
+  // The worker the results move started; its second rebalance follows fog-1's leaving, which may end after migrate.
+  const handovers = () => readFileSync(d.worker('cloud-1')!.log, 'utf8').match(/handover: fetching again \(the group rebalanced\)/g)?.length ?? 0;
+  await until('cloud-1 held and let go at both changes of its group', async () => handovers() === 2, 30_000);
 
   await d.waitSourcesEnded(240_000);
   await d.waitDrained(120_000);
