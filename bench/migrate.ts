@@ -1,4 +1,4 @@
-// `npm run bench -- migrate [--reps N] [--json] [--plot file.svg]`: the same move done live (`tierflow migrate`) and
+// `npm run bench -- migrate [--reps N] [--json] [--plot file.svg] [--only live/match]`: the same move done live (`tierflow migrate`) and
 // the naive way (undeploy, then deploy with the operator pinned there), side by side on one broker: match from the
 // gateway to a fog node, and aggregate from the cloud to fog. Two cameras play the clip at its own pace.
 //   pauseMs      the longest gap between two consecutive results of one camera from the move's start until 10 s after
@@ -13,7 +13,8 @@ import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import { FaultDeploy, MatchCollector } from '../test/helpers/faults.js';
 import { tierflow, until } from '../test/helpers/deploy.js';
-import { frameIds, frameTally, longestGap } from '../test/helpers/migration.js';
+import { frameIds, frameTally, longestGap, longestGapAt } from '../test/helpers/migration.js';
+import type { MigrateResult } from '../pipelines/deploy/local/migrate.js';
 import { repoRoot } from '../test/helpers/paths.js';
 import { median } from './node-run.js';
 
@@ -24,6 +25,10 @@ interface MoveResult {
   pauseMs: number;
   steadyGapMs: number;
   moveMs: number;
+  /** When the longest gap began, ms after the move started; and, live, how long warming and the switch took. */
+  pauseFromMs: number;
+  warmMs?: number;
+  switchMs?: number;
   lost: number;
   duplicated: number;
 }
@@ -63,9 +68,12 @@ async function oneMove(operator: string, to: string, kind: Kind, points: Point[]
     const steadyFrom = Date.now();
     await new Promise((r) => setTimeout(r, STEADY_MS));
     const t0 = Date.now();
+    let phases: Pick<MoveResult, 'warmMs' | 'switchMs'> = {};
     if (kind === 'live') {
-      const r = await tierflow(['migrate', operator, '--to', to, '--state-dir', d.stateDir], { timeoutMs: 200_000 });
+      const r = await tierflow(['migrate', operator, '--to', to, '--json', '--state-dir', d.stateDir], { timeoutMs: 200_000 });
       if (r.code !== 0) throw new Error(`migrate failed: ${r.stderr.trim()}`);
+      const m = JSON.parse(r.stdout) as MigrateResult;
+      phases = { warmMs: m.warmMs, switchMs: m.switchMs };
     } else {
       const u = await tierflow(['undeploy', d.name, '--state-dir', d.stateDir], { timeoutMs: 90_000 });
       if (u.code !== 0) throw new Error(`undeploy failed: ${u.stderr.trim()}`);
@@ -76,12 +84,15 @@ async function oneMove(operator: string, to: string, kind: Kind, points: Point[]
     await new Promise((r) => setTimeout(r, AFTER_MS));
     // Matches for match's move; sighting events (what aggregate emits) for aggregate's.
     const arrivals = operator === 'aggregate' ? collector.events.map((e) => ({ at: e.at, camera: e.camera })) : collector.latencies.map((l) => ({ at: l.at, camera: l.camera }));
+    const pause = longestGapAt(arrivals, t0, t1 + AFTER_MS);
     const result = {
       kind,
       operator,
       steadyGapMs: longestGap(arrivals, steadyFrom, t0),
-      pauseMs: longestGap(arrivals, t0, t1 + AFTER_MS),
+      pauseMs: pause.ms,
+      pauseFromMs: pause.from - t0,
       moveMs: t1 - t0,
+      ...phases,
     };
     if (points) {
       const last = new Map<string, number>();
@@ -130,16 +141,20 @@ async function plot(points: Point[], file: string): Promise<void> {
 export async function run(args: string[]): Promise<void> {
   const json = args.includes('--json');
   const reps = Number(args[args.indexOf('--reps') + 1]) || 3;
+  /** One move of the four, as `live/match` (a quicker look while working on it). */
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
   const plotFile = args.includes('--plot') ? args[args.indexOf('--plot') + 1]! : join(repoRoot, 'docs', 'bench', 'migrate-timeline.svg');
   const samples = new Map<string, MoveResult[]>();
   const points: Point[] = [];
   for (let r = 0; r < reps; r++) {
     for (const move of MOVES) {
       for (const kind of ['live', 'restart'] as const) {
+        if (only && only !== `${kind}/${move.operator}`) continue;
         const res = await oneMove(move.operator, move.to, kind, r === 0 ? points : null);
         const key = `${kind}/${move.operator}`;
         samples.set(key, [...(samples.get(key) ?? []), res]);
-        process.stderr.write(`rep ${r + 1}/${reps} ${kind} ${move.operator}: pause ${res.pauseMs} ms (steady ${res.steadyGapMs} ms), move ${res.moveMs} ms, lost ${res.lost}, duplicated ${res.duplicated}\n`);
+        const phases = res.warmMs === undefined ? '' : ` (warm ${res.warmMs} ms, switch ${res.switchMs} ms)`;
+        process.stderr.write(`rep ${r + 1}/${reps} ${kind} ${move.operator}: pause ${res.pauseMs} ms from ${res.pauseFromMs} ms into the move (steady ${res.steadyGapMs} ms), move ${res.moveMs} ms${phases}, lost ${res.lost}, duplicated ${res.duplicated}\n`);
       }
     }
   }

@@ -53,6 +53,11 @@ export function frameTally(frames: string[], matches: MatchesRecord[]): FrameTal
 
 /** The longest gap between consecutive arrivals of one camera's results within [from, to), ms (arrivals: ms since epoch). */
 export function longestGap(arrivals: Array<{ at: number; camera: string }>, from: number, to: number): number {
+  return longestGapAt(arrivals, from, to).ms;
+}
+
+/** longestGap, and when it began (the arrival before it). */
+export function longestGapAt(arrivals: Array<{ at: number; camera: string }>, from: number, to: number): { ms: number; from: number } {
   const byCamera = new Map<string, number[]>();
   for (const a of arrivals) {
     if (a.at < from || a.at >= to) continue;
@@ -60,10 +65,10 @@ export function longestGap(arrivals: Array<{ at: number; camera: string }>, from
     if (times) times.push(a.at);
     else byCamera.set(a.camera, [a.at]);
   }
-  let gap = 0;
+  let gap = { ms: 0, from };
   for (const times of byCamera.values()) {
     times.sort((a, b) => a - b);
-    for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i]! - times[i - 1]!);
+    for (let i = 1; i < times.length; i++) if (times[i]! - times[i - 1]! > gap.ms) gap = { ms: times[i]! - times[i - 1]!, from: times[i - 1]! };
   }
   return gap;
 }
