@@ -1,3 +1,7 @@
+// NOT in npm test: it does not pass reliably on this 2-core machine (issue 15's note says why: with two replicas the
+// pipeline still lags, because the second core also runs the broker, both cameras' ffmpeg and the other workers; of
+// four runs on 2026-12-07 one passed, the others cut the drops by 41-45 %, not by half). Run it alone with:
+//   bash infra/kafka/with-broker.sh node --test dist/test/deploy/adaptive-overload.js
 // deploy --adaptive on the real broker: two machines emulated on this one by pinning the gateway's worker to CPU 0
 // and the fog node's to CPU 1 (taskset). Two live-paced cameras ask more of the gateway's one core than it has, so
 // its chain lags and drops stale frames. The same run twice, side by side: without the controller, and with it,
