@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Backbone, TopicSpec } from './contract.js';
 import { partitionForKey } from './partitioner.js';
-import { record, sleep, stop, text, waitFor } from './conformance-support.js';
+import { record, sleep, stop, text, waitFor, withTopic } from './conformance-support.js';
 
 export type DeliveryCase = 'ordering-per-key' | 'resume-from-commit' | 'start-position' | 'send-all';
 
@@ -14,10 +14,7 @@ export function deliveryCases(
 ): Record<DeliveryCase, () => Promise<void>> {
   return {
     'ordering-per-key': async () => {
-      const b = await open();
-      const t = topic('order', 3);
-      await b.provision([t]);
-      const p = await b.producer();
+      const { b, t, p } = await withTopic(open, topic('order', 3));
       const keys = ['cam-a', 'cam-b', 'cam-c', 'cam-d'];
       const sends: Array<Promise<void>> = [];
       for (let i = 0; i < 100; i++) for (const key of keys) sends.push(p.send({ topic: t.name, key, value: Buffer.from(String(i)) }));
@@ -33,10 +30,7 @@ export function deliveryCases(
     },
 
     'resume-from-commit': async () => {
-      const b = await open();
-      const t = topic('resume', 1);
-      await b.provision([t]);
-      const p = await b.producer();
+      const { b, t, p } = await withTopic(open, topic('resume', 1));
       for (let i = 0; i < 10; i++) await p.send({ topic: t.name, key: 'k', value: Buffer.from(String(i)) });
       const g = group('resume');
       const first = await record(b, { groupId: g, topics: [t.name], fromBeginning: true }, async (batch, c) => {
@@ -52,10 +46,7 @@ export function deliveryCases(
 
     'start-position': async () => {
       // A group with nothing committed starts at the end unless it asks for the beginning (resume-from-commit: a commit wins).
-      const b = await open();
-      const t = topic('start', 2);
-      await b.provision([t]);
-      const p = await b.producer();
+      const { b, t, p } = await withTopic(open, topic('start', 2));
       const send = (from: number, to: number) => p.sendAll(Array.from({ length: to - from }, (_, i) => ({ topic: t.name, key: `k${i % 4}`, value: Buffer.from(String(from + i)) })));
       await send(0, 10);
       const latest = await record(b, { groupId: group('start-latest'), topics: [t.name] });
@@ -72,10 +63,7 @@ export function deliveryCases(
     },
 
     'send-all': async () => {
-      const b = await open();
-      const t = topic('send-all', 3);
-      await b.provision([t]);
-      const p = await b.producer();
+      const { b, t, p } = await withTopic(open, topic('send-all', 3));
       const keys = ['cam-a', 'cam-b', 'cam-c', 'cam-d'];
       await p.sendAll(Array.from({ length: 400 }, (_, i) => ({ topic: t.name, key: keys[i % 4]!, value: Buffer.from(String(i >> 2)) })));
       // One bad record fails the call; the records beside it are still sent.

@@ -1,7 +1,7 @@
 // Small helpers the conformance suite uses on any backbone: unique names, bounded waiting, and a consumer that
 // records what it receives.
 import { randomBytes } from 'node:crypto';
-import type { Backbone, ConsumedRecord, Consumer, ConsumerOptions } from './contract.js';
+import type { Backbone, ConsumedRecord, Consumer, ConsumerOptions, Producer, TopicSpec } from './contract.js';
 
 export const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
@@ -60,3 +60,10 @@ export async function stop(rec: Recorder): Promise<void> {
 }
 
 export const text = (v: Uint8Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString();
+
+/** A backbone from `open` with topic `t` provisioned on it, and a producer: how most cases begin. */
+export async function withTopic(open: () => Promise<Backbone>, t: TopicSpec): Promise<{ b: Backbone; t: TopicSpec; p: Producer }> {
+  const b = await open();
+  await b.provision([t]);
+  return { b, t, p: await b.producer() };
+}

@@ -11,7 +11,7 @@ import { makeTraceparent, traceHeaders } from './trace.js';
 import { DeadLetters, dlqSpecFor, dlqTopicFor } from './dead-letter.js';
 import { codecFor } from '../streams/avro.js';
 import { TierflowError } from '../errors.js';
-import { record, stop, text, uniqueName, waitFor, sleep } from './conformance-support.js';
+import { record, stop, text, uniqueName, waitFor, sleep, withTopic } from './conformance-support.js';
 import { stateCases, type StateCase } from './conformance-state.js';
 import { deliveryCases, type DeliveryCase } from './conformance-delivery.js';
 import { defineStream } from '../streams/stream.js';
@@ -71,10 +71,7 @@ export function runConformance(
     }),
     ...deliveryCases(() => open(), topic, group),
     'group-leave-join': async () => {
-      const b = await open();
-      const t = topic('rebalance', 4);
-      await b.provision([t]);
-      const p = await b.producer();
+      const { b, t, p } = await withTopic(open, topic('rebalance', 4));
       const produce = (from: number, to: number) =>
         Promise.all(Array.from({ length: to - from }, (_, i) => p.send({ topic: t.name, key: `k${(from + i) % 16}`, value: Buffer.from(String(from + i)) })));
       await produce(0, 200);
@@ -98,10 +95,7 @@ export function runConformance(
     },
 
     headers: async () => {
-      const b = await open();
-      const t = topic('headers', 2);
-      await b.provision([t]);
-      const p = await b.producer();
+      const { b, t, p } = await withTopic(open, topic('headers', 2));
       const headers = { ...traceHeaders(1_763_800_000_123, makeTraceparent()), 'x-unicode': 'café ☕', empty: '' };
       await p.send({ topic: t.name, key: 'door', value: new Uint8Array([0, 1, 2, 255]), headers });
       const rec = await record(b, { groupId: group('headers'), topics: [t.name], fromBeginning: true });
@@ -115,10 +109,7 @@ export function runConformance(
     },
 
     'large-records': async () => {
-      const b = await open();
-      const t = topic('large', 1, { maxRecordBytes: 4 << 20, compression: 'none' });
-      await b.provision([t]);
-      const p = await b.producer();
+      const { b, t, p } = await withTopic(open, topic('large', 1, { maxRecordBytes: 4 << 20, compression: 'none' }));
       const sizes = [1 << 20, (1 << 20) + 1, 3 << 20];
       const values = sizes.map((n) => Buffer.alloc(n, n % 251));
       const hash = (v: Uint8Array) => createHash('sha256').update(v).digest('hex');
@@ -131,10 +122,7 @@ export function runConformance(
     },
 
     'pause-resume': async () => {
-      const b = await open();
-      const t = topic('pause', 1);
-      await b.provision([t]);
-      const p = await b.producer();
+      const { b, t, p } = await withTopic(open, topic('pause', 1));
       await p.send({ topic: t.name, key: 'k', value: Buffer.from('first') });
       const rec = await record(b, { groupId: group('pause'), topics: [t.name], fromBeginning: true }, async (batch, c) => {
         if (batch.some((r) => text(r.value) === 'first')) c.pause(); // paused before the next fetch
@@ -152,10 +140,7 @@ export function runConformance(
     'resume-after-rebalance': async () => {
       // A consumer paused while its group rebalances, and resumed on its new assignment (a migration's handover),
       // gets the records of the partitions it keeps: a pause does not outlive the assignment it was made in.
-      const b = await open();
-      const t = topic('pause-rebalance', 2);
-      await b.provision([t]);
-      const p = await b.producer();
+      const { b, t, p } = await withTopic(open, topic('pause-rebalance', 2));
       const keys = [0, 1].map((part) => Array.from({ length: 40 }, (_, i) => `k${i}`).find((k) => partitionForKey(k, 2) === part)!);
       const send = (tag: string) => p.sendAll(keys.flatMap((key) => Array.from({ length: 10 }, (_, i) => ({ topic: t.name, key, value: Buffer.from(`${tag}-${i}`) }))));
       await send('before');
@@ -215,10 +200,7 @@ export function runConformance(
     },
 
     lag: async () => {
-      const b = await open();
-      const t = topic('lag', 1);
-      await b.provision([t]);
-      const p = await b.producer();
+      const { b, t, p } = await withTopic(open, topic('lag', 1));
       for (let i = 0; i < 10; i++) await p.send({ topic: t.name, key: 'k', value: Buffer.from(String(i)) });
       const rec = await record(b, { groupId: group('lag'), topics: [t.name], fromBeginning: true }, async (batch, c) => {
         await c.commit(batch.filter((r) => r.offset < 4));
