@@ -53,6 +53,11 @@ export interface Producer {
    * to one partition keep their order, as sends do. Cheaper than a send per record where many go at once.
    */
   sendAll(records: ProducedRecord[]): Promise<void>;
+  /**
+   * Gets ready to send to these topics, so that a first send does not wait for a connection: a worker calls it before
+   * it says it is ready (or warm). Rejects when the backbone cannot be reached.
+   */
+  prepare(topics: string[]): Promise<void>;
   flush(): Promise<void>;
   close(): Promise<void>;
 }

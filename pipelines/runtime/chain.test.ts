@@ -43,7 +43,7 @@ test('a consumer that dies under a running chain fails the chain, so its worker 
     chain: plan.chains[0]!,
     replica: 0,
     operators: lookupOperator,
-    producer: { send: async () => {}, sendAll: async () => {}, flush: async () => {}, close: async () => {} },
+    producer: { send: async () => {}, sendAll: async () => {}, prepare: async () => {}, flush: async () => {}, close: async () => {} },
     openConsumer: async () => dying,
     backbone: { readPartition: async () => [] },
     codec: avroRecordCodec(),
@@ -69,7 +69,7 @@ function aggregateRunner(consumer: Consumer, sendMs: number, onHooks: (hooks: Co
     chain,
     replica: 0,
     operators: lookupOperator,
-    producer: { send: () => new Promise((r) => setTimeout(r, sendMs)), sendAll: () => new Promise((r) => setTimeout(r, sendMs)), flush: async () => {}, close: async () => {} },
+    producer: { send: () => new Promise((r) => setTimeout(r, sendMs)), sendAll: () => new Promise((r) => setTimeout(r, sendMs)), prepare: async () => {}, flush: async () => {}, close: async () => {} },
     openConsumer: async (_group, topic, hooks) => {
       onHooks(hooks);
       hooks?.onAssign?.([{ topic, partition: 0 }]);

@@ -76,6 +76,9 @@ export class Worker {
     // Consumers join before sources start, so the first frames already have somebody to read them.
     const chains = chainOrder(plan).filter((c) => this.opts.nodes.includes(c.node) && (!this.opts.chains || this.opts.chains.includes(c.id)));
     const ordered = [...chains.filter((c) => c.sources.length === 0), ...chains.filter((c) => c.sources.length > 0)];
+    // The clients for every topic written here connect while the operators load, not at the first record.
+    const connecting = producer.prepare(chains.flatMap((c) => [...c.outputs.map((o) => o.topic), ...(c.changelogTopics ?? [])]));
+    connecting.catch(() => undefined); // awaited below; a failure there is this start's error
     const warmed: Record<string, Record<string, number>> = {};
     // TIERFLOW_PRIORITY_TURNS=off: no turns (the priority case's baseline, to see what they do).
     const turns = process.env['TIERFLOW_PRIORITY_TURNS'] === 'off' ? undefined : turnsFor(chains.map((c) => c.priority));
@@ -111,6 +114,7 @@ export class Worker {
       // One replica reads ahead: the one that gets a partition first restores from there (a single replica, most often).
       if (opts.warm && runners[0]) warmed[chain.id] = await runners[0].warm();
     }
+    await connecting;
     return warmed;
   }
 

@@ -119,3 +119,21 @@ test('an offset is committed only after the changelog acknowledged the wave\'s s
     }
   }
 });
+
+test('a worker connects its producer for every topic it writes before it takes work: its changelogs and outputs', { timeout: 60_000 }, async () => {
+  const plan = aggregatePlan();
+  const backbone = createEmbeddedBackbone();
+  await backbone.provision(plannedTopicSpecs(plan));
+  const prepared: string[][] = [];
+  const producer = backbone.producer.bind(backbone);
+  backbone.producer = async () => ({ ...(await producer()), prepare: async (topics: string[]) => void prepared.push(topics) });
+  const w = worker(plan, backbone, []);
+  await w.prepare({ warm: true });
+  const chain = plan.chains[0]!;
+  const changelog = plan.topics.find((t) => t.kind === 'changelog' && t.producer === 'aggregate')!.name;
+  assert.equal(prepared.length, 1, 'asked once, before the standby says it is warm');
+  assert.ok(prepared[0]!.includes(changelog), `the changelog is among ${prepared[0]!.join(', ')}`);
+  assert.deepEqual([...prepared[0]!].sort(), [...chain.outputs.map((o) => o.topic), ...(chain.changelogTopics ?? [])].sort());
+  await w.stop();
+  await backbone.close();
+});

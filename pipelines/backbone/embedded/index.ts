@@ -104,7 +104,7 @@ class EmbeddedBackbone implements Backbone, TopicStore {
     const sendAll = async (records: ProducedRecord[]): Promise<void> => {
       await Promise.all(records.map(send));
     };
-    return { send, sendAll, flush: () => Promise.resolve(), close: () => Promise.resolve() };
+    return { send, sendAll, prepare: () => Promise.resolve(), flush: () => Promise.resolve(), close: () => Promise.resolve() };
   }
 
   async consumer(options: ConsumerOptions): Promise<Consumer> {

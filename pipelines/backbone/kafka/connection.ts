@@ -74,3 +74,17 @@ function readCa(file: string): string {
     throw new TierflowError('FILE_NOT_FOUND', `backbone.security.caFile ${file} cannot be read: ${(e as Error).message}`, { cause: e });
   }
 }
+
+/**
+ * TIERFLOW_RDKAFKA_DEBUG=eos,msg (librdkafka's debug contexts, e.g. fetch,cgrp for a consumer) turns on librdkafka's
+ * own log: the settings for a client's config, and `attach` writes the log to stderr (a worker's log).
+ */
+export function rdkafkaDebug(): { config: Record<string, unknown>; attach(client: { on(event: 'event.log', f: (l: { fac?: string; message?: string }) => void): unknown }): void } {
+  const debug = process.env['TIERFLOW_RDKAFKA_DEBUG'];
+  return {
+    config: debug ? { debug, event_cb: true } : {},
+    attach: (client) => {
+      if (debug) client.on('event.log', (l) => process.stderr.write(`${new Date().toISOString()} rdkafka ${l.fac ?? ''} ${l.message ?? ''}\n`));
+    },
+  };
+}
