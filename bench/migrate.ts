@@ -27,6 +27,8 @@ interface MoveResult {
   moveMs: number;
   /** When the longest gap began, ms after the move started; and, live, how long warming and the switch took. */
   pauseFromMs: number;
+  /** The same instant as a wall-clock time, to find in the deploy's logs. */
+  pauseAt: string;
   warmMs?: number;
   switchMs?: number;
   lost: number;
@@ -91,6 +93,7 @@ async function oneMove(operator: string, to: string, kind: Kind, points: Point[]
       steadyGapMs: longestGap(arrivals, steadyFrom, t0),
       pauseMs: pause.ms,
       pauseFromMs: pause.from - t0,
+      pauseAt: new Date(pause.from).toISOString(),
       moveMs: t1 - t0,
       ...phases,
     };
@@ -154,7 +157,7 @@ export async function run(args: string[]): Promise<void> {
         const key = `${kind}/${move.operator}`;
         samples.set(key, [...(samples.get(key) ?? []), res]);
         const phases = res.warmMs === undefined ? '' : ` (warm ${res.warmMs} ms, switch ${res.switchMs} ms)`;
-        process.stderr.write(`rep ${r + 1}/${reps} ${kind} ${move.operator}: pause ${res.pauseMs} ms from ${res.pauseFromMs} ms into the move (steady ${res.steadyGapMs} ms), move ${res.moveMs} ms${phases}, lost ${res.lost}, duplicated ${res.duplicated}\n`);
+        process.stderr.write(`rep ${r + 1}/${reps} ${kind} ${move.operator}: pause ${res.pauseMs} ms from ${res.pauseFromMs} ms into the move (${res.pauseAt}; steady ${res.steadyGapMs} ms), move ${res.moveMs} ms${phases}, lost ${res.lost}, duplicated ${res.duplicated}\n`);
       }
     }
   }
