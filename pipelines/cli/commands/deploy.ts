@@ -13,6 +13,7 @@ import { deployBrokers, deployLocal } from '../../deploy/local/lifecycle.js';
 import { superviseDeploy } from '../../deploy/local/supervisor.js';
 import { DEFAULT_STATE_ROOT, type AdaptivePolicy, type DeployPaths } from '../../deploy/local/state.js';
 import { DEFAULT_ADAPTIVE } from '../../deploy/local/controller.js';
+import { parseCpuQuotas } from '../../deploy/local/cpu-quota.js';
 import { DEFAULT_WORKER_IMAGE, type ContainerSettings } from '../../deploy/local/podman.js';
 import type { Plan } from '../../plan/types.js';
 import type { ValidTopology } from '../../topology/validate.js';
@@ -32,6 +33,7 @@ interface DeployFlags {
   adaptiveFor: string;
   adaptiveBack: string;
   pinCores: string[];
+  cpuQuota: string[];
 }
 
 export function registerDeploy(program: Command): void {
@@ -52,6 +54,7 @@ export function registerDeploy(program: Command): void {
     .option('--adaptive-drops <per-second>', '--adaptive: bound on frames dropped to stay fresh', String(DEFAULT_ADAPTIVE.maxDropsPerSec))
     .option('--adaptive-for <seconds>', '--adaptive: how long over the bound before it acts', String(DEFAULT_ADAPTIVE.forMs / 1000))
     .option('--adaptive-back <seconds>', '--adaptive: how long under it before the replica goes', String(DEFAULT_ADAPTIVE.backAfterMs / 1000))
+    .option('--cpu-quota <node=cores>', 'local: a node\'s workers share this much CPU (a cgroup quota, e.g. gateway=0.5), to emulate a machine of that size; repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--pin-cores <node=cpus>', 'local: run a node\'s workers on these CPUs (taskset -c), e.g. gateway=0; repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action((file: string, flags: DeployFlags) => runDeploy(file, flags));
   program.addCommand(
@@ -82,9 +85,11 @@ async function runDeploy(file: string, flags: DeployFlags): Promise<void> {
         : undefined;
     const adaptive = flags.adaptive ? adaptivePolicy(flags) : undefined;
     const cores = pinnedCores(flags.pinCores, valid.topology.nodes.map((n) => n.name));
+    const cpuQuota = parseCpuQuotas(flags.cpuQuota, valid.topology.nodes.map((n) => n.name));
+    if (containers && cpuQuota) throw new TierflowError('BAD_ARGUMENT', 'deploy --target containers: --cpu-quota is for processes; a container gets its node\'s cpus as its limit', { exitCode: 2 });
     if (containers && cores) throw new TierflowError('BAD_ARGUMENT', 'deploy --target containers: --pin-cores is for processes; a container gets its node\'s cpus as its limit', { exitCode: 2 });
     const t0 = Date.now();
-    const { workers, paths, supervisorPid, ownCredentials, unreachable } = await deployLocal({ plan, file: abs, brokers, stateRoot: flags.stateDir, containers, adaptive, cores });
+    const { workers, paths, supervisorPid, ownCredentials, unreachable } = await deployLocal({ plan, file: abs, brokers, stateRoot: flags.stateDir, containers, adaptive, cores, cpuQuota });
     // A site whose cluster is away starts anyway: said on stderr, so a script reading stdout sees the same shape.
     for (const u of unreachable) process.stderr.write(`tierflow: site ${u.site}: Kafka at ${u.brokers.join(',')} does not answer; its workers (${u.workers.join(', ') || 'none'}) and MirrorMaker keep retrying, and what the other sites send it waits in their clusters\n`);
     if (flags.json) {

@@ -3,6 +3,7 @@
 // control lines and which exits when the worker does, so supervision, backoff and state are the same for both.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { missingNodeFlags, workerEnv } from '../../runtime/process-tuning.js';
+import { inCgroup } from './cpu-quota.js';
 import type { WorkerProcessSpec } from './processes.js';
 import type { WorkerState } from './state.js';
 
@@ -38,15 +39,19 @@ export class ProcessLauncher implements WorkerLauncher {
 
   /** `cores`: CPUs by node (`0`, `0-1`, `0,2`); such a node's workers start under `taskset -c`, which execs them, so the
    *  child's pid is the worker's and every thread it starts inherits the CPUs. */
+  /** `quotas`: the cgroup (cpu-quota.ts) each node's workers start in, for deploy --cpu-quota. */
   constructor(
     private readonly cli: CliInvocation,
     private readonly cores: Record<string, string> = {},
+    private readonly quotas: Record<string, string> = {},
   ) {}
 
   start(spec: WorkerProcessSpec, args: string[], logFd: number): ChildProcess {
     const command = [this.cli.execPath, ...missingNodeFlags(this.cli.args), ...this.cli.args, ...args];
     const cpus = this.cores[spec.node];
-    const [file, ...rest] = cpus ? ['taskset', '-c', cpus, ...command] : command;
+    const pinned = cpus ? ['taskset', '-c', cpus, ...command] : command;
+    const quota = this.quotas[spec.node];
+    const [file, ...rest] = quota ? inCgroup(quota, pinned) : pinned;
     return spawn(file!, rest, { env: workerEnv(), stdio: ['ignore', 'pipe', logFd] });
   }
 

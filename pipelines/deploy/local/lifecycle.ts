@@ -2,7 +2,7 @@
 // every worker is ready (undoing everything when one is not), and stop it all again, checked by pid.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Plan } from '../../plan/types.js';
 import type { BackboneSpec } from '../../topology/schema.js';
 import { isTierflowError, TierflowError } from '../../errors.js';
@@ -11,6 +11,7 @@ import type { Backbone } from '../../backbone/contract.js';
 import { plannedTopicSpecs } from '../../runtime/provision.js';
 import { workerProcesses } from './processes.js';
 import { mirrorClasspath, requireJava } from './mirrors.js';
+import { createQuotas, removeQuotas } from './cpu-quota.js';
 import { grantNodeAccess, revokeNodeAccess } from './credentials.js';
 import { secretEnvNames } from '../manifest-common.js';
 import { thisCli, type CliInvocation } from './launcher.js';
@@ -36,6 +37,8 @@ export interface DeployLocalOptions {
   adaptive?: AdaptivePolicy;
   /** deploy --pin-cores: CPUs per node (taskset). */
   cores?: Record<string, string>;
+  /** deploy --cpu-quota: cores per node, a quota its workers share (cpu-quota.ts). */
+  cpuQuota?: Record<string, number>;
 }
 
 export interface DeployedLocal {
@@ -125,6 +128,8 @@ export async function deployLocal(opts: DeployLocalOptions): Promise<DeployedLoc
   if (opts.containers && !(await imageExists(opts.containers.image))) {
     throw new TierflowError('DEPLOY_STATE', `deploy --target containers: no image ${opts.containers.image} in podman's storage: build it with infra/containers/build.sh (or give --image)`, { exitCode: 2 });
   }
+  // Before anything starts: a machine without cgroups refuses here, with nothing half-started.
+  const cpuQuotas = opts.cpuQuota ? createQuotas(plan.topology, opts.cpuQuota) : undefined;
   if (plan.mirrors?.length) {
     requireJava();
     mirrorClasspath();
@@ -141,7 +146,7 @@ export async function deployLocal(opts: DeployLocalOptions): Promise<DeployedLoc
     rmSync(paths.dir, { recursive: true, force: true });
     throw e;
   }
-  const desired: DesiredState = { topology: plan.topology, file: opts.file, brokers, replicas: {}, generation: 1, restart: [], ...(credentials ? { credentials } : {}), ...(opts.containers ? { containers: opts.containers } : {}), ...(opts.adaptive ? { adaptive: opts.adaptive } : {}), ...(opts.cores ? { cores: opts.cores } : {}) };
+  const desired: DesiredState = { topology: plan.topology, file: opts.file, brokers, replicas: {}, generation: 1, restart: [], ...(credentials ? { credentials } : {}), ...(opts.containers ? { containers: opts.containers } : {}), ...(opts.adaptive ? { adaptive: opts.adaptive } : {}), ...(opts.cores ? { cores: opts.cores } : {}), ...(cpuQuotas ? { cpuQuotas } : {}) };
   writeJsonAtomic(paths.desired, desired);
   const cli = opts.cli ?? thisCli();
   const out = openSync(paths.supervisorLog, 'a');
@@ -237,6 +242,7 @@ export async function undeployLocal(paths: DeployPaths, supervisorPid?: number, 
   await Promise.all([...pids].map((p) => waitGone(p, 5000)));
   // Containers whose attached podman client was killed keep running without it: found by the deploy's label.
   if (containers) for (const name of await containersOfDeploy(paths.dir)) await removeContainer(name);
+  removeQuotas(basename(paths.dir));
   // Only now, with no worker left to use them: remove the nodes' Kafka users and ACLs. If the broker cannot be
   // reached the state stays, so that undeploy can be run again to finish.
   const desired = readJson<DesiredState>(paths.desired);

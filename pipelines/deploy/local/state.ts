@@ -40,6 +40,8 @@ export interface DesiredState {
   adaptive?: AdaptivePolicy;
   /** `deploy --pin-cores`: the CPUs each node's workers run on (taskset), to emulate separate machines on one. */
   cores?: Record<string, string>;
+  /** `deploy --cpu-quota`: each node's cgroup (cpu-quota.ts), whose quota its workers share. */
+  cpuQuotas?: Record<string, string>;
   /** Node users of earlier plans (before migrations): undeploy revokes them too. */
   earlierAccess?: NodeAccess[];
 }

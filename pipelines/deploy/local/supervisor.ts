@@ -84,7 +84,7 @@ export class Supervisor {
   private launcherFor(plan: Plan): WorkerLauncher {
     if (this.launcher) return this.launcher;
     const desired = readDesired(this.paths);
-    this.launcher = desired.containers ? new ContainerLauncher(desired.containers, plan, this.paths, desired.file) : new ProcessLauncher(this.cli, desired.cores);
+    this.launcher = desired.containers ? new ContainerLauncher(desired.containers, plan, this.paths, desired.file) : new ProcessLauncher(this.cli, desired.cores, desired.cpuQuotas);
     return this.launcher;
   }
 
