@@ -1,12 +1,11 @@
-// NOT in npm test: it does not pass reliably on this 2-core machine (issue 15's note says why: with two replicas the
-// pipeline still lags, because the second core also runs the broker, both cameras' ffmpeg and the other workers; of
-// four runs on 2026-12-07 one passed, the others cut the drops by 41-45 %, not by half). Run it alone with:
-//   bash infra/kafka/with-broker.sh node --test dist/test/deploy/adaptive-overload.js
-// deploy --adaptive on the real broker: two machines emulated on this one by pinning the gateway's worker to CPU 0
-// and the fog node's to CPU 1 (taskset). Two live-paced cameras ask more of the gateway's one core than it has, so
-// its chain lags and drops stale frames. The same run twice, side by side: without the controller, and with it,
-// where it must add a replica of the chain on fog-1 (the policies let frames reach fog here) and so at least halve
-// the frames dropped, with every result still delivered once.
+// deploy --adaptive on the real broker: two machines emulated on this one. The gateway's workers run on CPU 0 and
+// the fog node's on CPU 1 (--pin-cores), each with half a core (--cpu-quota, a cgroup quota): the other half of each
+// core is what the rest of the machines need (the broker, both cameras' ffmpeg, the cloud worker, this test). Without
+// the quotas (until 2026-12-07) fog's replica shared its core with all of them and fell behind on its half of the
+// cameras, so offloading cut the drops by 41-45 %, not by half. Two live-paced cameras ask more of the gateway's half
+// core than it has, so its chain lags and drops stale frames. The same run twice, side by side: without the
+// controller, and with it, where it must add a replica of the chain on fog-1 (the policies let frames reach fog here)
+// and so at least halve the frames dropped, with every result still delivered once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FaultDeploy, MatchCollector } from '../helpers/faults.js';
@@ -14,8 +13,14 @@ import { frameIds, frameTally } from '../helpers/migration.js';
 import { partitionForKey } from '../../pipelines/backbone/partitioner.js';
 import { deployPaths, readJson, type SupervisorState } from '../../pipelines/deploy/local/state.js';
 
-const PLAYS = 8;
-const FPS = 30;
+/**
+ * 120 s of overload. The controller needs ~11-14 s to react here (3 s over its bound, ~2 s to plan the move, 6-9 s for
+ * fog's standby to start and load its models on half a core, then the switch), dropping at the full rate meanwhile:
+ * over 80 s that alone was 355-521 frames against 842-946 without the controller (two runs on 2026-12-07).
+ */
+const PLAYS = 12;
+/** Per camera: the two together ask ~1.3-1.6x what half a core gives the gateway, and each replica's half of it fits. */
+const FPS = 16;
 /**
  * Frames older than this are dropped to stay fresh. Under the gateway's overload frames pile up and are dropped at
  * any bound; 3 s keeps a replica that keeps up from dropping frames for the jitter of a machine whose two cores
@@ -57,7 +62,7 @@ async function overloadRun(adaptive: boolean): Promise<RunResult> {
   });
   let c: MatchCollector | null = null;
   try {
-    await d.deploy(['--pin-cores', 'gateway=0', '--pin-cores', 'fog-1=1', ...(adaptive ? ['--adaptive', '--adaptive-for', '3', '--adaptive-back', '600'] : [])]);
+    await d.deploy(['--pin-cores', 'gateway=0', '--pin-cores', 'fog-1=1', '--cpu-quota', 'gateway=0.5', '--cpu-quota', 'fog-1=0.5', ...(adaptive ? ['--adaptive', '--adaptive-for', '3', '--adaptive-back', '600'] : [])]);
     c = await MatchCollector.open(d.matchesTopic, d.resultsTopic);
     const gateway = d.worker('gateway')?.pid;
     await d.waitSourcesEnded(PLAYS * 10_000 + 120_000);
