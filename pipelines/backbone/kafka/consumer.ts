@@ -11,7 +11,7 @@ import { consumerConfig } from './consumer-config.js';
 import { consumedRecord } from './messages.js';
 import { consumeOnce, takeBatch } from './take.js';
 import { partitionList, startingOffsets, type TP } from './assignment.js';
-import { Reachability, reception, RejoinWatch } from './reachability.js';
+import { ConsumerHealth } from './reachability.js';
 
 const ERR_ASSIGN = RD.ERR__ASSIGN_PARTITIONS;
 const ERR_REVOKE = RD.ERR__REVOKE_PARTITIONS;
@@ -55,31 +55,14 @@ export class KafkaConsumer implements Consumer {
     this.client.on('event.error', (e: { code?: number }) => {
       if (e.code === RD.ERR__AUTHENTICATION) this.authError = e;
     });
-    this.client.on('event.stats', (e: { message?: string }) => this.observe(e.message));
+    this.health = new ConsumerHealth(`consumer of ${options.topics.join(',')} (group ${options.groupId})`, options.log);
+    this.client.on('event.stats', (e: { message?: string }) => this.health.observe(e.message, this.closed));
   }
 
-  private readonly reachability = new Reachability();
+  private readonly health: ConsumerHealth;
 
   unreachableMs(): number {
-    return this.reachability.unreachableMs();
-  }
-
-  private readonly rejoin = new RejoinWatch();
-  /** Set once the group stalled (see RejoinWatch): the consume loop ends with it. */
-  private stalled: TierflowError | null = null;
-
-  /** Keeps the time without a broker, says in the log when an outage starts, why, and when it ends; and gives up on a stalled group. */
-  private observe(statsJson: string | undefined): void {
-    const r = reception(statsJson);
-    const change = this.reachability.observe(r.up);
-    const who = `consumer of ${this.options.topics.join(',')} (group ${this.options.groupId})`;
-    if (change === 'down') this.options.log?.(`${who}: not receiving: ${r.why}`);
-    else if (typeof change === 'number') this.options.log?.(`${who}: receiving again after ${(change / 1000).toFixed(1)} s`);
-    const stuckMs = this.rejoin.observe(r.blocked);
-    if (stuckMs !== null && !this.stalled && !this.closed) {
-      this.stalled = new TierflowError('BROKER_UNREACHABLE', `${who}: the broker is up but the group has not been steady for ${Math.round(stuckMs / 1000)} s (${r.why}): giving up on this consumer so a fresh one joins`, { retriable: true });
-      this.options.log?.(this.stalled.message);
-    }
+    return this.health.unreachableMs();
   }
 
   async connect(): Promise<this> {
@@ -190,7 +173,7 @@ export class KafkaConsumer implements Consumer {
     const max = this.options.maxBatch ?? 500;
     try {
       while (!this.closed) {
-        if (this.stalled) throw this.stalled;
+        if (this.health.stalled) throw this.health.stalled;
         if (this.paused) {
           // Keep polling while paused (paused partitions fetch nothing) so the group does not evict us.
           await Promise.race([this.resumed.wait(), new Promise((r) => setTimeout(r, 1000))]);

@@ -1,6 +1,7 @@
 // Whether a consumer can receive, read from librdkafka's statistics: a broker up, its group steady; how long in all it
 // could not (the chain clock stands still meanwhile); and when a group has stayed unsteady with its broker up for so
 // long that the member has stalled.
+import { TierflowError } from '../../errors.js';
 
 /**
  * Whether librdkafka's statistics show the consumer able to receive: a broker (a real node, not the bootstrap entry)
@@ -75,5 +76,37 @@ export class Reachability {
 
   unreachableMs(now = Date.now()): number {
     return this.downMs + (this.downSince === null ? 0 : now - this.downSince);
+  }
+}
+
+/**
+ * A consumer's health from its statistics: the time without a broker, an outage said in the log when it starts (and
+ * why) and when it ends, and a group that stays unsteady with its broker up given up on (`stalled`: the consume loop
+ * ends with it, so a fresh consumer joins).
+ */
+export class ConsumerHealth {
+  private readonly reachability = new Reachability();
+  private readonly rejoin = new RejoinWatch();
+  stalled: TierflowError | null = null;
+
+  constructor(
+    private readonly who: string,
+    private readonly log?: (line: string) => void,
+  ) {}
+
+  unreachableMs(): number {
+    return this.reachability.unreachableMs();
+  }
+
+  observe(statsJson: string | undefined, closed: boolean): void {
+    const r = reception(statsJson);
+    const change = this.reachability.observe(r.up);
+    if (change === 'down') this.log?.(`${this.who}: not receiving: ${r.why}`);
+    else if (typeof change === 'number') this.log?.(`${this.who}: receiving again after ${(change / 1000).toFixed(1)} s`);
+    const stuckMs = this.rejoin.observe(r.blocked);
+    if (stuckMs !== null && !this.stalled && !closed) {
+      this.stalled = new TierflowError('BROKER_UNREACHABLE', `${this.who}: the broker is up but the group has not been steady for ${Math.round(stuckMs / 1000)} s (${r.why}): giving up on this consumer so a fresh one joins`, { retriable: true });
+      this.log?.(this.stalled.message);
+    }
   }
 }
