@@ -61,10 +61,12 @@ export function removeQuotas(deploy: string): void {
       // still busy: left for the next undeploy
     }
   }
-  try {
-    rmdirSync(dir);
-  } catch {
-    // a node's cgroup is still there
+  for (const d of [dir, join(cpuRoot(), 'tierflow')]) {
+    try {
+      rmdirSync(d);
+    } catch {
+      // a node's cgroup is still there, or another deploy's
+    }
   }
 }
 
