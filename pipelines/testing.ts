@@ -90,7 +90,10 @@ export async function testFlow<T = unknown>(stages: TestStage[], input: unknown[
       signal: abort.signal,
       state: def.state ? memoryStateStore(def.name) : undefined,
       now,
-      ...(def.publishes ? { publish: async (records: unknown[]) => void emitted[i]!.push(...records) } : {}),
+      // Every stage's output crosses the codec here, as through a topic, so each stage is told it has one (as a worker
+      // tells an operator whose output goes to a topic): detect then sends JPEG crops, not the raw ones a fused embed
+      // reads in memory, which Avro would lose (their cropFormat is not in the schema).
+      ...(def.publishes || def.output !== null ? { publish: async (records: unknown[]) => void emitted[i]!.push(...records) } : {}),
     };
     instances.push(await def.create(testConfig(def, s.config), ctx));
   }

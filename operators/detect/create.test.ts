@@ -100,3 +100,14 @@ void test('frames are detected in batches of at most maxBatch, in order', async 
   assert.deepEqual(sizes, [2, 2, 1]);
   assert.deepEqual(out.map((r) => r.seq), [0, 1, 2, 3, 4]);
 });
+
+test('through the operator harness, detect -> embed embeds every face detect found: the crops cross the codec as JPEG', async () => {
+  const { testFlow } = await import('../../pipelines/testing.js');
+  const embed = (await import('../embed/index.js')).default;
+  const sample = new Uint8Array(readFileSync(join(faceApiDemoDir, 'sample1.jpg')));
+  const { stages, logs: said } = await testFlow([{ operator: definition }, { operator: embed }], [jpegFrame(0, sample)]);
+  const found = (stages[0] as FacesRecord[])[0]!.faces.length;
+  const embedded = (stages[1] as Array<{ faces: Array<{ embedding: number[] }> }>)[0]!.faces.filter((f) => f.embedding.length > 0).length;
+  assert.ok(found > 0, 'the sample shows faces');
+  assert.equal(embedded, found, `every face embedded (${said.join('; ')})`);
+});
