@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   migrate: () => import('./migrate.js'),
   placement: () => import('./placement.js'),
   capacity: () => import('./capacity.js'),
+  arm64: () => import('./arm64.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);
