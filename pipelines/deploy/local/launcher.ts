@@ -38,8 +38,8 @@ export class ProcessLauncher implements WorkerLauncher {
   readonly kind = 'process';
 
   /** `cores`: CPUs by node (`0`, `0-1`, `0,2`); such a node's workers start under `taskset -c`, which execs them, so the
-   *  child's pid is the worker's and every thread it starts inherits the CPUs. */
-  /** `quotas`: the cgroup (cpu-quota.ts) each node's workers start in, for deploy --cpu-quota. */
+   *  child's pid is the worker's and every thread it starts inherits the CPUs. `quotas`: the cgroup (cpu-quota.ts)
+   *  each node's workers start in, for deploy --cpu-quota. */
   constructor(
     private readonly cli: CliInvocation,
     private readonly cores: Record<string, string> = {},

@@ -130,11 +130,17 @@ export async function deployLocal(opts: DeployLocalOptions): Promise<DeployedLoc
   }
   // Before anything starts: a machine without cgroups refuses here, with nothing half-started.
   const cpuQuotas = opts.cpuQuota ? createQuotas(plan.topology, opts.cpuQuota) : undefined;
-  if (plan.mirrors?.length) {
-    requireJava();
-    mirrorClasspath();
+  let unreachable: UnreachableSite[];
+  try {
+    if (plan.mirrors?.length) {
+      requireJava();
+      mirrorClasspath();
+    }
+    unreachable = await provisionPlan(plan, brokers);
+  } catch (e) {
+    removeQuotas(plan.topology);
+    throw e;
   }
-  const unreachable = await provisionPlan(plan, brokers);
   ensureDirs(paths);
   writeJsonAtomic(paths.plan, plan);
   const spec = kafkaSpec(plan, brokers);
@@ -144,6 +150,7 @@ export async function deployLocal(opts: DeployLocalOptions): Promise<DeployedLoc
   } catch (e) {
     await revokeNodeAccess(plan, spec, {}).catch(() => {});
     rmSync(paths.dir, { recursive: true, force: true });
+    removeQuotas(plan.topology);
     throw e;
   }
   const desired: DesiredState = { topology: plan.topology, file: opts.file, brokers, replicas: {}, generation: 1, restart: [], ...(credentials ? { credentials } : {}), ...(opts.containers ? { containers: opts.containers } : {}), ...(opts.adaptive ? { adaptive: opts.adaptive } : {}), ...(opts.cores ? { cores: opts.cores } : {}), ...(cpuQuotas ? { cpuQuotas } : {}) };
