@@ -14,6 +14,7 @@ import { superviseDeploy } from '../../deploy/local/supervisor.js';
 import { DEFAULT_STATE_ROOT, type AdaptivePolicy, type DeployPaths } from '../../deploy/local/state.js';
 import { DEFAULT_ADAPTIVE } from '../../deploy/local/controller.js';
 import { parseCpuQuotas } from '../../deploy/local/cpu-quota.js';
+import { parsePinnedCores } from '../../deploy/local/node-values.js';
 import { DEFAULT_WORKER_IMAGE, type ContainerSettings } from '../../deploy/local/podman.js';
 import type { Plan } from '../../plan/types.js';
 import type { ValidTopology } from '../../topology/validate.js';
@@ -84,7 +85,7 @@ async function runDeploy(file: string, flags: DeployFlags): Promise<void> {
         ? { image: flags.image ?? DEFAULT_WORKER_IMAGE, nodes: Object.fromEntries(valid.topology.nodes.map((n) => [n.name, { cpu: n.cpu, memoryMB: n.memory }])) }
         : undefined;
     const adaptive = flags.adaptive ? adaptivePolicy(flags) : undefined;
-    const cores = pinnedCores(flags.pinCores, valid.topology.nodes.map((n) => n.name));
+    const cores = parsePinnedCores(flags.pinCores, valid.topology.nodes.map((n) => n.name));
     const cpuQuota = parseCpuQuotas(flags.cpuQuota, valid.topology.nodes.map((n) => n.name));
     if (containers && cpuQuota) throw new TierflowError('BAD_ARGUMENT', 'deploy --target containers: --cpu-quota is for processes; a container gets its node\'s cpus as its limit', { exitCode: 2 });
     if (containers && cores) throw new TierflowError('BAD_ARGUMENT', 'deploy --target containers: --pin-cores is for processes; a container gets its node\'s cpus as its limit', { exitCode: 2 });
@@ -142,19 +143,6 @@ function adaptivePolicy(flags: DeployFlags): AdaptivePolicy {
     backAfterMs: num('adaptive-back', flags.adaptiveBack, 1) * 1000,
     intervalMs: DEFAULT_ADAPTIVE.intervalMs,
   };
-}
-
-/** `--pin-cores node=cpus` flags as a map; unknown nodes and malformed CPU lists are refused. */
-function pinnedCores(values: string[], nodes: string[]): Record<string, string> | undefined {
-  if (values.length === 0) return undefined;
-  const out: Record<string, string> = {};
-  for (const v of values) {
-    const m = /^([a-z][a-z0-9-]*)=(\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*)$/.exec(v);
-    if (!m) throw new TierflowError('BAD_ARGUMENT', `--pin-cores: expected node=cpus (e.g. gateway=0 or fog-1=1-2), got '${v}'`, { exitCode: 2 });
-    if (!nodes.includes(m[1]!)) throw new TierflowError('BAD_ARGUMENT', `--pin-cores: no node '${m[1]}' in the topology (nodes: ${nodes.join(', ')})`, { exitCode: 2 });
-    out[m[1]!] = m[2]!;
-  }
-  return out;
 }
 
 /** Gallery files the match operators name, mounted beside the plan in containers (absent ones are skipped). */

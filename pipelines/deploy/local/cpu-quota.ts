@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TierflowError } from '../../errors.js';
+import { nodeValues } from './node-values.js';
 
 /** Where the v1 cpu controller is mounted (TIERFLOW_CGROUP_CPU for another mount point). */
 const cpuRoot = () => process.env['TIERFLOW_CGROUP_CPU'] ?? '/sys/fs/cgroup/cpu';
@@ -18,15 +19,8 @@ export function quotaDir(deploy: string, node: string): string {
 
 /** `--cpu-quota node=cores` flags as a map; unknown nodes and quotas that are not a positive number are refused. */
 export function parseCpuQuotas(values: string[], nodes: string[]): Record<string, number> | undefined {
-  if (values.length === 0) return undefined;
-  const out: Record<string, number> = {};
-  for (const v of values) {
-    const m = /^([a-z][a-z0-9-]*)=(\d+(?:\.\d+)?)$/.exec(v);
-    if (!m || Number(m[2]) <= 0) throw new TierflowError('BAD_ARGUMENT', `--cpu-quota: expected node=cores with cores > 0 (e.g. gateway=0.5), got '${v}'`, { exitCode: 2 });
-    if (!nodes.includes(m[1]!)) throw new TierflowError('BAD_ARGUMENT', `--cpu-quota: no node '${m[1]}' in the topology (nodes: ${nodes.join(', ')})`, { exitCode: 2 });
-    out[m[1]!] = Number(m[2]);
-  }
-  return out;
+  const given = nodeValues('--cpu-quota', values, nodes, (v) => /^\d+(\.\d+)?$/.test(v) && Number(v) > 0, 'node=cores with cores > 0 (e.g. gateway=0.5)');
+  return given && Object.fromEntries(Object.entries(given).map(([node, cores]) => [node, Number(cores)]));
 }
 
 /** Creates each node's cgroup with its quota, before anything starts; one line saying what is missing if it cannot. */
