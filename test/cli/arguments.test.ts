@@ -38,6 +38,21 @@ test('an unknown command or option is a usage error', () => {
   assertOneLineError(tierflow('launch'), 2, /unknown command/);
 });
 
+test('the CLI loads one command when it runs one; help and a misspelt command still see them all', () => {
+  const help = tierflow('--help');
+  assert.equal(help.code, 0, help.stderr);
+  for (const c of ['validate', 'plan', 'run', 'demo', 'worker', 'deploy', 'undeploy', 'status', 'tail', 'scale', 'migrate', 'dashboard', 'schemas', 'docs', 'models', 'enroll', 'faces']) {
+    assert.match(help.stdout, new RegExp(`^  ${c} `, 'm'), `--help lists ${c}`);
+  }
+  assertOneLineError(tierflow('valdate', 'topology.yaml'), 2, /unknown command 'valdate'\n?\(Did you mean validate\?\)/);
+  const worker = tierflow('worker', '--help');
+  assert.equal(worker.code, 0, worker.stderr);
+  assert.match(worker.stdout, /^Usage: tierflow worker \[options\]/m);
+  assert.match(worker.stdout, /--standby/);
+  const enroll = tierflow('enroll', '--help');
+  assert.match(enroll.stdout, /^Usage: tierflow enroll/m, 'a command of an operator module');
+});
+
 test('worker: a plan file that is not JSON, or a node the plan does not use', () => {
   const bad = join(scratch, 'plan.json');
   writeFileSync(bad, '{ not json');
