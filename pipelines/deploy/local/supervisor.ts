@@ -3,7 +3,7 @@
 // records everything in state.json, applies scale changes on SIGHUP and on SIGTERM stops every worker gracefully
 // before it exits.
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { Plan } from '../../plan/types.js';
@@ -11,48 +11,17 @@ import { crashStreak, restartDelayMs } from './backoff.js';
 import { NEEDS_OPERATOR, type ErrorCode } from '../../errors.js';
 import { ContainerLauncher } from './container-launcher.js';
 import { ProcessLauncher, thisCli, type CliInvocation, type ExitCause, type WorkerLauncher } from './launcher.js';
-import { brokersOfNode, workerArgs, workerProcesses, type WorkerProcessSpec } from './processes.js';
+import { brokersOfNode, workerArgs, workerProcesses } from './processes.js';
 import { AdaptiveController, type ControllerHost } from './controller.js';
 import { MirrorSupervisor } from './mirrors.js';
-import { describeSharers, holdSharers, releaseSharers, sharersOf, type Sharer } from './handover.js';
-import { readDesired, readJson, writeJsonAtomic, type ControllerDecision, type DeployPaths, type MigrationRequest, type MigrationState, type SupervisorState, type WorkerState } from './state.js';
+import { lastLine, newManaged, type Managed } from './managed.js';
+import { MigrationPhases } from './migration-phases.js';
+import { readDesired, readJson, writeJsonAtomic, type ControllerDecision, type DeployPaths, type SupervisorState } from './state.js';
 
 export { thisCli, type CliInvocation } from './launcher.js';
 
 /** How long a worker gets to drain and commit after SIGTERM before it is killed. */
 export const WORKER_STOP_TIMEOUT_MS = 20_000;
-/** How long a held worker gets to commit what it took before the switch fails. */
-const HOLD_TIMEOUT_MS = 20_000;
-
-interface Managed {
-  spec: WorkerProcessSpec;
-  /** The plan it runs: plan.json, or a migration's next plan while it is a standby. */
-  planFile?: string;
-  /** A migration's warm standby: started with --standby, never restarted, switched on by SIGUSR2. */
-  standby?: boolean;
-  state: WorkerState;
-  child: ChildProcess | null;
-  streak: number;
-  timer: NodeJS.Timeout | null;
-  /** Set while the supervisor itself stops the process, so its exit is not taken for a crash. */
-  stopping: Promise<void> | null;
-  /** The launcher's look at an exit (OOM kill?) and its cleanup, which a stop waits for too. */
-  reaping: Promise<ExitCause | null> | null;
-}
-
-/** Last non-empty line of a log file (its last 8 KB), for crash reports. */
-export function lastLine(file: string): string {
-  try {
-    const size = statSync(file).size;
-    const fd = openSync(file, 'r');
-    const buf = Buffer.alloc(Math.min(size, 8192));
-    readSync(fd, buf, 0, buf.length, size - buf.length);
-    closeSync(fd);
-    return buf.toString('utf8').trim().split('\n').filter(Boolean).at(-1)?.replace(/^\S+Z /, '') ?? '';
-  } catch {
-    return '';
-  }
-}
 
 export class Supervisor {
   private readonly managed = new Map<string, Managed>();
@@ -62,15 +31,8 @@ export class Supervisor {
   private readonly startedAt = Date.now();
   private plan: Plan | null = null;
   private launcher: WorkerLauncher | null = null;
-  /** A migration's standbys by node, and the workers its switch stopped (kept for a rollback). */
-  private readonly standbys = new Map<string, Managed>();
-  private readonly stoppedBySwitch = new Map<string, Managed>();
-  private migration: MigrationState | undefined;
-  private nextPlan: Plan | null = null;
-  /** Workers of unchanged nodes held by the switch (a rollback lets them go). */
-  private held: Sharer[] = [];
-  /** Set once the switch has signalled the standbys. */
-  private switchedOn = false;
+  /** The live migration `migrate` asked for: its standbys, its switch, its rollback. */
+  private readonly migration: MigrationPhases;
   /** MirrorMaker 2 of a topology with sites, started with the first plan. */
   private mirrors: MirrorSupervisor | null = null;
 
@@ -78,7 +40,18 @@ export class Supervisor {
     private readonly paths: DeployPaths,
     private readonly cli: CliInvocation,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.migration = new MigrationPhases({
+      paths,
+      managed: this.managed,
+      plan: () => this.plan,
+      setPlan: (plan) => (this.plan = plan),
+      spawn: (m) => this.spawn(m),
+      stop: (m) => this.stop(m),
+      save: () => this.save(),
+      log,
+    });
+  }
 
   /** Processes, or containers when the deploy asked for them; chosen once, from the first desired state. */
   private launcherFor(plan: Plan): WorkerLauncher {
@@ -103,8 +76,8 @@ export class Supervisor {
     const specs = workerProcesses(plan, desired.replicas);
     const fresh = new Set<string>();
     for (const spec of specs) {
-      if (this.managed.has(spec.id) || this.stoppedBySwitch.has(spec.id)) continue;
-      const m = this.newManaged(spec, join(this.paths.logs, `${spec.id.replace('#', '-')}.log`));
+      if (this.managed.has(spec.id) || this.migration.stoppedBySwitch.has(spec.id)) continue;
+      const m = newManaged(spec, join(this.paths.logs, `${spec.id.replace('#', '-')}.log`));
       this.managed.set(spec.id, m);
       fresh.add(spec.id);
       this.spawn(m);
@@ -128,138 +101,8 @@ export class Supervisor {
       }
       this.generation = desired.generation;
     }
-    if (desired.migration) this.migrate(desired.migration);
+    if (desired.migration) this.migration.request(desired.migration);
     this.save();
-  }
-
-  /** Carries out the phase `migrate` asked for; each phase runs once per migration. */
-  private migrate(req: MigrationRequest): void {
-    if (this.migration?.id !== req.id) {
-      if (req.phase !== 'warming') return;
-      const next = readJson<Plan>(req.plan);
-      if (!next) throw new Error(`migration ${req.id}: no plan in ${req.plan}`);
-      this.nextPlan = next;
-      this.migration = { id: req.id, operator: req.operator, phase: 'warming', startedAt: Date.now() };
-      this.log(`migration ${req.id}: ${req.operator} to ${req.to}: warming standbys for ${req.replace.join(', ') || 'no node'}`);
-      for (const node of req.replace) {
-        const spec: WorkerProcessSpec = { id: node, node };
-        const m = this.newManaged(spec, join(this.paths.logs, `${node}.m${req.id}.log`));
-        Object.assign(m, { planFile: req.plan, standby: true });
-        Object.assign(m.state, { phase: 'warming', standby: true });
-        this.standbys.set(node, m);
-        this.spawn(m);
-      }
-      this.checkWarm();
-      return;
-    }
-    const phase = this.migration.phase;
-    if (req.phase === 'switching' && phase === 'warm') void this.switchOver(req);
-    else if (req.phase === 'rollback' && phase !== 'done' && phase !== 'rolled-back') void this.rollBack(req);
-  }
-
-  private checkWarm(): void {
-    const m = this.migration;
-    if (m?.phase !== 'warming' || ![...this.standbys.values()].every((s) => s.state.phase === 'warm')) return;
-    Object.assign(m, { phase: 'warm', warmAt: Date.now() });
-    this.log(`migration ${m.id}: every standby warm in ${m.warmAt! - m.startedAt} ms`);
-    this.save();
-  }
-
-  /**
-   * The switch: the old workers of the nodes that change stop gracefully (sources end, what is in flight goes
-   * through, offsets and changelogs are committed, the consumers leave their groups), then the standbys join the
-   * groups and continue from those commits.
-   */
-  private async switchOver(req: MigrationRequest): Promise<void> {
-    const mig = this.migration!;
-    Object.assign(mig, { phase: 'switching', switchStartedAt: Date.now() });
-    this.save();
-    const old = [...req.replace, ...req.retire].flatMap((id) => {
-      const m = this.managed.get(id);
-      return m ? [m] : [];
-    });
-    // Workers that stay, in a group that changes members, are held first (handover.ts): the rebalance then moves no
-    // record in flight.
-    this.held = sharersOf(this.plan!, this.nextPlan!, [...req.replace, ...req.retire], [...this.managed.values()].map((m) => m.state));
-    if (this.held.length > 0) {
-      this.log(`migration ${mig.id}: switching: holding ${describeSharers(this.held)} while the group changes`);
-      const failed = await holdSharers(this.held, HOLD_TIMEOUT_MS).then(() => null, (e: unknown) => (e instanceof Error ? e.message : String(e)));
-      if (failed !== null && this.migration?.phase === 'switching') {
-        Object.assign(mig, { phase: 'failed', detail: failed });
-        this.save();
-        return;
-      }
-    }
-    this.log(`migration ${mig.id}: switching: stopping ${old.map((m) => m.spec.id).join(', ') || 'nothing'}`);
-    await Promise.all(old.map((m) => this.stop(m)));
-    if (this.migration?.phase !== 'switching') {
-      // Rolled back while they stopped: they run again on the old plan.
-      for (const m of old) this.spawn(m);
-      return;
-    }
-    for (const m of old) {
-      this.managed.delete(m.spec.id);
-      this.stoppedBySwitch.set(m.spec.id, m);
-    }
-    this.switchedOn = true;
-    for (const m of this.standbys.values()) m.child?.kill('SIGUSR2');
-    this.log(`migration ${mig.id}: old workers stopped in ${Date.now() - mig.switchStartedAt!} ms; standbys switched on`);
-    this.checkSwitched();
-  }
-
-  /** Once every standby is ready after its switch: they are the node workers, the new plan is plan.json. */
-  private checkSwitched(): void {
-    const mig = this.migration;
-    if (mig?.phase !== 'switching' || !this.switchedOn || ![...this.standbys.values()].every((s) => s.state.phase === 'ready')) return;
-    this.switchedOn = false;
-    writeJsonAtomic(this.paths.plan, this.nextPlan);
-    this.plan = this.nextPlan;
-    for (const [node, m] of this.standbys) {
-      Object.assign(m, { planFile: undefined, standby: false });
-      m.state.standby = undefined;
-      this.managed.set(node, m);
-    }
-    this.standbys.clear();
-    this.stoppedBySwitch.clear();
-    this.held = []; // each fetches again once the group has rebalanced
-    Object.assign(mig, { phase: 'done', doneAt: Date.now() });
-    this.log(`migration ${mig.id}: done; switched in ${mig.doneAt! - mig.switchStartedAt!} ms`);
-    this.save();
-  }
-
-  /** Back to the old placement: standbys (and what they started) stop, the old workers run again. */
-  private async rollBack(req: MigrationRequest): Promise<void> {
-    const mig = this.migration;
-    if (!mig) return;
-    this.log(`migration ${mig.id}: rolling back: ${req.reason ?? 'asked to'}`);
-    mig.phase = 'failed';
-    mig.detail ??= req.reason;
-    const standbys = [...this.standbys.values()];
-    await Promise.all(standbys.map((m) => this.stop(m)));
-    this.standbys.clear();
-    this.switchedOn = false;
-    await releaseSharers(this.held.splice(0));
-    for (const [id, m] of this.stoppedBySwitch) {
-      this.managed.set(id, m);
-      this.log(`migration ${mig.id}: restarting ${id} on the old plan`);
-      this.spawn(m);
-    }
-    this.stoppedBySwitch.clear();
-    this.nextPlan = null;
-    Object.assign(mig, { phase: 'rolled-back', doneAt: Date.now() });
-    this.save();
-  }
-
-  private newManaged(spec: WorkerProcessSpec, log: string): Managed {
-    return {
-      spec,
-      child: null,
-      streak: 0,
-      timer: null,
-      stopping: null,
-      reaping: null,
-      state: { id: spec.id, node: spec.node, chain: spec.chain, pid: null, phase: 'starting', restarts: 0, startedAt: Date.now(), everReady: false, log },
-    };
   }
 
   /** What the adaptive controller reads and reports through. */
@@ -271,7 +114,7 @@ export class Supervisor {
       plan: () => this.plan,
       desired: () => readDesired(this.paths),
       workers: () => [...this.managed.values()].map((m) => m.state),
-      busy: () => this.standbys.size > 0 || this.stoppedBySwitch.size > 0 || readDesired(this.paths).migration !== undefined,
+      busy: () => this.migration.busy || readDesired(this.paths).migration !== undefined,
       saved: (decisions) => {
         this.decisions = [...decisions];
         this.save();
@@ -282,7 +125,7 @@ export class Supervisor {
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
     this.log('stopping every worker');
-    await Promise.all([...this.managed.values(), ...this.standbys.values()].map((m) => this.stop(m)));
+    await Promise.all([...this.managed.values(), ...this.migration.standbys.values()].map((m) => this.stop(m)));
     // After the workers: whatever they produced last still crosses to the other sites before MirrorMaker stops.
     await this.mirrors?.stop();
     this.save();
@@ -314,7 +157,7 @@ export class Supervisor {
         if (msg.type === 'warm' && m.standby) {
           m.state.phase = 'warm';
           this.save();
-          this.checkWarm();
+          this.migration.checkWarm();
         }
         if (msg.type !== 'ready') return;
         const readyAt = Date.now();
@@ -323,7 +166,7 @@ export class Supervisor {
           if (m.child !== child) return;
           Object.assign(m.state, { phase: 'ready', metrics: msg.metrics, status: msg.status, readyAt, everReady: true, container });
           this.save();
-          if (m.standby) this.checkSwitched();
+          if (m.standby) this.migration.checkSwitched();
         });
       } catch {
         /* not a control line */
@@ -359,8 +202,7 @@ export class Supervisor {
     if (m.standby) {
       // A standby is not restarted: the migration fails, and `migrate` rolls it back.
       m.state.phase = 'failed';
-      if (this.migration && this.migration.phase !== 'rolled-back') Object.assign(this.migration, { phase: 'failed', detail: `standby ${m.spec.id} exited (code ${code}): ${m.state.lastExit.stderr}` });
-      this.log(`migration: standby ${m.spec.id} exited (code ${code}): ${m.state.lastExit.stderr}`);
+      this.migration.standbyExited(m, code);
       this.save();
       return;
     }
@@ -413,8 +255,8 @@ export class Supervisor {
       supervisorPid: process.pid,
       startedAt: this.startedAt,
       generation: this.generation,
-      workers: [...this.managed.values(), ...this.standbys.values()].map((m) => m.state),
-      ...(this.migration ? { migration: this.migration } : {}),
+      workers: [...this.managed.values(), ...this.migration.standbys.values()].map((m) => m.state),
+      ...(this.migration.current ? { migration: this.migration.current } : {}),
       ...(this.decisions.length ? { decisions: this.decisions } : {}),
       ...(this.mirrors?.states().length ? { mirrors: this.mirrors.states() } : {}),
     };
